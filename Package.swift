@@ -1,0 +1,84 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// MARK: - Public API
+
+let products: [Product] = [
+    .library(name: "GraphLearning", targets: ["GraphLearning"]),
+    .executable(name: "graphlearning", targets: ["graphlearning"]),
+]
+
+// MARK: - System libraries (one Swift module imports each)
+
+let systemLibraries: [Target] = [
+    // DenseMath is the only importer.
+    .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                   providers: [.apt(["libopenblas-dev"])]),
+    // Partitioning is the only importer. Debian 12 ships no metis.pc: the module map links "metis".
+    .systemLibrary(name: "CMetis", path: "Sources/CMetis", providers: [.apt(["libmetis-dev"])]),
+    // Distributed is the only importer.
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                   providers: [.apt(["libopenmpi-dev"])]),
+]
+
+// MARK: - Engine modules
+
+let engine: [Target] = [
+    .target(name: "DenseMath", dependencies: [
+        "COpenBLAS", .product(name: "RealModule", package: "swift-numerics"),
+    ]),
+    .target(name: "GraphCore", dependencies: ["DenseMath"]),
+    .target(name: "GraphKernels", dependencies: ["GraphCore", "DenseMath"]),
+    .target(name: "Partitioning", dependencies: ["GraphCore", "CMetis"]),
+    .target(name: "GraphIO", dependencies: [
+        "GraphCore", "DenseMath",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ]),
+    .target(name: "Distributed", dependencies: ["CMPI"]),
+    .target(name: "GraphLearning", dependencies: [
+        "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "Distributed",
+    ]),
+]
+
+// MARK: - Command-line tools (thin: parse arguments, call the library, print)
+
+let tools: [Target] = [
+    .executableTarget(name: "graphlearning", dependencies: [
+        "GraphLearning",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+]
+
+// MARK: - Tests
+
+let tests: [Target] = [
+    .target(name: "TestSupport", dependencies: [
+        "GraphLearning", .product(name: "Numerics", package: "swift-numerics"),
+    ], path: "Tests/TestSupport"),
+    .testTarget(name: "DenseMathTests", dependencies: ["DenseMath", "TestSupport"]),
+    .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport"]),
+    .testTarget(name: "GraphKernelsTests", dependencies: ["GraphKernels", "TestSupport"]),
+    .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "TestSupport"]),
+    .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
+]
+
+let package = Package(
+    name: "GraphLearning",
+    products: products,
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: systemLibraries + engine + tools + tests,
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

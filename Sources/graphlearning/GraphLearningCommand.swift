@@ -1,0 +1,2 @@
+import GraphLearning
+@main struct Main { static func main() { print("ok") } }
