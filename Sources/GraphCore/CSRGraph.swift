@@ -36,9 +36,11 @@ public struct CSRGraph: Sendable, Equatable {
         if let w = weights, w.count != columnIndices.count {
             throw .shapeMismatch("\(w.count) weights for \(columnIndices.count) entries")
         }
+        for u in 0..<numRows where rowOffsets[u] > rowOffsets[u + 1] {
+            throw .shapeMismatch("row offsets decrease at row \(u)")
+        }
         for u in 0..<numRows {
             let lo = rowOffsets[u], hi = rowOffsets[u + 1]
-            guard lo <= hi else { throw .shapeMismatch("row offsets decrease at row \(u)") }
             var previous = -1
             for e in lo..<hi {
                 let v = Int(columnIndices[e])

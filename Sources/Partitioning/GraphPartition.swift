@@ -1,0 +1,77 @@
+import GraphCore
+
+/// An assignment of nodes to `numParts` parts, with the relabelling that makes each part a
+/// contiguous id range.
+public struct GraphPartition: Sendable, Equatable {
+    /// Part of each node, `[numNodes]`, values in `0..<numParts`.
+    public let parts: [Int32]
+    /// Number of parts.
+    public let numParts: Int
+    /// Number of undirected edges whose ends lie in different parts (self-loops ignored; for a
+    /// directed input, edges of the symmetrised graph).
+    public let edgeCut: Int
+    /// New id of each old node: parts are laid out in order, nodes within a part keep their
+    /// relative order. `[numNodes]`.
+    public let newID: [Int]
+    /// Part `p` owns new ids `partOffsets[p] ..< partOffsets[p+1]`. `[numParts + 1]`.
+    public let partOffsets: [Int]
+
+    /// A partition from part ids; computes the cut on `graph` and the contiguous relabelling.
+    public init(parts: [Int32], numParts: Int, graph: CSRGraph) {
+        precondition(parts.count == graph.numRows, "one part id per node")
+        self.parts = parts
+        self.numParts = numParts
+        var offsets = [Int](repeating: 0, count: numParts + 1)
+        for p in parts { offsets[Int(p) + 1] += 1 }
+        for p in 0..<numParts { offsets[p + 1] += offsets[p] }
+        var next = offsets
+        var ids = [Int](repeating: 0, count: parts.count)
+        for (u, p) in parts.enumerated() {
+            ids[u] = next[Int(p)]
+            next[Int(p)] += 1
+        }
+        self.newID = ids
+        self.partOffsets = offsets
+        var cut = 0
+        for u in 0..<graph.numRows {
+            for v in graph.neighbors(of: u) where Int(v) != u && parts[Int(v)] != parts[u] { cut += 1 }
+        }
+        // Each undirected cut edge is stored in both directions of a symmetric graph.
+        self.edgeCut = graph.isSymmetricStructure ? cut / 2 : cut
+    }
+
+    /// Number of nodes in each part, `[numParts]`.
+    public var partSizes: [Int] { (0..<numParts).map { partOffsets[$0 + 1] - partOffsets[$0] } }
+
+    /// Largest part size over the mean part size (1 = perfectly balanced).
+    public var imbalance: Double {
+        let sizes = partSizes
+        guard let maxSize = sizes.max(), !parts.isEmpty else { return 1 }
+        return Double(maxSize) * Double(numParts) / Double(parts.count)
+    }
+
+    /// Halo size of each part: the number of distinct nodes outside the part that some node in
+    /// the part has as a neighbour (rows a graph-parallel worker must receive each layer).
+    public func haloSizes(in graph: CSRGraph) -> [Int] {
+        var halo = [Int](repeating: 0, count: numParts)
+        var lastSeen = [Int32](repeating: -1, count: graph.numColumns)
+        for p in 0..<numParts {
+            for u in 0..<graph.numRows where Int(parts[u]) == p {
+                for v in graph.neighbors(of: u) where Int(parts[Int(v)]) != p && lastSeen[Int(v)] != Int32(p) {
+                    lastSeen[Int(v)] = Int32(p)
+                    halo[p] += 1
+                }
+            }
+        }
+        return halo
+    }
+}
+
+extension CSRGraph {
+    /// Whether the sparsity pattern is symmetric (weights ignored).
+    var isSymmetricStructure: Bool {
+        guard isSquare else { return false }
+        let t = transposed()
+        return t.rowOffsets == rowOffsets && t.columnIndices == columnIndices
+    }
+}
