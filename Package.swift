@@ -19,6 +19,8 @@ let systemLibraries: [Target] = [
     // Distributed is the only importer.
     .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                    providers: [.apt(["libopenmpi-dev"])]),
+    // Software prefetch for SpMM; GraphKernels is the only importer.
+    .target(name: "CPrefetch", path: "Sources/CPrefetch"),
 ]
 
 // MARK: - Engine modules
@@ -28,7 +30,7 @@ let engine: [Target] = [
         "COpenBLAS", .product(name: "RealModule", package: "swift-numerics"),
     ]),
     .target(name: "GraphCore", dependencies: ["DenseMath"]),
-    .target(name: "GraphKernels", dependencies: ["GraphCore", "DenseMath"]),
+    .target(name: "GraphKernels", dependencies: ["GraphCore", "DenseMath", "CPrefetch"]),
     .target(name: "Partitioning", dependencies: ["GraphCore", "CMetis"]),
     .target(name: "GraphIO", dependencies: [
         "GraphCore", "DenseMath",

@@ -11,11 +11,14 @@ public struct Matrix: Sendable, Equatable {
     public var values: [Float]
 
     /// A `rows × cols` matrix filled with `value`.
+    ///
+    /// Storage of 4 MiB or more is advised to use transparent huge pages before it is first
+    /// written (as NumPy does for large arrays), which cuts TLB misses in row gathers.
     public init(rows: Int, cols: Int, repeating value: Float = 0) {
         precondition(rows >= 0 && cols >= 0, "Matrix dimensions must be non-negative")
         self.rows = rows
         self.cols = cols
-        self.values = [Float](repeating: value, count: rows * cols)
+        self.values = HugePages.array(count: rows * cols, repeating: value)
     }
 
     /// A matrix over existing row-major storage.
