@@ -75,3 +75,14 @@ struct CSRGraphTests {
         }
     }
 }
+
+@Suite("Connected components")
+struct ComponentTests {
+    // 0 — 1   2 → 3 (directed, still one component)   4 (isolated)
+    @Test func componentsIgnoreDirection() throws {
+        let g = try GraphBuilder.build(Fixtures.edgeList([(0, 1), (2, 3)], numNodes: 5), options: .directed)
+        let (component, count) = g.connectedComponents()
+        #expect(count == 3)
+        #expect(component == [0, 0, 1, 1, 2])
+    }
+}

@@ -1,0 +1,59 @@
+import DenseMath
+import GraphCore
+
+/// Writes node embeddings as text, keyed by the nodes' original ids.
+///
+/// Row `u` of the `[numNodes × dim]` matrix is the embedding of node `u`, written under
+/// `nodeIDs.name(of: u)` when a name map is given (string ids) and under `u` otherwise. Values
+/// use the shortest decimal text that reads back exactly (`Float.description`). Files are
+/// written through ``AtomicFile``. For NumPy users, ``NPY/write(_:to:)`` writes the matrix as
+/// `.npy` (row order = dense id order).
+public enum EmbeddingWriter {
+    /// Writes one line per node: the node id, a tab, then the `dim` values separated by tabs.
+    ///
+    /// ```
+    /// alice	0.25	-1.5
+    /// bob	0.0	2.0
+    /// ```
+    /// - Precondition: `nodeIDs` is `nil` or names exactly `matrix.rows` nodes.
+    /// - Throws: the errors of ``AtomicFile/write(to:_:)``.
+    public static func writeTSV(_ matrix: Matrix, nodeIDs: NodeIDMap? = nil, to path: String) throws(GraphIOError) {
+        try write(matrix, nodeIDs: nodeIDs, to: path, separator: ASCII.tab, header: nil)
+    }
+
+    /// Writes the word2vec text format read by gensim's `KeyedVectors.load_word2vec_format(path,
+    /// binary=False)`: a first line `N D`, then per node the id and the `D` values separated by
+    /// single spaces.
+    ///
+    /// ```
+    /// 2 2
+    /// alice 0.25 -1.5
+    /// bob 0.0 2.0
+    /// ```
+    /// - Precondition: `nodeIDs` is `nil` or names exactly `matrix.rows` nodes; names contain
+    ///   no spaces (word2vec splits on them).
+    /// - Throws: the errors of ``AtomicFile/write(to:_:)``.
+    public static func writeWord2Vec(_ matrix: Matrix, nodeIDs: NodeIDMap? = nil, to path: String) throws(GraphIOError) {
+        try write(matrix, nodeIDs: nodeIDs, to: path, separator: ASCII.space, header: "\(matrix.rows) \(matrix.cols)\n")
+    }
+
+    private static func write(_ matrix: Matrix, nodeIDs: NodeIDMap?, to path: String, separator: UInt8,
+                              header: String?) throws(GraphIOError) {
+        if let nodeIDs {
+            precondition(nodeIDs.count == matrix.rows,
+                         "EmbeddingWriter: \(nodeIDs.count) node names for \(matrix.rows) embedding rows")
+        }
+        try AtomicFile.write(to: path) { (out: inout FileWriter) throws(GraphIOError) in
+            if let header { try out.write(header) }
+            for u in 0..<matrix.rows {
+                try out.write(nodeIDs?.name(of: u) ?? String(u))
+                let rowStart = u * matrix.cols
+                for j in 0..<matrix.cols {
+                    try out.write(byte: separator)
+                    try out.write(matrix.values[rowStart + j])
+                }
+                try out.write(byte: ASCII.newline)
+            }
+        }
+    }
+}

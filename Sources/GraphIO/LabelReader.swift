@@ -1,0 +1,152 @@
+import Foundation
+import GraphCore
+
+/// Reads node class labels: one `node<TAB>label` pair per line.
+///
+/// Format: `#`/`%` comment lines and blank lines are skipped; CRLF and a UTF-8 BOM are
+/// accepted. A line with a tab has exactly two tab-separated fields; a line without a tab is
+/// split at its first run of spaces or commas, the rest of the line being the label (so labels
+/// may contain spaces). A node listed on several lines has several classes (multi-label);
+/// repeating the same pair is harmless. Nodes not listed are unlabelled.
+///
+/// ```
+/// # node  class
+/// 0	3
+/// 1	4
+/// 1	7
+/// ```
+///
+/// Classes: when every label is a non-negative integer below 2^20 it is the class id
+/// (`numClasses = max + 1`, names `"0"`, `"1"`, …); otherwise labels are names and class ids
+/// follow their sorted order.
+public enum LabelReader {
+    /// Reads the label file at `path`.
+    /// - Parameters:
+    ///   - nodeIDs: the edge list's name map when the graph used string ids (node tokens are
+    ///     then looked up by name); `nil` for integer ids.
+    ///   - numNodes: number of nodes of the graph; every node id must be below it.
+    /// - Returns: labels for `numNodes` nodes.
+    /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
+    ///   ``GraphIOError/parse(file:line:column:message:)`` for a line without a label, more
+    ///   than two tab-separated fields, a node id that is not an integer, is not below
+    ///   `numNodes` or is not a known name, or bytes that are not UTF-8 text.
+    public static func read(_ path: String, nodeIDs: NodeIDMap? = nil, numNodes: Int) throws(GraphIOError) -> NodeLabels {
+        let bytes = try FileBytes.read(path)
+        return try parse(bytes, file: path, nodeIDs: nodeIDs, numNodes: numNodes)
+    }
+
+    /// Parses label text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:)``.
+    public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nodeIDs: NodeIDMap? = nil,
+                                                     numNodes: Int) throws(GraphIOError) -> NodeLabels {
+        let result: Result<NodeLabels, GraphIOError> = bytes.withUnsafeBytes { raw in
+            do throws(GraphIOError) {
+                return .success(try parseBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file,
+                                                nodeIDs: nodeIDs, numNodes: numNodes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parseBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String, nodeIDs: NodeIDMap?,
+                            numNodes: Int) throws(GraphIOError) -> NodeLabels {
+        try TextScanning.rejectNULBytes(bytes, file: file)
+        var nodes: [Int] = []
+        var labels: [String] = []
+        try TextScanning.forEachLine(bytes) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+            let (nodeToken, labelToken) = try twoFields(text, file: file, line: line, secondName: "label")
+            nodes.append(try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: file, line: line, column: 1))
+            guard let label = TextScanning.string(labelToken) else {
+                throw .parse(file: file, line: line, column: 2, message: "expected a label, found \(TextScanning.describe(labelToken))")
+            }
+            labels.append(label)
+        }
+        if nodes.isEmpty { throw .empty(file) }
+
+        // Integer class ids, or names in sorted order.
+        var integerIDs: [Int32] = []
+        integerIDs.reserveCapacity(labels.count)
+        for label in labels {
+            let value = Array(label.utf8).withUnsafeBufferPointer { TextScanning.parseUnsigned($0, limit: (1 << 20) - 1) }
+            guard let value, value < (1 << 20) else { integerIDs = []; break }
+            integerIDs.append(Int32(value))
+        }
+        let classNames: [String]
+        let classOf: [Int32]
+        if integerIDs.count == labels.count {
+            let top = Int(integerIDs.max() ?? -1)
+            classNames = (0...max(top, 0)).map(String.init)
+            classOf = integerIDs
+        } else {
+            classNames = Array(Set(labels)).sorted()
+            var index: [String: Int32] = [:]
+            for (i, name) in classNames.enumerated() { index[name] = Int32(i) }
+            classOf = labels.map { index[$0]! }
+        }
+        var perNode = [[Int32]](repeating: [], count: numNodes)
+        for (u, c) in zip(nodes, classOf) { perNode[u].append(c) }
+        return try NodeLabels(perNode: perNode, classNames: classNames)
+    }
+
+    /// Splits a `node<TAB>value` line: with a tab, exactly two tab-separated fields; without,
+    /// the first token and the trimmed rest of the line.
+    static func twoFields(_ text: UnsafeBufferPointer<UInt8>, file: String, line: Int,
+                          secondName: String) throws(GraphIOError) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) {
+        let first: UnsafeBufferPointer<UInt8>, second: UnsafeBufferPointer<UInt8>
+        if text.contains(ASCII.tab) {
+            let fields = TextScanning.split(text, separator: ASCII.tab).map(TextScanning.trim)
+            // Trailing empty fields (a tab at the end of the line) are tolerated.
+            var count = fields.count
+            while count > 2 && fields[count - 1].isEmpty { count -= 1 }
+            guard count <= 2 else {
+                throw .parse(file: file, line: line, column: 3, message: "expected 2 tab-separated fields (node, \(secondName)), found \(count)")
+            }
+            first = fields[0]
+            second = fields.count > 1 ? fields[1] : UnsafeBufferPointer(start: nil, count: 0)
+        } else {
+            let trimmed = TextScanning.trim(text)
+            var cut = 0
+            while cut < trimmed.count && trimmed[cut] != ASCII.space && trimmed[cut] != ASCII.comma { cut += 1 }
+            first = UnsafeBufferPointer(rebasing: trimmed[0..<cut])
+            var rest = cut
+            while rest < trimmed.count && (TextScanning.isBlank(trimmed[rest]) || trimmed[rest] == ASCII.comma) { rest += 1 }
+            second = UnsafeBufferPointer(rebasing: trimmed[rest...])
+        }
+        if first.isEmpty {
+            throw .parse(file: file, line: line, column: 1, message: "expected a node id, found an empty field")
+        }
+        if second.isEmpty {
+            throw .parse(file: file, line: line, column: 2, message: "expected a \(secondName) after the node id, found none")
+        }
+        return (first, second)
+    }
+}
+
+/// Resolution of node tokens in label and split files.
+enum NodeTokens {
+    /// The dense id of a node token: looked up in `nodeIDs` when given, else parsed as an
+    /// integer below `numNodes`.
+    static func resolve(_ token: UnsafeBufferPointer<UInt8>, nodeIDs: NodeIDMap?, numNodes: Int, file: String,
+                        line: Int, column: Int) throws(GraphIOError) -> Int {
+        if let nodeIDs {
+            guard let name = TextScanning.string(token), let id = nodeIDs.lookup(name) else {
+                throw .parse(file: file, line: line, column: column,
+                             message: "node \(TextScanning.describe(token)) does not appear in the graph")
+            }
+            guard Int(id) < numNodes else {
+                throw .parse(file: file, line: line, column: column, message: "node '\(nodeIDs.name(of: Int(id)))' is not below numNodes = \(numNodes)")
+            }
+            return Int(id)
+        }
+        guard let value = TextScanning.parseUnsigned(token, limit: Int(Int32.max)) else {
+            let negative = token.first == ASCII.minus && TextScanning.parseInteger(token) != nil
+            throw .parse(file: file, line: line, column: column,
+                         message: "expected \(negative ? "a non-negative" : "an integer") node id, found \(TextScanning.describe(token))")
+        }
+        guard value < numNodes else {
+            throw .parse(file: file, line: line, column: column, message: "node id \(TextScanning.describe(token)) is not below numNodes = \(numNodes)")
+        }
+        return value
+    }
+}

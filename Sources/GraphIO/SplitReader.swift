@@ -1,0 +1,79 @@
+import Foundation
+import GraphCore
+
+/// A train / validation / test split of node ids, each list in file order.
+public struct NodeSplit: Sendable, Equatable {
+    /// Training nodes.
+    public var train: [Int]
+    /// Validation nodes.
+    public var val: [Int]
+    /// Test nodes.
+    public var test: [Int]
+
+    /// A split from its three node lists.
+    public init(train: [Int], val: [Int], test: [Int]) {
+        self.train = train
+        self.val = val
+        self.test = test
+    }
+}
+
+/// Reads a node split: one `node<TAB>train|val|test` pair per line.
+///
+/// Lines are split like label files (see ``LabelReader``); `#`/`%` comments, blank lines, CRLF
+/// and a UTF-8 BOM are accepted. The split word is exactly `train`, `val` or `test`. A node may
+/// appear once; nodes not listed belong to no split.
+public enum SplitReader {
+    /// Reads the split file at `path`.
+    /// - Parameters:
+    ///   - nodeIDs: the edge list's name map for string ids, `nil` for integer ids.
+    ///   - numNodes: number of nodes of the graph; every node id must be below it.
+    /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
+    ///   ``GraphIOError/parse(file:line:column:message:)`` for a split word other than
+    ///   `train`, `val`, `test`, a node listed twice, or a bad node id (see ``LabelReader``).
+    public static func read(_ path: String, nodeIDs: NodeIDMap? = nil, numNodes: Int) throws(GraphIOError) -> NodeSplit {
+        let bytes = try FileBytes.read(path)
+        return try parse(bytes, file: path, nodeIDs: nodeIDs, numNodes: numNodes)
+    }
+
+    /// Parses split text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:)``.
+    public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nodeIDs: NodeIDMap? = nil,
+                                                     numNodes: Int) throws(GraphIOError) -> NodeSplit {
+        let result: Result<NodeSplit, GraphIOError> = bytes.withUnsafeBytes { raw in
+            do throws(GraphIOError) {
+                return .success(try parseBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file,
+                                                nodeIDs: nodeIDs, numNodes: numNodes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    static func parseBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String, nodeIDs: NodeIDMap?,
+                            numNodes: Int) throws(GraphIOError) -> NodeSplit {
+        try TextScanning.rejectNULBytes(bytes, file: file)
+        var split = NodeSplit(train: [], val: [], test: [])
+        var firstLine: [Int: Int] = [:]
+        let lines = try TextScanning.forEachLine(bytes) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+            let (nodeToken, wordToken) = try LabelReader.twoFields(text, file: file, line: line, secondName: "split (train, val or test)")
+            let node = try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: file, line: line, column: 1)
+            let word = TextScanning.string(wordToken)
+            switch word {
+            case "train": split.train.append(node)
+            case "val": split.val.append(node)
+            case "test": split.test.append(node)
+            default:
+                throw .parse(file: file, line: line, column: 2,
+                             message: "expected 'train', 'val' or 'test', found \(TextScanning.describe(wordToken))")
+            }
+            if let earlier = firstLine[node] {
+                throw .parse(file: file, line: line, column: 1,
+                             message: "node \(TextScanning.describe(nodeToken)) is already assigned a split on line \(earlier)")
+            }
+            firstLine[node] = line
+        }
+        if lines == 0 { throw .empty(file) }
+        return split
+    }
+}

@@ -1,0 +1,86 @@
+import DenseMath
+import Foundation
+import GraphCore
+import GraphIO
+import Testing
+
+@Suite("Labels and splits")
+struct LabelAndSplitTests {
+    func labels(_ text: String, nodeIDs: NodeIDMap? = nil, numNodes: Int = 5) throws(GraphIOError) -> NodeLabels {
+        try LabelReader.parse(Array(text.utf8), file: "l.tsv", nodeIDs: nodeIDs, numNodes: numNodes)
+    }
+
+    @Test func integerLabelsAreClassIDs() throws {
+        let l = try labels("# node class\n0\t3\n1\t0\r\n3\t1\n")
+        #expect(l.numNodes == 5)
+        #expect(l.numClasses == 4)
+        #expect(l.classNames == ["0", "1", "2", "3"])
+        #expect(l.singleLabels() == [3, 0, -1, 1, -1])
+        #expect(!l.isMultiLabel)
+        #expect(l.labelledNodes == [0, 1, 3])
+    }
+
+    @Test func severalLinesPerNodeMakeMultiLabel() throws {
+        let l = try labels("0 2\n0 1\n0 2\n1 0\n")
+        #expect(l.isMultiLabel)
+        #expect(Array(l.labels(of: 0)) == [1, 2])
+        #expect(Array(l.labels(of: 1)) == [0])
+        #expect(l.labels(of: 2).isEmpty)
+        #expect(l.offsets == [0, 2, 3, 3, 3, 3])
+        let y = l.indicatorMatrix()
+        #expect(y.rows == 5 && y.cols == 3)
+        #expect(y.row(0) == [0, 1, 1])
+        #expect(y.row(1) == [1, 0, 0])
+    }
+
+    @Test func stringLabelsAreSortedNamesAndMayContainSpaces() throws {
+        let l = try labels("0\tdata mining\n1 wireless\n2,databases\n3\tdata mining\n")
+        #expect(l.classNames == ["data mining", "databases", "wireless"])
+        #expect(l.singleLabels() == [0, 2, 1, 0, -1])
+    }
+
+    @Test func nodesByNameWhenTheGraphUsedStringIDs() throws {
+        let edges = try EdgeListReader.parse(text: "alice bob\nbob carol\n")
+        let l = try labels("carol\tx\nalice\ty\n", nodeIDs: edges.nodeIDs, numNodes: edges.numNodes)
+        #expect(l.singleLabels() == [1, -1, 0])
+        expectParseError(file: "l.tsv", line: 1, column: 1, containing: "'dave' does not appear in the graph") {
+            try labels("dave\tx\n", nodeIDs: edges.nodeIDs, numNodes: edges.numNodes)
+        }
+    }
+
+    @Test func badLabelFiles() {
+        expectParseError(file: "l.tsv", line: 2, column: 2, containing: "expected a label after the node id") { try labels("0 1\n1\n") }
+        expectParseError(file: "l.tsv", line: 1, column: 3, containing: "expected 2 tab-separated fields") { try labels("0\t1\t2\n") }
+        expectParseError(file: "l.tsv", line: 1, column: 1, containing: "not below numNodes = 5") { try labels("5\t1\n") }
+        expectParseError(file: "l.tsv", line: 1, column: 1, containing: "expected a non-negative node id") { try labels("-1\t1\n") }
+        expectParseError(file: "l.tsv", line: 1, column: 1, containing: "expected an integer node id, found 'x'") { try labels("x\t1\n") }
+        expectParseError(file: "l.tsv", line: 2, containing: "NUL byte") { try labels("0\t1\n1\t\u{0}\n") }
+        #expect(throws: GraphIOError.empty("l.tsv")) { try labels("# nothing\n") }
+        #expect(throws: GraphIOError.fileNotFound("/nonexistent/labels.tsv")) {
+            try LabelReader.read("/nonexistent/labels.tsv", numNodes: 3)
+        }
+    }
+
+    // MARK: Splits
+
+    func split(_ text: String, numNodes: Int = 6) throws(GraphIOError) -> NodeSplit {
+        try SplitReader.parse(Array(text.utf8), file: "s.tsv", numNodes: numNodes)
+    }
+
+    @Test func splitListsInFileOrder() throws {
+        let s = try split("# node split\n3\ttrain\n0\ttest\n1\tval\n2 train\r\n")
+        #expect(s == NodeSplit(train: [3, 2], val: [1], test: [0]))
+    }
+
+    @Test func badSplitFiles() {
+        expectParseError(file: "s.tsv", line: 2, column: 2, containing: "expected 'train', 'val' or 'test', found 'valid'") {
+            try split("0\ttrain\n1\tvalid\n")
+        }
+        expectParseError(file: "s.tsv", line: 3, column: 1, containing: "already assigned a split on line 1") {
+            try split("0\ttrain\n1\ttest\n0\ttest\n")
+        }
+        expectParseError(file: "s.tsv", line: 1, column: 1, containing: "not below numNodes = 6") { try split("6\ttrain\n") }
+        expectParseError(file: "s.tsv", line: 1, column: 2, containing: "expected a split") { try split("1\n") }
+        #expect(throws: GraphIOError.empty("s.tsv")) { try split("\n\n") }
+    }
+}
