@@ -9,40 +9,9 @@ runs every measurement in its own process, records wall time reported by the too
 --repeats) and the process's peak resident memory (ru_maxrss from wait4), and prints a Markdown
 table for BENCHMARKS.md. Raw results go to Benchmarks/results/latest.jsonl.
 """
-import argparse, json, os, platform, subprocess, sys, venv
+import argparse, json, os, platform
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-DATA = os.path.join(HERE, "data")
-RESULTS = os.path.join(HERE, "results")
-
-
-def sh(cmd, **kw):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, **kw)
-
-
-def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
-    sh([py, "-m", "pip", "install", "-q", "numpy", "scipy", "threadpoolctl"])
-    return py
-
-
-def measure(cmd, env=None):
-    """Runs cmd, returns (parsed JSON from its last stdout line, peak RSS in MiB)."""
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    line = out.decode().strip().splitlines()[-1]
-    result = json.loads(line)
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024.0
-    return result
+from harness import RESULTS, ROOT, HERE, build_graphbench, ensure_venv, measure, rmat_edge_list
 
 
 def main():
@@ -53,22 +22,14 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     args = p.parse_args()
 
-    py = ensure_venv()
-    os.makedirs(DATA, exist_ok=True)
+    py = ensure_venv("numpy", "scipy")
     os.makedirs(RESULTS, exist_ok=True)
     graphs = [("blogcatalog", os.path.join(ROOT, "graphs", "blogcatalog", "edges.tsv"))]
     if not args.skip_rmat:
-        rmat = os.path.join(DATA, "rmat20.tsv")
-        if not os.path.exists(rmat):
-            sh([py, os.path.join(HERE, "python", "rmat.py"), "--scale", "20", "--edge-factor", "16", rmat + ".tmp"])
-            os.replace(rmat + ".tmp", rmat)
-        graphs.append(("R-MAT 2^20", rmat))
+        graphs.append(("R-MAT 2^20", rmat_edge_list(py)))
+    bench = build_graphbench()
 
-    sh(["swift", "build", "-c", "release", "--package-path", HERE, "--product", "graphbench"])
-    bench = os.path.join(HERE, ".build", "release", "graphbench")
-
-    # NumPy's OpenBLAS settings do not matter for these two tasks (loadtxt, csr @ dense are
-    # single-threaded C++ in NumPy/SciPy); keep the environment as it is.
+    # loadtxt and csr @ dense are single-threaded C/C++ in NumPy/SciPy; OpenBLAS is not involved.
     rows = []
     with open(os.path.join(RESULTS, "latest.jsonl"), "w") as log:
         for name, path in graphs:

@@ -55,14 +55,9 @@ public enum EdgeListReader {
     /// ``read(_:options:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String,
                                                      options: EdgeListReadOptions = .init()) throws(GraphIOError) -> EdgeList {
-        let result: Result<EdgeList, GraphIOError> = bytes.withUnsafeBytes { raw in
-            do throws(GraphIOError) {
-                return .success(try parseBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file, options: options))
-            } catch {
-                return .failure(error)
-            }
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            try parseBuffer(buffer, file: file, options: options)
         }
-        return try result.get()
     }
 
     /// Parses edge-list text given as a string; see ``parse(_:file:options:)``.

@@ -88,10 +88,7 @@ enum FileBytes {
             close(fd)
         }
         let bytes = try read(path)
-        let result: Result<T, GraphIOError> = bytes.withUnsafeBufferPointer { buffer in
-            do throws(GraphIOError) { return .success(try body(buffer, false)) } catch { return .failure(error) }
-        }
-        return try result.get()
+        return try bytes.withByteBuffer { buffer throws(GraphIOError) in try body(buffer, false) }
     }
 
     /// Hands the whole pages inside `base[from ..< to]` of a private read-only file mapping back
@@ -141,3 +138,4 @@ func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> 
     return Darwin.read(fd, buffer, count)
     #endif
 }
+

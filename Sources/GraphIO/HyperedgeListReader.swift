@@ -46,14 +46,9 @@ public enum HyperedgeListReader {
     /// Parses hyperedge text held in memory; `file` names it in errors. See ``read(_:numVertices:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String,
                                                      numVertices: Int? = nil) throws(GraphIOError) -> [[Int]] {
-        let result: Result<[[Int]], GraphIOError> = bytes.withUnsafeBytes { raw in
-            do throws(GraphIOError) {
-                return .success(try parseBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file, numVertices: numVertices))
-            } catch {
-                return .failure(error)
-            }
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            try parseBuffer(buffer, file: file, numVertices: numVertices)
         }
-        return try result.get()
     }
 
     static func parseBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String,

@@ -105,15 +105,9 @@ public enum MatrixMarketReader {
     }
 
     static func scan<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nonNegative: Bool) throws(GraphIOError) -> Entries {
-        let result: Result<Entries, GraphIOError> = bytes.withUnsafeBytes { raw in
-            do throws(GraphIOError) {
-                return .success(try scanBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file,
-                                               nonNegative: nonNegative))
-            } catch {
-                return .failure(error)
-            }
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            try scanBuffer(buffer, file: file, nonNegative: nonNegative)
         }
-        return try result.get()
     }
 
     static func scanBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String,

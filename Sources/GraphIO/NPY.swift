@@ -27,10 +27,9 @@ public enum NPY {
 
     /// Parses `.npy` bytes held in memory; `file` names them in errors. See ``read(_:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String) throws(GraphIOError) -> NPYArray {
-        let result: Result<NPYArray, GraphIOError> = bytes.withUnsafeBytes { raw in
-            do throws(GraphIOError) { return .success(try parseBuffer(raw, file: file)) } catch { return .failure(error) }
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            try parseBuffer(UnsafeRawBufferPointer(buffer), file: file)
         }
-        return try result.get()
     }
 
     /// Writes a float32 `.npy` file of shape `[rows, cols]` holding `matrix`.

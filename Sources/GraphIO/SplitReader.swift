@@ -39,15 +39,9 @@ public enum SplitReader {
     /// Parses split text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nodeIDs: NodeIDMap? = nil,
                                                      numNodes: Int) throws(GraphIOError) -> NodeSplit {
-        let result: Result<NodeSplit, GraphIOError> = bytes.withUnsafeBytes { raw in
-            do throws(GraphIOError) {
-                return .success(try parseBuffer(raw.assumingMemoryBound(to: UInt8.self), file: file,
-                                                nodeIDs: nodeIDs, numNodes: numNodes))
-            } catch {
-                return .failure(error)
-            }
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            try parseBuffer(buffer, file: file, nodeIDs: nodeIDs, numNodes: numNodes)
         }
-        return try result.get()
     }
 
     static func parseBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String, nodeIDs: NodeIDMap?,
