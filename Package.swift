@@ -45,8 +45,12 @@ let engine: [Target] = [
 // MARK: - Command-line tools (thin: parse arguments, call the library, print)
 
 let tools: [Target] = [
+    // What every tool shares: `error:` reporting, output-path checks, metrics, timing, progress.
+    .target(name: "CLISupport", dependencies: [
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
     .executableTarget(name: "graphlearning", dependencies: [
-        "GraphLearning",
+        "GraphLearning", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -8,7 +8,8 @@ public struct EdgeListReadOptions: Sendable, Equatable {
         /// the map is kept in ``GraphCore/EdgeList/nodeIDs``.
         case string
         /// ``integer`` when every id token is a non-negative integer of at most
-        /// ``EdgeListReader/largestNodeID``, otherwise ``string``.
+        /// ``EdgeListReader/largestNodeID`` and the ids are not too sparse for dense arrays
+        /// (max id + 1 ≤ max(2^24, 16 × edges)); otherwise ``string``.
         case automatic
     }
 

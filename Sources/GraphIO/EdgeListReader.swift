@@ -213,8 +213,22 @@ public enum EdgeListReader {
         } else {
             (sources, targets, weights) = concatenate(&chunks, total: total, weights: hasWeights)
         }
+        if options.idMode == .automatic && options.numNodes == nil && isSparseIDSpace(maxID: maxID, edges: total) {
+            // Dense arrays over 0...maxID would waste memory (a two-line file with id 2e9 would
+            // need tens of GiB): automatic mode relabels such ids as strings.
+            throw IntegerPassFailure(
+                error: .shapeMismatch("\(file): node ids reach \(maxID) but there are only \(total) edges; integer ids index dense arrays of max id + 1 nodes, so relabel them as strings (id mode 'string') or give the node count"),
+                idNotInteger: true)
+        }
         let numNodes = max(maxID + 1, options.numNodes ?? 0)
         return makeEdgeList(sources: sources, targets: targets, weights: weights, numNodes: numNodes, nodeIDs: nil)
+    }
+
+    /// Whether integer ids up to `maxID` are too sparse to index dense arrays: more than 2^24
+    /// nodes and more than 8 nodes per id occurrence (2 per edge). Automatic id mode relabels
+    /// such files; callers that chose integer ids can check it themselves.
+    public static func isSparseIDSpace(maxID: Int, edges: Int) -> Bool {
+        maxID + 1 > max(1 << 24, 16 * edges)
     }
 
     /// Wraps arrays the parser has already validated without `EdgeList.init`'s O(m) re-check.

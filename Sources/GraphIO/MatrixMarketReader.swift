@@ -62,7 +62,7 @@ public enum MatrixMarketReader {
         let (size, overflow) = h.rows.multipliedReportingOverflow(by: h.cols)
         guard !overflow, size <= 1 << 32 else {
             throw .parse(file: file, line: entries.sizeLine, column: nil,
-                         message: "a dense \(h.rows) × \(h.cols) matrix is too large (more than 2^32 values); read it with readSparse")
+                         message: "a dense \(h.rows) × \(h.cols) matrix is too large (more than 2^32 values); as features it would not fit in memory (library users: MatrixMarketReader.readSparse)")
         }
         var matrix = Matrix(rows: h.rows, cols: h.cols)
         matrix.values.withUnsafeMutableBufferPointer { m in
@@ -238,7 +238,7 @@ public enum MatrixMarketReader {
         var numbers: [Int] = []
         for (k, f) in fields.enumerated() {
             guard let n = TextScanning.parseUnsigned(f, limit: Int(Int32.max) * 64), n <= Int(Int32.max) * 64 else {
-                throw .parse(file: file, line: line, column: k + 1, message: "expected a non-negative count, found \(TextScanning.describe(f))")
+                throw .parse(file: file, line: line, column: k + 1, message: "expected a non-negative count of at most \(Int(Int32.max) * 64), found \(TextScanning.describe(f))")
             }
             numbers.append(n)
         }

@@ -138,12 +138,15 @@ public enum NPY {
             throw .npy(file: file, message: "fortran_order is True (column-major data); save a C-order array, e.g. np.save(path, np.ascontiguousarray(a))")
         }
         guard let count = NPYArray.elementCount(shape) else {
-            throw .npy(file: file, message: "invalid shape \(shape)")
+            throw .npy(file: file, message: "invalid shape \(shape): negative, or more elements than 64-bit sizes can count")
         }
         let dataStart = headerStart + headerLength
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
         let available = raw.count - dataStart
-        guard !overflow, needed <= available else {
+        if overflow {
+            throw .npy(file: file, message: "shape \(shape) of \(dtype.rawValue) needs more bytes than 64-bit sizes can count; the file has \(available)")
+        }
+        guard needed <= available else {
             throw .npy(file: file, message: "truncated data: shape \(shape) of \(dtype.rawValue) needs \(needed) bytes, the file has \(available)")
         }
         guard needed == available else {

@@ -41,7 +41,9 @@ public struct NodeDataset: Sendable, Equatable {
     /// - Parameter readOptions: how `edges.tsv` (or the file) is read.
     /// - Throws: the errors of the readers named on the type (naming the file at fault);
     ///   ``GraphIOError/fileNotFound(_:)`` for a folder without `edges.tsv`;
-    ///   ``GraphIOError/shapeMismatch(_:)`` when the feature rows do not fit the node count.
+    ///   ``GraphIOError/shapeMismatch(_:)`` when the feature rows do not fit the node count or the
+    ///   folder has both feature files; ``GraphIOError/npy(file:message:)`` for a NaN or infinite
+    ///   feature in `features.npy` (the Matrix Market reader rejects them itself).
     public static func load(_ path: String, readOptions: EdgeListReadOptions = .init()) throws(GraphIOError) -> NodeDataset {
         guard FileBytes.isFolder(path) else {
             return NodeDataset(edges: try EdgeListReader.read(path, options: readOptions))
@@ -52,9 +54,15 @@ public struct NodeDataset: Sendable, Equatable {
 
         var features: Matrix?
         var featureFile = ""
+        if FileBytes.exists(file("features.npy")) && FileBytes.exists(file("features.mtx")) {
+            throw .shapeMismatch("\(folder) has both features.npy and features.mtx; keep one")
+        }
         if FileBytes.exists(file("features.npy")) {
             featureFile = file("features.npy")
             features = try NPY.read(featureFile).asMatrix()
+            if let f = features, let bad = f.values.firstIndex(where: { !$0.isFinite }) {
+                throw .npy(file: featureFile, message: "feature [\(bad / max(f.cols, 1)), \(bad % max(f.cols, 1))] is \(f.values[bad]); features must be finite")
+            }
         } else if FileBytes.exists(file("features.mtx")) {
             featureFile = file("features.mtx")
             features = try MatrixMarketReader.read(featureFile)

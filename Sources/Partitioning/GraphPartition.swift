@@ -13,6 +13,9 @@ public struct GraphPartition: Sendable, Equatable {
     /// New id of each old node: parts are laid out in order, nodes within a part keep their
     /// relative order. `[numNodes]`.
     public let newID: [Int]
+    /// Number of undirected edges (self-loops excluded) of the graph the cut was measured on:
+    /// the denominator of the cut fraction.
+    public let numEdges: Int
     /// Part `p` owns new ids `partOffsets[p] ..< partOffsets[p+1]`. `[numParts + 1]`.
     public let partOffsets: [Int]
 
@@ -32,16 +35,28 @@ public struct GraphPartition: Sendable, Equatable {
         }
         self.newID = ids
         self.partOffsets = offsets
-        var cut = 0
+        var cut = 0, edges = 0
         for u in 0..<graph.numRows {
-            for v in graph.neighbors(of: u) where Int(v) != u && parts[Int(v)] != parts[u] { cut += 1 }
+            for v in graph.neighbors(of: u) where Int(v) != u {
+                edges += 1
+                if parts[Int(v)] != parts[u] { cut += 1 }
+            }
         }
-        // Each undirected cut edge is stored in both directions of a symmetric graph.
-        self.edgeCut = graph.isSymmetricStructure ? cut / 2 : cut
+        // Each undirected edge is stored in both directions of a symmetric graph.
+        let symmetric = graph.isSymmetricStructure
+        self.edgeCut = symmetric ? cut / 2 : cut
+        self.numEdges = symmetric ? edges / 2 : edges
     }
 
     /// Number of nodes in each part, `[numParts]`.
     public var partSizes: [Int] { (0..<numParts).map { partOffsets[$0 + 1] - partOffsets[$0] } }
+
+    /// Parts that received no node (METIS can leave parts empty when `numParts` is close to
+    /// the node count).
+    public var emptyParts: [Int] { (0..<numParts).filter { partOffsets[$0 + 1] == partOffsets[$0] } }
+
+    /// Fraction of ``numEdges`` that the cut crosses (0 when there are no edges).
+    public var cutFraction: Double { numEdges > 0 ? Double(edgeCut) / Double(numEdges) : 0 }
 
     /// Largest part size over the mean part size (1 = perfectly balanced).
     public var imbalance: Double {
@@ -51,7 +66,8 @@ public struct GraphPartition: Sendable, Equatable {
     }
 
     /// Halo size of each part: the number of distinct nodes outside the part that some node in
-    /// the part has as a neighbour (rows a graph-parallel worker must receive each layer).
+    /// the part has as an out-neighbour in `graph` (the rows a graph-parallel worker owning the
+    /// part must receive from other workers before each layer).
     public func haloSizes(in graph: CSRGraph) -> [Int] {
         var halo = [Int](repeating: 0, count: numParts)
         var lastSeen = [Int32](repeating: -1, count: graph.numColumns)

@@ -15,7 +15,8 @@ public enum METISPartitioner {
     /// weights are ignored. `parts == 1` returns the trivial partition without calling METIS
     /// (libmetis 5.1.0 divides by zero there).
     /// - Parameters:
-    ///   - seed: METIS's random seed (`METIS_OPTION_SEED`); same seed, same graph → same parts.
+    ///   - seed: seeds METIS (`METIS_OPTION_SEED`, after a SplitMix64 mix so that 0 and 1 differ);
+    ///     same seed, same graph → same parts.
     ///   - imbalance: allowed load imbalance, e.g. 0.03 for 3% (`METIS_OPTION_UFACTOR`, ×1000).
     /// - Throws: ``PartitionError``.
     /// - Complexity: roughly O(nnz · log parts) inside METIS, plus O(nnz) to prepare the input.
@@ -38,7 +39,7 @@ public enum METISPartitioner {
         var part = [idx_t](repeating: 0, count: n)
         var options = [idx_t](repeating: 0, count: Int(METIS_NOPTIONS))
         METIS_SetDefaultOptions(&options)
-        options[Int(METIS_OPTION_SEED.rawValue)] = idx_t(truncatingIfNeeded: seed)
+        options[Int(METIS_OPTION_SEED.rawValue)] = metisSeed(seed)
         options[Int(METIS_OPTION_NUMBERING.rawValue)] = 0
         options[Int(METIS_OPTION_UFACTOR.rawValue)] = idx_t(max(1, (imbalance * 1000).rounded()))
         let status = metisLock.withLock { _ in
@@ -47,6 +48,16 @@ public enum METISPartitioner {
         }
         guard status == METIS_OK.rawValue else { throw .metis(status: status, meaning: meaning(of: status)) }
         return GraphPartition(parts: part.map { Int32($0) }, numParts: parts, graph: input)
+    }
+
+    /// METIS 5.1 seeds the C library's `srand`, for which seeds 0 and 1 are the same stream; a
+    /// SplitMix64 mix maps user seeds to positive 31-bit seeds that differ from each other.
+    static func metisSeed(_ seed: Int) -> idx_t {
+        var z = UInt64(bitPattern: Int64(seed)) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return idx_t(z % UInt64(Int32.max - 1)) + 1
     }
 
     /// The symmetric, loop-free graph METIS needs.

@@ -1,7 +1,7 @@
 import ArgumentParser
+import CLISupport
 import Foundation
 import GraphLearning
-import Logging
 
 /// `graphlearning`: load, inspect and partition graphs with the GraphLearning core.
 @main
@@ -10,16 +10,21 @@ struct GraphLearningCommand: ParsableCommand {
         commandName: "graphlearning",
         abstract: "Inspect and partition graphs with the GraphLearning sparse-graph core.",
         discussion: """
-            A GRAPH argument is either an edge-list file (`src dst [weight]` per line; tab, space or \
-            comma separated; `#`/`%` comments; integer or string ids) or a dataset folder holding \
-            edges.tsv and optionally features.mtx|features.npy, labels.tsv and split.tsv.
+            A GRAPH argument is an edge-list file (`src dst [weight]` per line; tab, space or comma \
+            separated; `#`/`%` comments; integer or string ids) or a dataset folder holding \
+            edges.tsv and optionally features.mtx or features.npy, labels.tsv and split.tsv. \
+            `summary` also reads HGB heterogeneous datasets (a .zip or a folder with node.dat) and \
+            hypergraph folders (hyperedges.tsv).
 
             Examples:
               graphlearning summary graphs/cora
+              graphlearning summary graphs/hgb/ACM.zip
               graphlearning partition graphs/blogcatalog --parts 4 -o parts.npy
-              mpirun -n 2 graphlearning mpi-check
+              launch/mpirun-local.sh 2 graphlearning mpi-check
             """,
         subcommands: [Summary.self, Partition.self, MPICheck.self])
+
+    static func main() { ToolMain.run(Self.self) }
 }
 
 /// Options shared by commands that read a graph.
@@ -30,23 +35,51 @@ struct GraphInputOptions: ParsableArguments {
     @Flag(help: "Treat edges as directed (default: undirected, each edge symmetrised).")
     var directed = false
 
-    @Option(help: ArgumentHelp("How repeated edges merge: \(DuplicateEdgePolicy.allCases.map(\.rawValue).joined(separator: "|")).",
-                               valueName: "policy"))
+    @Option(help: ArgumentHelp(
+        "How repeated edges merge: max (keep the larger weight; an edge listed in both directions stays one edge), sum, first, or reject.",
+        valueName: "policy"))
     var duplicates: DuplicateEdgePolicy = .max
 
-    @Option(help: ArgumentHelp("What to do with self-loops: \(SelfLoopPolicy.allCases.map(\.rawValue).joined(separator: "|")).",
-                               valueName: "policy"))
+    @Option(help: ArgumentHelp("Self-loops: drop, keep or reject.", valueName: "policy"))
     var selfLoops: SelfLoopPolicy = .drop
 
-    @Option(help: ArgumentHelp("Node ids: integer, string or automatic.", valueName: "mode"))
+    @Option(help: ArgumentHelp(
+        "Node ids: integer (used as dense ids 0…max), string (relabelled 0,1,… in order of first appearance), or automatic (integer unless some id is not a non-negative integer or the ids are far sparser than the edges).",
+        valueName: "mode"))
     var idMode: EdgeListReadOptions.IDMode = .automatic
 
     var buildOptions: GraphBuildOptions {
         GraphBuildOptions(symmetrize: !directed, duplicates: duplicates, selfLoops: selfLoops)
     }
 
+    /// Loads the dataset, noting on stderr when automatic mode relabelled the ids.
     func load() throws -> NodeDataset {
-        try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode))
+        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode))
+        if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
+            throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
+        }
+        if idMode == .automatic, let ids = dataset.edges.nodeIDs {
+            let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+            ToolMain.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
+        }
+        return dataset
+    }
+
+    /// Builds the CSR graph; rejected duplicates and self-loops are reported with the file's names.
+    func build(_ dataset: NodeDataset) throws -> CSRGraph {
+        do {
+            return try GraphBuilder.build(dataset.edges, options: buildOptions)
+        } catch {
+            let name = { (u: Int) in dataset.edges.nodeIDs?.name(of: u) ?? String(u) }
+            switch error {
+            case let .duplicateEdge(s, t):
+                throw CommandFailure("\(path): edge \(name(s)) → \(name(t)) appears more than once\(directed ? "" : " (counting both directions)") and --duplicates is reject")
+            case let .selfLoop(u):
+                throw CommandFailure("\(path): self-loop on node \(name(u)) and --self-loops is reject")
+            default:
+                throw CommandFailure("\(path): \(error)")
+            }
+        }
     }
 }
 
@@ -54,61 +87,41 @@ extension DuplicateEdgePolicy: ExpressibleByArgument {}
 extension SelfLoopPolicy: ExpressibleByArgument {}
 extension EdgeListReadOptions.IDMode: ExpressibleByArgument {}
 
-/// Wall-clock seconds of `body`.
-func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-    let start = DispatchTime.now().uptimeNanoseconds
-    let value = try body()
-    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+/// Edge count and self-loops of a built graph: undirected edges count once, loops once.
+func edgeCounts(_ graph: CSRGraph, directed: Bool) -> (edges: Int, selfLoops: Int) {
+    var loops = 0
+    for u in 0..<graph.numRows where graph.entryIndex(from: u, to: u) != nil { loops += 1 }
+    return (directed ? graph.nnz : (graph.nnz - loops) / 2 + loops, loops)
 }
 
-/// Peak resident memory of this process in MiB (Linux `VmHWM`).
-func peakMemoryMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-        return kb / 1024
-    }
-    return 0
-}
+func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
 
-/// Appends one JSON object per line to a metrics file.
-struct MetricsFile {
-    let path: String?
-    func write(_ fields: [String: Any]) throws {
-        guard let path else { return }
-        var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        line.append(0x0A)
-        // One whole line per append, so a reader never sees half a record.
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: line) else {
-                throw ValidationError("cannot create metrics file \(path) (does its folder exist?)")
-            }
-            return
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
+/// Prints the METIS statistics lines shared by `summary --parts` and `partition`.
+func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, indent: String) -> [String: Any] {
+    let halo = partition.haloSizes(in: graph)
+    print("\(indent)METIS \(counted(partition.numParts, "part")): edge cut \(formatCount(partition.edgeCut)) of \(counted(partition.numEdges, "undirected edge")) (\(percent(partition.cutFraction))), imbalance \(String(format: "%.3f", partition.imbalance)), \(String(format: "%.2f", seconds)) s")
+    print("\(indent)  part sizes \(partition.partSizes.map(formatCount).joined(separator: " "))")
+    print("\(indent)  halo sizes \(halo.map(formatCount).joined(separator: " ")) (nodes outside each part that its nodes link to)")
+    if !partition.emptyParts.isEmpty {
+        ToolMain.printNote("METIS left \(counted(partition.emptyParts.count, "part")) empty (\(partition.emptyParts.map(String.init).joined(separator: " "))); use fewer parts")
     }
-}
-
-func formatCount(_ n: Int) -> String {
-    let s = String(n)
-    var out = ""
-    for (i, c) in s.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 && c != "-" { out.append(",") }
-        out.append(c)
-    }
-    return String(out.reversed())
+    return ["parts": partition.numParts, "edge_cut": partition.edgeCut, "cut_fraction": partition.cutFraction,
+            "part_sizes": partition.partSizes, "halo_sizes": halo, "imbalance": partition.imbalance]
 }
 
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a graph or dataset and print its size, degrees, components, features, labels and split.")
+        abstract: "Print a graph's size, degrees, components, features, labels and split.",
+        discussion: """
+            For an HGB dataset (.zip or folder with node.dat) it prints node types, relations and \
+            labels; for a hypergraph folder (hyperedges.tsv) vertices and hyperedge sizes. With \
+            --parts k it also cuts the graph with METIS (edge weights are ignored) and reports the \
+            edge cut, part sizes and halo sizes.
+            """)
 
     @OptionGroup var input: GraphInputOptions
 
-    @Option(help: ArgumentHelp("Also cut the graph into this many METIS parts and report the edge cut.", valueName: "k"))
+    @Option(help: ArgumentHelp("Also cut the graph into k METIS parts (1 ≤ k ≤ nodes).", valueName: "k"))
     var parts: Int?
 
     @Option(help: "METIS seed.") var seed = 0
@@ -116,61 +129,123 @@ struct Summary: ParsableCommand {
     @Option(help: ArgumentHelp("Append the summary as one JSON line to this file.", valueName: "file.jsonl"))
     var metrics: String?
 
+    func validate() throws {
+        if let parts, parts < 1 { throw ValidationError("--parts must be at least 1") }
+    }
+
     func run() throws {
+        let metricsFile = try MetricsFile(path: metrics)
+        let path = input.path
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if path.hasSuffix(".zip") || (exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/node.dat")) {
+            try metricsFile.write(try summariseHGB(path))
+        } else if exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/hyperedges.tsv") {
+            try metricsFile.write(try summariseHypergraph(path))
+        } else {
+            try metricsFile.write(try summariseGraph())
+        }
+    }
+
+    func summariseGraph() throws -> [String: Any] {
         let (dataset, loadSeconds) = try timed { try input.load() }
-        let (graph, buildSeconds) = try timed { try GraphBuilder.build(dataset.edges, options: input.buildOptions) }
-        let degrees = graph.degrees()
+        let (graph, buildSeconds) = try timed { try input.build(dataset) }
+        if let parts, parts > graph.numNodes {
+            throw CommandFailure("--parts \(parts): the graph has only \(counted(graph.numNodes, "node"))", code: 64)
+        }
+        let outDegrees = graph.degrees()
+        let inDegrees = input.directed ? graph.inDegrees() : outDegrees
         let (components, componentCount) = graph.connectedComponents()
         var componentSizes = [Int](repeating: 0, count: componentCount)
         for c in components { componentSizes[Int(c)] += 1 }
-        let isolated = degrees.filter { $0 == 0 }.count
-        let edgeCount = input.directed ? graph.nnz : graph.nnz / 2
+        let isolated = (0..<graph.numNodes).filter { outDegrees[$0] == 0 && inDegrees[$0] == 0 }.count
+        let (edges, loops) = edgeCounts(graph, directed: input.directed)
         var record: [String: Any] = [
-            "graph": input.path, "nodes": graph.numNodes, "edges": edgeCount, "stored_entries": graph.nnz,
-            "directed": input.directed, "components": componentCount, "isolated_nodes": isolated,
-            "max_degree": degrees.max() ?? 0, "load_seconds": loadSeconds, "build_seconds": buildSeconds,
+            "graph": input.path, "nodes": graph.numNodes, "edges": edges, "self_loops": loops,
+            "stored_entries": graph.nnz, "directed": input.directed, "components": componentCount,
+            "isolated_nodes": isolated, "max_degree": outDegrees.max() ?? 0,
+            "load_seconds": loadSeconds, "build_seconds": buildSeconds,
         ]
         print("graph \(input.path)")
-        print("  nodes \(formatCount(graph.numNodes))   edges \(formatCount(edgeCount)) (\(input.directed ? "directed" : "undirected"), \(formatCount(dataset.edges.count)) lines read)   stored entries \(formatCount(graph.nnz))")
+        print("  \(counted(graph.numNodes, "node"))   \(counted(edges, input.directed ? "directed edge" : "undirected edge"))\(loops > 0 ? " (\(counted(loops, "self-loop")))" : "")   \(counted(dataset.edges.count, "line")) read   \(counted(graph.nnz, "stored entry", "stored entries"))")
         let mean = graph.numNodes > 0 ? Double(graph.nnz) / Double(graph.numNodes) : 0
-        print("  degree min \(degrees.min() ?? 0)   mean \(String(format: "%.2f", mean))   max \(degrees.max() ?? 0)   isolated \(isolated)")
-        print("  connected components \(formatCount(componentCount)) (largest \(formatCount(componentSizes.max() ?? 0)) nodes)")
-        if dataset.edges.nodeIDs != nil { print("  node ids: strings, mapped to 0..<\(graph.numNodes) in order of first appearance") }
+        print("  \(input.directed ? "out-degree" : "degree") min \(formatCount(outDegrees.min() ?? 0))   mean \(String(format: "%.2f", mean))   max \(formatCount(outDegrees.max() ?? 0))   isolated \(formatCount(isolated))")
+        print("  \(counted(componentCount, "connected component")) (largest \(counted(componentSizes.max() ?? 0, "node"))\(input.directed ? ", edge directions ignored" : ""))")
         if let f = dataset.features {
-            let nonZeros = f.values.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            print("  features \(f.rows) × \(f.cols) (\(formatCount(nonZeros)) non-zeros)")
+            var nonZeros = 0
+            for v in f.values where v != 0 { nonZeros += 1 }
+            print("  features \(formatCount(f.rows)) × \(formatCount(f.cols)) (\(counted(nonZeros, "non-zero")))")
             record["features"] = [f.rows, f.cols]
         }
         if let labels = dataset.labels {
-            let labelled = labels.labelledNodes.count
-            print("  labels \(labels.numClasses) classes, \(formatCount(labelled)) labelled nodes, \(labels.isMultiLabel ? "multi-label" : "single-label")")
+            print("  labels: \(counted(labels.numClasses, "class", "classes")), \(counted(labels.labelledNodes.count, "labelled node")), \(labels.isMultiLabel ? "multi-label" : "single-label")")
             record["classes"] = labels.numClasses
             record["multi_label"] = labels.isMultiLabel
         }
         if let split = dataset.split {
-            print("  split train \(split.train.count) / val \(split.val.count) / test \(split.test.count)")
+            print("  split: train \(formatCount(split.train.count)) / val \(formatCount(split.val.count)) / test \(formatCount(split.test.count))")
             record["split"] = [split.train.count, split.val.count, split.test.count]
         }
         if let k = parts {
             let (partition, seconds) = try timed { try METISPartitioner.partition(graph, parts: k, seed: seed) }
-            let halo = partition.haloSizes(in: graph)
-            print("  METIS \(k) parts: edge cut \(formatCount(partition.edgeCut)) (\(String(format: "%.1f", 100 * Double(partition.edgeCut) / Double(max(edgeCount, 1))))% of edges), sizes \(partition.partSizes.map(formatCount).joined(separator: " ")), imbalance \(String(format: "%.3f", partition.imbalance)), halo \(halo.map(formatCount).joined(separator: " ")) (\(String(format: "%.2f", seconds)) s)")
-            record["edge_cut"] = partition.edgeCut
-            record["part_sizes"] = partition.partSizes
-            record["halo_sizes"] = halo
+            record.merge(describe(partition, graph: graph, seconds: seconds, indent: "  ")) { _, new in new }
         }
-        FileHandle.standardError.write(Data(String(format: "load %.2f s, build %.2f s, peak memory %.0f MiB\n", loadSeconds, buildSeconds, peakMemoryMiB()).utf8))
-        try MetricsFile(path: metrics).write(record)
+        printToStandardError(String(format: "load %.2f s, build %.2f s, peak memory %.0f MiB", loadSeconds, buildSeconds, peakMemoryMiB()))
+        return record
+    }
+
+    func summariseHGB(_ path: String) throws -> [String: Any] {
+        if parts != nil { throw CommandFailure("--parts applies to homogeneous graphs, not HGB datasets", code: 64) }
+        let (d, seconds) = try timed { try HGBDataset.load(path) }
+        print("heterogeneous graph \(path) (HGB \(d.name))")
+        for (t, type) in d.graph.nodeTypes.enumerated() {
+            let features = d.features[t].map { "features \(formatCount($0.cols))" } ?? "no features"
+            print("  node type \(t) \(type.name): \(counted(type.count, "node")), \(features)\(t == d.targetType ? "  ← target" : "")")
+        }
+        for r in d.graph.relations {
+            let src = d.graph.nodeTypes[r.sourceType].name, dst = d.graph.nodeTypes[r.targetType].name
+            print("  relation \(r.name): \(src) → \(dst), \(counted(r.adjacency.nnz, "edge"))")
+        }
+        let test = d.testLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
+        let testFull = d.testFullLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
+        print("  labels: \(counted(d.numClasses, "class", "classes")), \(d.isMultiLabel ? "multi-label" : "single-label"); labelled nodes: train \(formatCount(d.trainLabels.labelledNodes.count)), test \(test), test_full \(testFull)")
+        printToStandardError(String(format: "load %.2f s, peak memory %.0f MiB", seconds, peakMemoryMiB()))
+        return ["graph": path, "node_types": d.graph.nodeTypes.map(\.count), "relations": d.graph.relations.count,
+                "edges": d.graph.totalEdges, "classes": d.numClasses, "multi_label": d.isMultiLabel]
+    }
+
+    func summariseHypergraph(_ path: String) throws -> [String: Any] {
+        if parts != nil { throw CommandFailure("--parts applies to graphs, not hypergraphs", code: 64) }
+        var numVertices: Int?
+        if FileManager.default.fileExists(atPath: path + "/features.mtx") {
+            numVertices = try MatrixMarketReader.read(path + "/features.mtx").rows
+        }
+        let edges = try HyperedgeListReader.read(path + "/hyperedges.tsv", numVertices: numVertices)
+        let n = numVertices ?? ((edges.joined().max() ?? -1) + 1)
+        let h = try Hypergraph(hyperedges: edges, numVertices: n)
+        let merged = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: true)
+        let sizes = h.hyperedgeDegrees()
+        let uncovered = h.incidence.degrees().filter { $0 == 0 }.count
+        print("hypergraph \(path)")
+        print("  \(counted(n, "vertex", "vertices"))   \(counted(h.numHyperedges, "hyperedge")) (\(formatCount(merged.numHyperedges)) distinct)   \(counted(uncovered, "vertex", "vertices")) in no hyperedge")
+        let mean = sizes.isEmpty ? 0 : Double(sizes.reduce(0, +)) / Double(sizes.count)
+        print("  hyperedge size min \(sizes.min() ?? 0)   mean \(String(format: "%.2f", mean))   max \(sizes.max() ?? 0)")
+        return ["graph": path, "vertices": n, "hyperedges": h.numHyperedges, "distinct_hyperedges": merged.numHyperedges,
+                "uncovered_vertices": uncovered]
     }
 }
 
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cut a graph into k parts with METIS and write the part of every node.",
+        abstract: "Cut a graph into k parts with METIS and report (and optionally write) the part of every node.",
         discussion: """
-            Output: `.npy` (int32 part ids in node order, for NumPy) or `.tsv` (`node<TAB>part`, with \
-            the original node names when the input used string ids). The file is written to a \
-            temporary name and renamed, so a failed run leaves nothing behind.
+            METIS k-way minimises the number of cut edges under a balance limit; edge weights are \
+            ignored and a directed graph is symmetrised first. Halo size of a part = nodes outside \
+            it that its nodes link to (what a graph-parallel worker receives each layer).
+
+            Output (-o, optional): `.npy` (int32 part ids in node order, for NumPy) or `.tsv` \
+            (`node<TAB>part`, with the original node names when the input used string ids). The \
+            file is written to a temporary name and renamed, so a failed run leaves nothing behind.
             """)
 
     @OptionGroup var input: GraphInputOptions
@@ -180,36 +255,38 @@ struct Partition: ParsableCommand {
 
     @Option(help: "METIS seed; the same seed and graph give the same parts.") var seed = 0
 
-    @Option(help: "Allowed load imbalance (0.03 = 3%).") var imbalance = 0.03
+    @Option(help: ArgumentHelp("Allowed load imbalance, as a fraction in (0, 10): 0.03 lets a part be 3% above the mean.", valueName: "fraction"))
+    var imbalance = 0.03
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (.npy or .tsv).", valueName: "file"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the part of every node to this .npy or .tsv file.", valueName: "file"))
     var output: String?
 
     func validate() throws {
         if parts < 1 { throw ValidationError("--parts must be at least 1") }
-        if let output, !(output.hasSuffix(".npy") || output.hasSuffix(".tsv")) {
-            throw ValidationError("--output must end in .npy or .tsv")
-        }
         if !(imbalance > 0 && imbalance < 10) { throw ValidationError("--imbalance must be in (0, 10)") }
     }
 
     func run() throws {
+        if let output { try checkOutputPath(output, option: "--output", extensions: ["npy", "tsv"]) }
         let dataset = try input.load()
-        let graph = try GraphBuilder.build(dataset.edges, options: input.buildOptions)
+        let graph = try input.build(dataset)
+        if parts > graph.numNodes {
+            throw CommandFailure("--parts \(parts): cannot cut \(counted(graph.numNodes, "node")) into \(parts) parts", code: 64)
+        }
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
         }
-        let edges = input.directed ? graph.nnz : graph.nnz / 2
-        print("parts \(parts)   edge cut \(formatCount(partition.edgeCut)) of \(formatCount(edges)) edges (\(String(format: "%.2f", 100 * Double(partition.edgeCut) / Double(max(edges, 1))))%)   imbalance \(String(format: "%.3f", partition.imbalance))   \(String(format: "%.2f", seconds)) s")
-        print("part sizes \(partition.partSizes.map(formatCount).joined(separator: " "))")
-        print("halo sizes \(partition.haloSizes(in: graph).map(formatCount).joined(separator: " "))")
+        _ = describe(partition, graph: graph, seconds: seconds, indent: "")
+        if partition.imbalance > 1 + imbalance + 1e-9 && partition.emptyParts.isEmpty {
+            ToolMain.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")
+        }
         if let output {
             if output.hasSuffix(".npy") {
                 try NPY.write(NPYArray(int32: partition.parts, shape: [partition.parts.count]), to: output)
             } else {
                 try PartitionWriter.writeTSV(partition.parts, nodeIDs: dataset.edges.nodeIDs, to: output)
             }
-            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+            printToStandardError("wrote \(output)")
         }
     }
 }
@@ -218,7 +295,7 @@ struct MPICheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpi-check",
         abstract: "Check that Open MPI works: every rank reports, and an all-reduce sums the ranks.",
-        discussion: "Run under mpirun, e.g. `mpirun -n 4 graphlearning mpi-check` or with a hostfile.")
+        discussion: "Run under mpirun, e.g. `launch/mpirun-local.sh 4 graphlearning mpi-check`, or with a hostfile.")
 
     func run() throws {
         let comm = try Communicator.initialize()
@@ -227,10 +304,10 @@ struct MPICheck: ParsableCommand {
         try comm.allReduceSum(&values)
         let expected = Int64(comm.size * (comm.size - 1) / 2)
         let host = ProcessInfo.processInfo.hostName
-        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce sum of ranks \(values[0]) (expected \(expected)), count \(values[1])")
         guard values[0] == expected, values[1] == Int64(comm.size) else {
-            FileHandle.standardError.write(Data("error: rank \(comm.rank): all-reduce gave \(values), expected [\(expected), \(comm.size)]\n".utf8))
+            ToolMain.printError("rank \(comm.rank): all-reduce gave ranks sum \(values[0]) and rank count \(values[1]), expected \(expected) and \(comm.size)")
             comm.abort(code: 1)
         }
+        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks)")
     }
 }

@@ -94,6 +94,17 @@ struct EdgeListReaderTests {
         #expect(s.numNodes == 5)
     }
 
+    @Test func sparseIDsAreRelabelledInAutomaticMode() throws {
+        // Max id 87,654,321 for one edge: dense arrays would be mostly empty.
+        let e = try parse("12345678 87654321\n")
+        #expect(e.numNodes == 2)
+        #expect(e.nodeIDs?.names == ["12345678", "87654321"])
+        // Ids up to 2^24 stay integers whatever the edge count.
+        #expect(try parse("0 16777215\n").nodeIDs == nil)
+        #expect(try parse("0 16777216\n").nodeIDs != nil)
+        #expect(try parse("0 2000000000\n", .init(numNodes: 2_000_000_001)).nodeIDs == nil)
+    }
+
     @Test func largestSupportedID() throws {
         let e = try parse("0 2147483646\n", .init(idMode: .integer))
         #expect(e.numNodes == 2147483647)
@@ -271,10 +282,11 @@ struct EdgeListReaderTests {
 
     @Test func digitRunsAroundTheEightByteFastPath() throws {
         // Ids ending right at the buffer end, 8 and 9+ digits, leading zeros, digits then junk.
-        #expect(try parse("12345678 87654321").sources == [12_345_678])
-        #expect(try parse("123456789\t1").sources == [123_456_789])
+        let integer = EdgeListReadOptions(idMode: .integer)
+        #expect(try parse("12345678 87654321", integer).sources == [12_345_678])
+        #expect(try parse("123456789\t1", integer).sources == [123_456_789])
         #expect(try parse("0000000000000000000000042 7\n").sources == [42])
-        #expect(try parse("1 2147483646\n").targets == [2_147_483_646])
+        #expect(try parse("1 2147483646\n", integer).targets == [2_147_483_646])
         #expect(try parse("7 8").targets == [8])
         expectParseError(file: "e.tsv", line: 1, column: 1, containing: "found '12345678x'") {
             try parse("12345678x 1\n", .init(idMode: .integer))

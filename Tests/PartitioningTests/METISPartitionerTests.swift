@@ -60,3 +60,34 @@ struct METISPartitionerTests {
         #expect(p.partSizes == [4, 4])
     }
 }
+
+@Suite("Partition statistics")
+struct PartitionStatisticsTests {
+    @Test func seedsZeroAndOneDiffer() throws {
+        // METIS seeds srand(), where 0 and 1 coincide; the engine's mix must separate them.
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: 400, numEdges: 1600, seed: 11))
+        let partitions = try (0..<4).map { try METISPartitioner.partition(g, parts: 4, seed: $0).parts }
+        #expect(partitions[0] != partitions[1])
+        #expect(Set(partitions).count >= 3)
+    }
+
+    @Test func cutFractionOnDirectedInputUsesSymmetrisedEdges() throws {
+        // Path 0 → 1 → 2 → 3 listed in both directions except 2 → 3: 3 undirected edges.
+        let g = try GraphBuilder.build(Fixtures.edgeList([(0, 1), (1, 0), (1, 2), (2, 1), (2, 3)], numNodes: 4),
+                                       options: .directed)
+        let p = try METISPartitioner.partition(g, parts: 2, seed: 2)
+        #expect(p.numEdges == 3)
+        #expect(p.edgeCut == 1)
+        #expect(abs(p.cutFraction - 1.0 / 3) < 1e-12)
+    }
+
+    @Test func emptyPartsAreReported() {
+        // Hand-made assignment: 4 nodes in parts 0 and 2 of 3.
+        let g = try! GraphBuilder.build(Fixtures.edgeList([(0, 1), (2, 3)], numNodes: 4))
+        let p = GraphPartition(parts: [0, 0, 2, 2], numParts: 3, graph: g)
+        #expect(p.emptyParts == [1])
+        #expect(p.partSizes == [2, 0, 2])
+        #expect(p.imbalance == 1.5)
+        #expect(p.numEdges == 2 && p.edgeCut == 0)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Wall-clock seconds taken by `body`, with its result.
+public func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`), or 0 where unavailable.
+public func peakMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+        return kb / 1024
+    }
+    return 0
+}
+
+/// `12,345` style grouping of an integer.
+public func formatCount(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + String(out.reversed())
+}
+
+/// `1 node`, `2 nodes`: a grouped count with its noun in singular or plural.
+public func counted(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+    "\(formatCount(n)) \(n == 1 ? singular : (plural ?? singular + "s"))"
+}
+
+/// Checks, before any work, that an output file can be created at `path`: its folder exists and
+/// the path is not a folder. `extensions` (e.g. `["npy", "tsv"]`) restricts the file type.
+/// - Throws: ``CommandFailure`` with exit code 64 (usage error).
+public func checkOutputPath(_ path: String, option: String, extensions: [String] = []) throws {
+    if !extensions.isEmpty && !extensions.contains(where: { path.hasSuffix("." + $0) }) {
+        throw CommandFailure("\(option) \(path): the file name must end in \(extensions.map { "." + $0 }.joined(separator: " or "))", code: 64)
+    }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw CommandFailure("\(option) \(path) is a folder; give a file name", code: 64)
+    }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+        throw CommandFailure("\(option) \(path): the folder \(folder) does not exist", code: 64)
+    }
+}
+
+/// Appends one JSON object per line (JSON Lines) to a metrics file, if one was given.
+public struct MetricsFile {
+    public let path: String?
+
+    /// Checks the path up front (see ``checkOutputPath(_:option:extensions:)``).
+    public init(path: String?) throws {
+        if let path { try checkOutputPath(path, option: "--metrics") }
+        self.path = path
+    }
+
+    /// Appends `fields` as one line; a reader never sees half a record.
+    public func write(_ fields: [String: Any]) throws {
+        guard let path else { return }
+        var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        line.append(0x0A)
+        do {
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: line) else {
+                    throw CommandFailure("cannot create metrics file \(path)")
+                }
+                return
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } catch let error as CommandFailure {
+            throw error
+        } catch {
+            throw CommandFailure("cannot append to metrics file \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Writes a line to stderr.
+public func printToStandardError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
