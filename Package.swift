@@ -6,6 +6,7 @@ import PackageDescription
 let products: [Product] = [
     .library(name: "GraphLearning", targets: ["GraphLearning"]),
     .executable(name: "graphlearning", targets: ["graphlearning"]),
+    .executable(name: "fastrp", targets: ["fastrp"]),
 ]
 
 // MARK: - System libraries (one Swift module imports each)
@@ -37,8 +38,12 @@ let engine: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     .target(name: "Distributed", dependencies: ["CMPI"]),
+    .target(name: "Embeddings", dependencies: [
+        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", .product(name: "Logging", package: "swift-log"),
+    ]),
     .target(name: "GraphLearning", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "Distributed",
+        "Embeddings",
     ]),
 ]
 
@@ -48,6 +53,11 @@ let tools: [Target] = [
     // What every tool shares: `error:` reporting, output-path checks, metrics, timing, progress.
     .target(name: "CLISupport", dependencies: [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .executableTarget(name: "fastrp", dependencies: [
+        "GraphLearning", "CLISupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "graphlearning", dependencies: [
         "GraphLearning", "CLISupport",
@@ -68,6 +78,8 @@ let tests: [Target] = [
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "TestSupport"]),
     .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
+    .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
+    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
 ]
 
 let package = Package(

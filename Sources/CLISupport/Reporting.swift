@@ -1,4 +1,5 @@
 import Foundation
+import ArgumentParser
 
 /// Wall-clock seconds taken by `body`, with its result.
 public func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
@@ -46,7 +47,7 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
     if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
-        throw CommandFailure("\(option) \(path): the folder \(folder) does not exist", code: 64)
+        throw CommandFailure("\(option) \(path): the output folder '\(folder)' does not exist", code: 64)
     }
 }
 
@@ -87,4 +88,14 @@ public struct MetricsFile {
 /// Writes a line to stderr.
 public func printToStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// ``checkOutputPath(_:option:extensions:)`` for use in `validate()`: the problem becomes a
+/// `ValidationError`, so it is reported as a usage error (exit 64).
+public func validateOutputPath(_ path: String, option: String, extensions: [String] = []) throws {
+    do {
+        try checkOutputPath(path, option: option, extensions: extensions)
+    } catch let failure as CommandFailure {
+        throw ValidationError(failure.message)
+    }
 }

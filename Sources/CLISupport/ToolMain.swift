@@ -5,21 +5,28 @@ import Foundation
 /// a thrown error into one `error: …` line on stderr and a non-zero exit.
 ///
 /// Usage errors (bad options) keep swift-argument-parser's message and exit code 64; `--help`
-/// and `--version` exit 0. Any other error exits 1 after printing its description.
+/// and `--version` print to stdout and exit 0; any other error exits 1 (or a
+/// ``CommandFailure``'s own code) after printing its description.
 public enum ToolMain {
     public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()
             exit(0)
-        } catch let error as CommandFailure {
-            printError(error.message)
-            exit(error.code)
-        } catch let error as any CustomStringConvertible & Error where !isArgumentParserError(error) {
-            printError(error.description)
-            exit(1)
+        } catch let failure as CommandFailure {
+            printError(failure.message)
+            exit(failure.code)
         } catch {
-            root.exit(withError: error)
+            let code = root.exitCode(for: error)
+            var message = root.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if message.hasPrefix("Error: ") { message = String(message.dropFirst("Error: ".count)) }
+            if message.hasPrefix("error: ") { message = String(message.dropFirst("error: ".count)) }
+            printError(message)
+            exit(code.rawValue)
         }
     }
 
@@ -31,11 +38,6 @@ public enum ToolMain {
     /// Writes `note: message` to stderr.
     public static func printNote(_ message: String) {
         FileHandle.standardError.write(Data("note: \(message)\n".utf8))
-    }
-
-    private static func isArgumentParserError(_ error: any Error) -> Bool {
-        error is ValidationError || error is CleanExit || error is ExitCode
-            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }
 

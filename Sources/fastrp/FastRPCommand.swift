@@ -1,0 +1,379 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import GraphLearning
+import Logging
+
+/// `fastrp`: FastRP node embeddings (Chen et al., CIKM 2019) and their evaluation.
+@main
+struct FastRPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fastrp",
+        abstract: "FastRP node embeddings: very sparse random projection of graph neighbourhoods.",
+        discussion: """
+            Examples:
+              fastrp embed graphs/karate/edges.tsv -o karate.tsv
+              fastrp embed edges.tsv --dim 256 --weights 0,0,1,4 --normalization-strength -0.5 -o emb.npy
+              fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
+              fastrp evaluate --embeddings bc.npy --labels graphs/blogcatalog/labels.tsv
+              fastrp link-prediction graphs/blogcatalog/edges.tsv --dim 512
+            """,
+        subcommands: [Embed.self, Evaluate.self, LinkPredictionCommand.self])
+
+    static func main() { ToolMain.run(Self.self) }
+}
+
+extension EdgeListReadOptions.IDMode: ExpressibleByArgument {}
+extension FastRP.Transition: ExpressibleByArgument {}
+
+// MARK: - Option groups
+
+/// Where the graph comes from.
+struct GraphOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments).",
+                                 valueName: "edges"))
+    var edges: String
+
+    @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
+    var directed = false
+
+    @Flag(help: "Use the third column as edge weights (default: ignore it).")
+    var weighted = false
+
+    @Option(help: ArgumentHelp("Node ids: integer, string or automatic.", valueName: "mode"))
+    var idMode: EdgeListReadOptions.IDMode = .automatic
+
+    @Option(help: ArgumentHelp("Number of nodes, when isolated nodes have ids above every id in the file (integer ids).",
+                               valueName: "n"))
+    var numNodes: Int?
+
+    func validate() throws {
+        if let numNodes, numNodes < 0 { throw ValidationError("--num-nodes must be non-negative, got \(numNodes)") }
+    }
+
+    /// Reads and builds the graph; the edge list is released before returning.
+    func load(threads: Int) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
+        let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
+            idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads))
+        let graph = try GraphBuilder.build(list, options: directed ? .directed : .undirected)
+        return (graph, list.nodeIDs)
+    }
+}
+
+/// FastRP settings.
+struct EmbeddingOptions: ParsableArguments {
+    @Option(help: "Embedding dimension.") var dim = 128
+
+    @Option(help: ArgumentHelp("Iteration weights α₁,…,α_k (comma-separated); k is their count.", valueName: "list"))
+    var weights = "0,1,1"
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("β, exponent of the degree normalisation d^β of the initial vectors (paper: [-1, 0]).",
+                               valueName: "beta"))
+    var normalizationStrength: Float = 0
+
+    @Option(help: ArgumentHelp("s of the sparse projection (entries ±√(s/dim) with probability 1/(2s)): `sqrt` for √n, or a number ≥ 1.",
+                               valueName: "s"))
+    var sparsity = "sqrt"
+
+    @Flag(inversion: .prefixedNo, help: "L2-normalise each iteration's rows before the weighted sum.")
+    var normalizeIterations = true
+
+    @Flag(help: "Standardise each output column to mean 0, variance 1 (the reference code's final step).")
+    var standardize = false
+
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Weight σ of each node's own normalised initial vector (Neo4j GDS nodeSelfInfluence).",
+                               valueName: "sigma"))
+    var selfInfluence: Float = 0
+
+    @Option(help: ArgumentHelp("On weighted graphs, divide neighbour sums by the weighted degree or by the edge count (GDS).",
+                               valueName: "weighted-degree|degree"))
+    var transition: FastRP.Transition = .weightedDegree
+
+    @Option(help: ArgumentHelp("Node features (.npy or .mtx, one row per node in id order) mixed into the initial vectors.",
+                               valueName: "file"))
+    var features: String?
+
+    @Option(help: ArgumentHelp("Share of the dimensions given to projected features (needs --features).", valueName: "ratio"))
+    var propertyRatio: Float = 0
+
+    @Option(help: "Seed of the random projection.") var seed: UInt64 = 42
+
+    @Flag(help: "The paper's BlogCatalog settings: --dim 512 --weights 1,1,7.81,45.28 --normalization-strength -0.628 --standardize (overrides those options).")
+    var paperBlogcatalog = false
+
+    func validate() throws {
+        _ = try configuration()
+    }
+
+    func parsedWeights() throws -> [Float] {
+        let text = weights.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return [] }
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let w = Float(part.trimmingCharacters(in: .whitespaces)), w.isFinite else {
+                throw ValidationError("--weights must be comma-separated numbers, got '\(weights)'")
+            }
+            return w
+        }
+    }
+
+    func configuration() throws -> FastRP.Configuration {
+        let s: FastRP.Sparsity
+        if sparsity == "sqrt" {
+            s = .squareRootOfNodes
+        } else if let value = Double(sparsity) {
+            s = .fixed(value)
+        } else {
+            throw ValidationError("--sparsity must be 'sqrt' or a number ≥ 1, got '\(sparsity)'")
+        }
+        var config = FastRP.Configuration(
+            dimension: dim, iterationWeights: try parsedWeights(), normalizationStrength: normalizationStrength,
+            sparsity: s, normalizeIterations: normalizeIterations, standardizeColumns: standardize,
+            nodeSelfInfluence: selfInfluence, transition: transition, propertyRatio: propertyRatio, seed: seed)
+        if paperBlogcatalog {
+            let paper = FastRP.Configuration.paperBlogCatalog
+            config.dimension = paper.dimension
+            config.iterationWeights = paper.iterationWeights
+            config.normalizationStrength = paper.normalizationStrength
+            config.standardizeColumns = true
+        }
+        do {
+            try config.validate()
+        } catch {
+            throw ValidationError(flagName(for: error.description))
+        }
+        if features != nil && config.propertyDimension == 0 {
+            throw ValidationError("--features needs --property-ratio with ⌊dim · ratio⌋ ≥ 1 (got ratio \(propertyRatio))")
+        }
+        if features == nil && propertyRatio > 0 {
+            throw ValidationError("--property-ratio needs --features")
+        }
+        return config
+    }
+
+    /// Rewrites a library message so it names the command-line flag.
+    func flagName(for message: String) -> String {
+        let map = [("dimension", "--dim"), ("iteration weights", "--weights"), ("normalization strength", "--normalization-strength"),
+                   ("sparsity s", "--sparsity"), ("node self-influence", "--self-influence"), ("property ratio", "--property-ratio")]
+        for (name, flag) in map where message.hasPrefix(name) { return flag + message.dropFirst(name.count) }
+        return message
+    }
+
+    func loadFeatures() throws -> Matrix? {
+        guard let features else { return nil }
+        if features.hasSuffix(".npy") { return try NPY.read(features).asMatrix() }
+        if features.hasSuffix(".mtx") { return try MatrixMarketReader.read(features) }
+        throw ValidationError("--features must be a .npy or .mtx file, got '\(features)'")
+    }
+}
+
+/// Threads and reporting.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: all cores); the embeddings do not depend on it.")
+    var threads = Parallel.defaultThreadCount
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+
+    @Option(help: ArgumentHelp("Append a JSON line with settings, timings and results to this file.", valueName: "file.jsonl"))
+    var metrics: String?
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let metrics { try validateOutputPath(metrics, option: "--metrics") }
+    }
+
+    func note(_ text: String) {
+        if !quiet { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    }
+}
+
+// MARK: - embed
+
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Embed the nodes of an edge list and write the vectors.",
+        discussion: """
+            Output by extension: .npy (float32 [nodes × dim], row i = node id i; string ids are \
+            numbered in order of first appearance), .tsv (original id, then the values, tab-separated) \
+            or .txt (word2vec text format for gensim's KeyedVectors.load_word2vec_format). The file is \
+            written to a temporary name and renamed, so a failed run leaves nothing behind.
+
+            Algorithm (Chen et al., CIKM 2019): N = Σᵢ αᵢ · rownorm((D⁻¹A)ⁱ · diag(d^β) · R), R very \
+            sparse random (±√(s/dim) with probability 1/(2s), s = √n by default), drawn per node from \
+            (--seed, node id), so the output is identical for any --threads. Defaults follow Neo4j GDS: \
+            --dim 128 --weights 0,1,1 --normalization-strength 0, rows normalised each iteration, no \
+            column standardisation. Weighted graphs (--weighted) divide by the weighted degree unless \
+            --transition degree. Nodes without out-edges get zero vectors (plus --self-influence). \
+            On a terminal a progress bar shows the iterations; a timing line (load / embed / write \
+            seconds, peak memory) goes to stderr.
+            """)
+
+    @OptionGroup var graph: GraphOptions
+    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var reporting: RunOptions
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .npy, .tsv or .txt (word2vec).", valueName: "file"))
+    var output = "embeddings.npy"
+
+    func validate() throws {
+        guard output.hasSuffix(".npy") || output.hasSuffix(".tsv") || output.hasSuffix(".txt") else {
+            throw ValidationError("--output must end in .npy, .tsv or .txt, got '\(output)'")
+        }
+        try validateOutputPath(output, option: "--output")
+    }
+
+    func run() throws {
+        let config = try embedding.configuration()
+        let threads = reporting.threads
+        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads) }
+        let features = try embedding.loadFeatures()
+        let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")
+        let (result, embedSeconds) = try timed {
+            try FastRP(config).embed(graph, features: features, threads: threads) { bar.update($0.completed, of: $0.total) }
+        }
+        bar.finish()
+        let (_, writeSeconds) = try timed { try writeEmbeddings(result.embeddings, nodeIDs: nodeIDs, to: output) }
+        let peak = peakMemoryMiB()
+        reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
+                        formatCount(graph.numNodes), formatCount(graph.nnz), config.dimension, config.iterationWeights.count,
+                        output, loadSeconds, embedSeconds, writeSeconds, peak))
+        try MetricsFile(path: reporting.metrics).write([
+            "command": "embed", "edges": self.graph.edges, "output": output, "nodes": graph.numNodes, "stored_edges": graph.nnz,
+            "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "beta": Double(config.normalizationStrength),
+            "sparsity": config.sparsity.description, "seed": config.seed, "threads": threads,
+            "load_seconds": loadSeconds, "embed_seconds": embedSeconds, "write_seconds": writeSeconds,
+            "step_seconds": result.stepSeconds, "peak_memory_mib": peak, "dense_matrices": result.peakDenseMatrices,
+        ])
+    }
+}
+
+func writeEmbeddings(_ m: Matrix, nodeIDs: NodeIDMap?, to path: String) throws {
+    if path.hasSuffix(".npy") {
+        try NPY.write(m, to: path)
+    } else if path.hasSuffix(".tsv") {
+        try EmbeddingWriter.writeTSV(m, nodeIDs: nodeIDs, to: path)
+    } else {
+        if let names = nodeIDs?.names, let bad = names.first(where: { $0.contains(" ") }) {
+            throw CommandFailure("node id '\(bad)' contains a space, which word2vec text cannot hold; write .tsv or .npy")
+        }
+        try EmbeddingWriter.writeWord2Vec(m, nodeIDs: nodeIDs, to: path)
+    }
+}
+
+// MARK: - evaluate
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Node classification with embeddings: Micro- and Macro-F1 over shuffles and training ratios.",
+        discussion: """
+            The DeepWalk / FastRP protocol: for each shuffle of the labelled nodes and each training \
+            ratio, one-vs-rest L2 logistic regression (liblinear's objective, bias regularised) is \
+            trained on the first part and each test node is given its k best classes, k = its true \
+            label count. Prints Micro-/Macro-F1 averaged over shuffles. EMBEDDINGS: .npy (row i = \
+            node i; labels use integer ids) or .tsv / .txt as written by `fastrp embed` (labels use \
+            the same ids). Defaults are the paper's: C = 0.1, 5 shuffles.
+
+            To reproduce the paper's BlogCatalog numbers:
+              fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
+              fastrp evaluate --embeddings bc.npy --labels graphs/blogcatalog/labels.tsv --ratios 0.1,0.5,0.9
+            """)
+
+    @Option(help: ArgumentHelp("Embeddings file (.npy, .tsv or .txt).", valueName: "file")) var embeddings: String
+    @Option(help: ArgumentHelp("Labels: `node<TAB>class` per line; several lines per node for multi-label.", valueName: "file"))
+    var labels: String
+    @Option(help: ArgumentHelp("Training ratios, comma-separated, each in (0, 1).", valueName: "list"))
+    var ratios = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
+    @Option(help: "Number of shuffles.") var shuffles = 5
+    @Option(name: [.customShort("C"), .customLong("inverse-regularization")],
+            help: "C, the logistic regression's inverse regularisation strength.")
+    var c: Float = 0.1
+    @Option(help: "Seed of the shuffles.") var seed: UInt64 = 0
+    @OptionGroup var reporting: RunOptions
+
+    func parsedRatios() throws -> [Double] {
+        let list = ratios.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !list.isEmpty, list.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
+            throw ValidationError("--ratios must be comma-separated numbers in (0, 1), got '\(ratios)'")
+        }
+        return list.map { $0! }
+    }
+
+    func validate() throws {
+        _ = try parsedRatios()
+        if shuffles < 1 { throw ValidationError("--shuffles must be at least 1, got \(shuffles)") }
+        if !(c > 0 && c.isFinite) { throw ValidationError("-C must be a positive number, got \(c)") }
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(reporting.threads)
+        let (loaded, loadSeconds) = try timed { () throws -> (Matrix, NodeLabels) in
+            let (matrix, names) = try EmbeddingReader.read(embeddings)
+            let labelSet = try LabelReader.read(labels, nodeIDs: names, numNodes: matrix.rows)
+            return (matrix, labelSet)
+        }
+        let (matrix, labelSet) = loaded
+        let config = NodeClassification.Configuration(trainingRatios: try parsedRatios(), shuffles: shuffles,
+                                                      inverseRegularization: c, seed: seed)
+        let bar = ProgressBar(enabled: !reporting.quiet, label: "fits")
+        let (scores, seconds) = try timed {
+            try NodeClassification.evaluate(embeddings: matrix, labels: labelSet, configuration: config) { bar.update($0, of: $1) }
+        }
+        bar.finish()
+        print("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
+        print("ratio  train   Micro-F1  Macro-F1")
+        for s in scores {
+            print(String(format: "%.2f   %-6d  %.4f    %.4f", s.trainingRatio, s.trainingNodes, s.microF1, s.macroF1))
+        }
+        reporting.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
+                        loadSeconds, shuffles * scores.count, seconds, peakMemoryMiB()))
+        try MetricsFile(path: reporting.metrics).write([
+            "command": "evaluate", "embeddings": embeddings, "labels": labels, "C": Double(c), "shuffles": shuffles,
+            "seed": seed, "seconds": seconds,
+            "scores": scores.map { ["ratio": $0.trainingRatio, "micro_f1": $0.microF1, "macro_f1": $0.macroF1] },
+        ])
+    }
+}
+
+// MARK: - link-prediction
+
+struct LinkPredictionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link-prediction",
+        abstract: "Hold out edges, embed the rest, and score held-out edges against random pairs.",
+        discussion: """
+            The FastRP paper's protocol: keep a spanning tree plus random edges up to 1 − --hold-out \
+            of the edges, embed that graph, and report the fraction of held-out edges whose cosine \
+            similarity beats a random node pair's (ties count ½). The graph is treated as undirected.
+            """)
+
+    @OptionGroup var graph: GraphOptions
+    @OptionGroup var embedding: EmbeddingOptions
+    @OptionGroup var reporting: RunOptions
+    @Option(help: "Share of edges held out, in (0, 1).") var holdOut = 0.3
+    @Option(help: "Seed of the split and of the random pairs.") var splitSeed: UInt64 = 0
+
+    func validate() throws {
+        if !(holdOut > 0 && holdOut < 1) { throw ValidationError("--hold-out must be in (0, 1), got \(holdOut)") }
+        if graph.directed { throw ValidationError("link prediction treats the graph as undirected; drop --directed") }
+    }
+
+    func run() throws {
+        let config = try embedding.configuration()
+        let (graph, _) = try self.graph.load(threads: reporting.threads)
+        let split = try LinkPrediction.split(graph, holdOutFraction: holdOut, seed: splitSeed)
+        let features = try embedding.loadFeatures()
+        let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")
+        let (result, seconds) = try timed {
+            try FastRP(config).embed(split.trainingGraph, features: features, threads: reporting.threads) { bar.update($0.completed, of: $0.total) }
+        }
+        bar.finish()
+        let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
+        print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
+                     formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
+        try MetricsFile(path: reporting.metrics).write([
+            "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
+            "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,
+        ])
+    }
+}
