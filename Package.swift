@@ -7,6 +7,9 @@ let products: [Product] = [
     .library(name: "GraphLearning", targets: ["GraphLearning"]),
     .executable(name: "graphlearning", targets: ["graphlearning"]),
     .executable(name: "fastrp", targets: ["fastrp"]),
+    .executable(name: "gnnpipe", targets: ["gnnpipe"]),
+    .executable(name: "lighthgnn", targets: ["lighthgnn"]),
+    .executable(name: "rphgnn", targets: ["rphgnn"]),
 ]
 
 // MARK: - System libraries (one Swift module imports each)
@@ -38,12 +41,21 @@ let engine: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     .target(name: "Distributed", dependencies: ["CMPI"]),
+    .target(name: "NeuralNet", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "GraphIO", .product(name: "Logging", package: "swift-log"),
     ]),
+    .target(name: "GNNModels", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
+    .target(name: "HypergraphLearning", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
+    // GraphIO only for the pre-computation cache (.npy files, atomic writes); it parses no files.
+    .target(name: "HeterogeneousLearning", dependencies: [
+        "NeuralNet", "GraphKernels", "GraphCore", "DenseMath", "GraphIO",
+        .product(name: "Logging", package: "swift-log"),
+    ]),
     .target(name: "GraphLearning", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "Distributed",
-        "Embeddings",
+        "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
+        "HeterogeneousLearning",
     ]),
 ]
 
@@ -64,6 +76,21 @@ let tools: [Target] = [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
+    .executableTarget(name: "gnnpipe", dependencies: [
+        "GraphLearning",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .executableTarget(name: "lighthgnn", dependencies: [
+        "GraphLearning", "CLISupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    .executableTarget(name: "rphgnn", dependencies: [
+        "GraphLearning",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
 ]
 
 // MARK: - Tests
@@ -77,9 +104,16 @@ let tests: [Target] = [
     .testTarget(name: "GraphKernelsTests", dependencies: ["GraphKernels", "TestSupport"]),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "TestSupport"]),
     .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "TestSupport"]),
+    .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+    .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
     .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
+    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "TestSupport"]),
+    .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
+    .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
+    .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),
+    .testTarget(name: "RpHGNNCLITests", dependencies: ["rphgnn", "TestSupport"]),
 ]
 
 let package = Package(

@@ -9,7 +9,7 @@ struct GraphBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graphbench",
         abstract: "Time edge-list parsing and SpMM in GraphLearning (one JSON line per run).",
-        subcommands: [Parse.self, SpMMCommand.self])
+        subcommands: [Parse.self, SpMMCommand.self, GNNTrainBench.self, LightHGNNInferenceBench.self])
 }
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {

@@ -1,0 +1,112 @@
+import DenseMath
+import Foundation
+import GraphCore
+import NeuralNet
+import Testing
+import TestSupport
+@testable import HypergraphLearning
+
+@Suite("Splits, scores and training")
+struct TrainerTests {
+    @Test func perClassSplitSizesAndDeterminism() throws {
+        let labels = (0..<300).map { Int32($0 % 3) } + [-1, -1]
+        let split = try VertexSplit.perClass(labels: labels, numClasses: 3, trainPerClass: 20, validationPerClass: 30, seed: 4)
+        #expect(split.train.count == 60 && split.validation.count == 90 && split.test.count == 150)
+        for c in 0..<3 { #expect(split.train.filter { labels[$0] == c }.count == 20) }
+        #expect(Set(split.train + split.validation + split.test).count == 300)
+        #expect(!split.test.contains(300) && !split.test.contains(301))
+        #expect(try VertexSplit.perClass(labels: labels, numClasses: 3, trainPerClass: 20, validationPerClass: 30, seed: 4) == split)
+        #expect(try VertexSplit.perClass(labels: labels, numClasses: 3, trainPerClass: 20, validationPerClass: 30, seed: 5) != split)
+        #expect(throws: HypergraphLearningError.self) {
+            try VertexSplit.perClass(labels: labels, numClasses: 3, trainPerClass: 20, validationPerClass: 80, seed: 0)
+        }
+    }
+
+    @Test func productionSplitHoldsOutTheInductiveFraction() throws {
+        let labels = (0..<300).map { Int32($0 % 3) }
+        let split = try VertexSplit.perClass(labels: labels, numClasses: 3, trainPerClass: 10, validationPerClass: 10, seed: 1)
+        let prod = ProductionSplit(split, inductiveFraction: 0.9, seed: 1)
+        #expect(prod.inductiveTest.count == 216 && prod.observedTest.count == 24)
+        #expect(Set(prod.inductiveTest).isDisjoint(with: prod.observed))
+        #expect(prod.observed.count == 30 + 30 + 24)
+        #expect(Array(prod.observed[prod.observedIndices.train]) == split.train)
+    }
+
+    /// y = [0, 0, 1, 1, 2], ŷ = [0, 1, 1, 1, 0]: class F1s 2/4, 4/5, 0 → Macro-F1 = 13/30.
+    @Test func microAndMacroF1() {
+        let s = ClassificationScores(predictions: [0, 1, 1, 1, 0], labels: [0, 0, 1, 1, 2], vertices: [0, 1, 2, 3, 4], numClasses: 3)
+        #expect(abs(s.accuracy - 0.6) < 1e-12)
+        #expect(abs(s.microF1 - 0.6) < 1e-12)
+        #expect(abs(s.macroF1 - 13.0 / 30.0) < 1e-12)
+        let m = MeanStd([0.5, 0.7])
+        #expect(abs(m.mean - 0.6) < 1e-12 && abs(m.std - 0.1) < 1e-12)
+    }
+
+    @Test(arguments: [StudentKind.light, .lightPlus])
+    func sameSeedGivesIdenticalResults(kind: StudentKind) throws {
+        let data = try Synthetic.hypergraphDataset()
+        let trainer = LightHGNNTrainer(configuration: Synthetic.smallConfiguration(epochs: 15))
+        let a = try trainer.run(data, seed: 3, student: kind)
+        let b = try trainer.run(data, seed: 3, student: kind)
+        #expect(a.studentLogits == b.studentLogits)
+        #expect(a.teacher.scores == b.teacher.scores && a.mlp.scores == b.mlp.scores)
+        #expect(a.teacher.bestEpoch == b.teacher.bestEpoch)
+        let c = try trainer.run(data, seed: 4, student: kind)
+        #expect(c.studentLogits != a.studentLogits)
+        #expect(c.split != a.split)
+    }
+
+    /// On a hypergraph whose hyperedges are mostly one class and whose features are weak, the
+    /// teacher beats the plain MLP, and the distilled student (features only) gains over the MLP.
+    @Test func distillationTransfersHypergraphKnowledge() throws {
+        let data = try Synthetic.hypergraphDataset()
+        var cfg = Synthetic.smallConfiguration(epochs: 100)
+        cfg.threads = 2
+        let trainer = LightHGNNTrainer(configuration: cfg)
+        var teacher = 0.0, mlp = 0.0, student = 0.0
+        for seed: UInt64 in 0..<3 {
+            let r = try trainer.run(data, seed: seed, student: .lightPlus)
+            teacher += r.teacher.scores["test"]!.accuracy
+            mlp += r.mlp.scores["test"]!.accuracy
+            student += r.student.scores["test"]!.accuracy
+            #expect(r.meanReliability != nil)
+        }
+        #expect(teacher > mlp + 0.05)
+        #expect(student > mlp + 0.05)
+    }
+
+    @Test func productionSettingReportsThreeSets() throws {
+        let data = try Synthetic.hypergraphDataset()
+        var cfg = Synthetic.smallConfiguration(epochs: 5)
+        cfg.inductiveFraction = 0.5
+        let r = try LightHGNNTrainer(configuration: cfg).run(data, seed: 0, student: .lightPlus, setting: .production)
+        for model in [r.teacher, r.mlp, r.student] {
+            #expect(Set(model.scores.keys) == ["trans", "ind", "prod"])
+        }
+        #expect(r.studentLogits.rows == data.numVertices)
+    }
+
+    @Test func invalidConfigurationIsRejected() throws {
+        let data = try Synthetic.hypergraphDataset()
+        var cfg = Synthetic.smallConfiguration()
+        cfg.lambda = 2
+        #expect(throws: HypergraphLearningError.invalidParameter("lambda must be in [0, 1]")) {
+            try LightHGNNTrainer(configuration: cfg).run(data, seed: 0, student: .light)
+        }
+        #expect(throws: HypergraphLearningError.self) {
+            try HypergraphDataset(hypergraph: data.hypergraph, features: Matrix(rows: 3, cols: 2), labels: data.labels, numClasses: 3)
+        }
+    }
+
+    /// A saved and reloaded student gives bit-identical logits to the training-time ones.
+    @Test func savedStudentReproducesTrainingTimePredictions() throws {
+        let data = try Synthetic.hypergraphDataset()
+        let r = try LightHGNNTrainer(configuration: Synthetic.smallConfiguration(epochs: 10)).run(data, seed: 1, student: .light)
+        let folder = TemporaryFiles.folder().appendingPathComponent("model").path
+        try StudentModelFolder.save(r.studentModel, to: folder, l1Normalize: true, classNames: ["a", "b", "c"])
+        let loaded = try StudentModelFolder.load(from: folder)
+        #expect(loaded.l1Normalize && loaded.classNames == ["a", "b", "c"])
+        #expect(loaded.student.predict(data.features) == r.studentLogits)
+        #expect(throws: HypergraphLearningError.self) { try StudentModelFolder.load(from: folder + "-missing") }
+    }
+}

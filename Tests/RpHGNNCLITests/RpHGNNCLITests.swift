@@ -1,0 +1,139 @@
+import DenseMath
+import Foundation
+import GraphIO
+import TestSupport
+import Testing
+
+/// A small HGB-format dataset: papers (target, 60) written by authors (30) of their class;
+/// terms (6) have no features. With `multiLabel`, every fifth paper has a second class.
+enum ToyFiles {
+    static func files(multiLabel: Bool = false) -> [String: String] {
+        var rng = SplitMix64(seed: 3)
+        var node = "", link = ""
+        for i in 0..<60 { node += "\(i)\tp\(i)\t0\t\(String(format: "%.3f", rng.nextUnitFloat())),\(String(format: "%.3f", rng.nextUnitFloat()))\n" }
+        for a in 0..<30 { node += "\(60 + a)\ta\(a)\t1\t\(a % 3 == 0 ? 1 : 0),\(a % 3 == 1 ? 1 : 0),\(a % 3 == 2 ? 1 : 0)\n" }
+        for t in 0..<6 { node += "\(90 + t)\tt\(t)\t2\n" }
+        var pairs: [(Int, Int)] = []
+        for i in 0..<60 { pairs.append((i, 60 + 3 * rng.nextInt(below: 10) + i % 3)) }
+        for (p, a) in pairs { link += "\(p)\t\(a)\t0\t1.0\n" }
+        for (p, a) in pairs { link += "\(a)\t\(p)\t1\t1.0\n" }
+        for i in 0..<60 { link += "\(i)\t\(90 + i % 6)\t2\t1.0\n\(90 + i % 6)\t\(i)\t3\t1.0\n" }
+        func lines(_ r: Range<Int>) -> String {
+            r.map { "\($0)\t\t0\t\(multiLabel && $0 % 5 == 0 ? "\($0 % 3),\(($0 + 1) % 3)" : "\($0 % 3)")\n" }.joined()
+        }
+        return ["node.dat": node, "link.dat": link, "label.dat": lines(0..<40), "label.dat.test": lines(40..<50),
+                "label.dat.test_full": lines(40..<60)]
+    }
+
+    static func folder(_ files: [String: String], crlf: Bool = false) -> String {
+        let folder = TemporaryFiles.folder().path + "/toy"
+        try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for (name, text) in files {
+            try! (crlf ? text.replacingOccurrences(of: "\n", with: "\r\n") : text).write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
+}
+
+@Suite("rphgnn command line")
+struct RpHGNNCLITests {
+    static let quick = ["--epochs", "15", "--hops", "2", "--hidden", "16", "--batch-size", "16", "--threads", "2"]
+
+    @Test func trainPrintsBothTestSets() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let metrics = TemporaryFiles.folder().path + "/run.jsonl"
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--metrics", metrics] + Self.quick)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("epoch    1  loss"))
+        #expect(r.stdout.contains("test on label.dat.test (HGB public half of the test labels, 10 nodes): Micro-F1"))
+        #expect(r.stdout.contains("test on label.dat.test_full (all test labels, 20 nodes): Micro-F1"))
+        #expect(r.stdout.contains("pre-computation") && r.stdout.contains("(computed)") && r.stdout.contains("peak memory"))
+        #expect(!r.stdout.contains("note: label.dat.test and label.dat.test_full"))
+        #expect(r.stderr.contains("no reference settings for 'toy'"))
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 16)
+        let summary = try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as! [String: Any]
+        #expect(summary["summary"] as? Bool == true)
+        #expect(summary["test_full_micro_f1"] is Double && summary["test_macro_f1"] is Double)
+        #expect(summary["epochs_run"] as? Int == 15)
+    }
+
+    @Test func multiLabelCRLFAndWrongInfo() throws {
+        var files = ToyFiles.files(multiLabel: true)
+        files["info.dat"] = "{\"node.dat\": {\"node type\": {\"0\": \"paper\", \"9\": \"x\"}}, \"meta\": [1, 2"
+        let dataset = ToyFiles.folder(files, crlf: true)
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--quiet"] + Self.quick)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("test on label.dat.test_full (all test labels, 20 nodes)"))
+        #expect(!r.stdout.contains("epoch    1"))  // --quiet
+    }
+
+    @Test func precomputeWritesNumPyFilesAndReusesTheCache() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let work = TemporaryFiles.folder().path
+        let arguments = ["precompute", "--dataset", dataset, "--hops", "3", "--cache", work + "/cache", "--output", work + "/out"]
+        let first = try CommandRunner.run("rphgnn", arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("0.odd\t[60, 3, 3]"))
+        #expect(first.stdout.contains("(computed in"))
+        let ids = try NPY.read(work + "/out/target_ids.npy")
+        #expect(ids.shape == [60] && ids.storage == .int64((0..<60).map { Int64($0) }))
+        let odd = try NPY.read(work + "/out/group-00.npy")
+        #expect(odd.shape == [60, 3, 3])
+        let second = try CommandRunner.run("rphgnn", arguments)
+        #expect(second.status == 0 && second.stdout.contains("(read from cache in"))
+        #expect(try NPY.read(work + "/out/group-00.npy") == odd)
+        let changed = try CommandRunner.run("rphgnn", arguments + ["--seed", "2"])
+        #expect(changed.status == 0 && changed.stdout.contains("(computed in"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work + "/cache").count == 2)
+    }
+
+    @Test func malformedDatasetFilesNameFileAndLine() throws {
+        var files = ToyFiles.files()
+        files["node.dat"]! += "96\tbad\t0\t1,oops\n"
+        let badNodes = ToyFiles.folder(files)
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", badNodes, "--no-cache"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(badNodes)/node.dat:97: field 4: feature 2: expected a finite number, found 'oops'"), "\(r.stderr)")
+        files = ToyFiles.files()
+        files["link.dat"] = "0\t60\t0\t1.0\n0\tsixty\t0\t1.0\n"
+        let badLinks = ToyFiles.folder(files)
+        let l = try CommandRunner.run("rphgnn", ["precompute", "--dataset", badLinks, "--no-cache", "--output", TemporaryFiles.folder().path])
+        #expect(l.status == 1)
+        #expect(l.stderr.hasPrefix("error: \(badLinks)/link.dat:2: field 2: expected a non-negative integer node id, found 'sixty'"), "\(l.stderr)")
+    }
+
+    @Test(arguments: [
+        (["train"], "Missing expected argument '--dataset <path>'"),
+        (["train", "--dataset", "/nonexistent/ACM.zip"], "dataset '/nonexistent/ACM.zip' does not exist"),
+        (["train", "--dataset", ".", "--hops", "0"], "--hops must be at least 1"),
+        (["train", "--dataset", ".", "--input-dropout", "1.5"], "--input-dropout must be in [0, 1)"),
+        (["train", "--dataset", ".", "--merge", "sum"], "The value 'sum' is invalid for '--merge <merge>'"),
+        (["train", "--dataset", ".", "--metrics", "/nonexistent/folder/m.jsonl"], "the folder '/nonexistent/folder' does not exist"),
+        (["train", "--dataset", ".", "--cache", "x", "--no-cache"], "--cache and --no-cache exclude each other"),
+        (["precompute", "--dataset", "."], "Missing expected argument '--output <dir>'"),
+    ])
+    func usageErrorsExit64(arguments: [String], message: String) throws {
+        let r = try CommandRunner.run("rphgnn", arguments)
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix("error: "), "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func notADatasetFailsWithExit1() throws {
+        let folder = TemporaryFiles.folder().path
+        try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/broken.zip"))
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", folder + "/broken.zip", "--no-cache"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("error: \(folder)/broken.zip"), "\(r.stderr)")
+        let empty = try CommandRunner.run("rphgnn", ["train", "--dataset", folder, "--no-cache"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("error: \(folder)/node.dat"), "\(empty.stderr)")
+    }
+
+    @Test func helpListsSubcommands() throws {
+        let r = try CommandRunner.run("rphgnn", ["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("train") && r.stdout.contains("precompute"))
+    }
+}
