@@ -14,6 +14,10 @@ echo "== BlogCatalog: load, summarise, METIS into 8 parts, write the part of eve
 "$bin" summary graphs/blogcatalog --parts 8
 "$bin" partition graphs/blogcatalog --parts 8 --seed 1 -o "$out/blogcatalog-parts.npy"
 echo
+echo "== FastRP: embed BlogCatalog (paper settings, d = 512) and score node classification at 50% labelled"
+.build/release/fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o "$out/blogcatalog-fastrp.npy"
+.build/release/fastrp evaluate --embeddings "$out/blogcatalog-fastrp.npy" --labels graphs/blogcatalog/labels.tsv --ratios 0.5 --shuffles 1
+echo
 echo "== Open MPI: 2 ranks all-reduce"
 bash launch/mpirun-local.sh 2 "$bin" mpi-check
 echo
