@@ -16,39 +16,14 @@ Threads: fastrp --threads 2 (all cores here); Rust fastrp uses rayon on all core
 Creates/updates Benchmarks/.venv (numpy, scipy, pandas, fastrp); raw results go to
 Benchmarks/results/fastrp_latest.jsonl; prints a Markdown table for BENCHMARKS.md.
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time, venv
+import argparse, json, os, platform, tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-DATA = os.path.join(HERE, "data")
-RESULTS = os.path.join(HERE, "results")
-
-
-def sh(cmd, **kw):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, **kw)
+from harness import DATA, HERE, RESULTS, ROOT, run_measured as measure, sh
+from harness import ensure_venv as ensure_harness_venv
 
 
 def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
-    sh([py, "-m", "pip", "install", "-q", "numpy", "scipy", "pandas", "fastrp"])
-    return py
-
-
-def measure(cmd, env=None):
-    """Runs cmd; returns (wall seconds, peak RSS MiB, stdout text)."""
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    return wall, usage.ru_maxrss / 1024.0, out.decode()
+    return ensure_harness_venv("numpy", "scipy", "pandas", "fastrp")
 
 
 def run_ours(binary, edges, out, args, threads, extra):

@@ -4,7 +4,7 @@ Every script: creates or reuses Benchmarks/.venv for the peers (PyPI packages on
 runtime dependency of the engine), builds the `graphbench` package in release, runs each
 measurement in its own process and records the peak resident memory of that process.
 """
-import json, os, subprocess, sys, venv
+import json, os, subprocess, sys, time, venv
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -35,17 +35,25 @@ def build_graphbench():
     return os.path.join(HERE, ".build", "release", "graphbench")
 
 
-def measure(cmd, env=None):
-    """Runs `cmd` and returns the JSON object on its last stdout line, plus `peak_rss_mib`
-    (the process's ru_maxrss from wait4)."""
+def run_measured(cmd, env=None):
+    """Runs `cmd`; returns (wall seconds, peak RSS in MiB from wait4's ru_maxrss, stdout text).
+    Exits the script if the command fails."""
     print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, out.decode()
+
+
+def measure(cmd, env=None):
+    """Runs `cmd` and returns the JSON object on its last stdout line, plus `peak_rss_mib`."""
+    _, rss, out = run_measured(cmd, env)
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mib"] = rss
     return result
 
 

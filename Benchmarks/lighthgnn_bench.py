@@ -25,24 +25,17 @@ Cases (medians of --repeats after one warm-up):
                    --singles vertices); DHG: student on one row
 Results go to Benchmarks/results/lighthgnn_latest.jsonl; the Markdown table is printed.
 """
-import argparse, json, os, platform, subprocess, sys, venv
+import argparse, json, os, platform, subprocess
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-VENV = os.path.join(HERE, ".venv")
+from harness import HERE, RESULTS, measure, sh
+from harness import ensure_venv as ensure_harness_venv
+
 DATA = os.path.join(HERE, "data", "lighthgnn")
-RESULTS = os.path.join(HERE, "results")
 SCRATCH = os.path.join(HERE, ".build-lh")
 
 
-def sh(cmd, **kw):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, **kw)
-
-
 def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
+    py = ensure_harness_venv()
     try:
         sh([py, "-m", "pip", "install", "-q", "numpy", "torch", "dhg"])
     except subprocess.CalledProcessError:
@@ -50,19 +43,6 @@ def ensure_venv():
         sh([py, "-m", "pip", "install", "-q", "--no-deps", "dhg"])
         sh([py, "-m", "pip", "install", "-q", "numpy", "scipy", "scikit-learn", "matplotlib", "optuna", "requests"])
     return py
-
-
-def measure(cmd):
-    """Runs cmd; returns the JSON of its last stdout line with the peak RSS in MiB."""
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024.0
-    return result
 
 
 def ms(s):
