@@ -96,12 +96,16 @@ public final class Sequential {
     /// producer nor its consumer keeps (``Layer/retainsOutput``, ``Layer/retainsInput``) goes to
     /// the context's ``MatrixPool`` once consumed; `input` itself is never recycled.
     public func forward(_ input: Matrix, context: LayerContext, layers range: Range<Int>? = nil) -> Matrix {
-        let r = range ?? layers.indices
         var x = input
-        for i in r {
-            let next = layers[i].forward(x, context: context)
-            if i > r.lowerBound, !layers[i].retainsInput, !layers[i - 1].retainsOutput, !MatrixPool.sameStorage(next, x) {
-                context.pool.recycle(x)
+        var xIsKept = true  // the caller's input
+        for i in range ?? layers.indices {
+            let layer = layers[i]
+            let next = layer.forward(x, context: context)
+            if MatrixPool.sameStorage(next, x) {  // passed through (dropout in evaluation, H⁰ marker)
+                xIsKept = xIsKept || layer.retainsInput || layer.retainsOutput
+            } else {
+                if !xIsKept && !layer.retainsInput { context.pool.recycle(x) }
+                xIsKept = layer.retainsOutput
             }
             x = next
         }
