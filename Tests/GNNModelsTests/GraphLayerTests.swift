@@ -3,6 +3,7 @@ import GNNModels
 import GraphCore
 import NeuralNet
 import Testing
+import TestSupport
 
 @Suite("Graph layers: forward against dense references, gradients by finite differences")
 struct GraphLayerTests {

@@ -1,6 +1,7 @@
 import DenseMath
 import NeuralNet
 import Testing
+import TestSupport
 
 @Suite("Layer behaviour")
 struct LayerBehaviourTests {

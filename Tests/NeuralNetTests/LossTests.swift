@@ -2,6 +2,7 @@ import DenseMath
 import Foundation
 import NeuralNet
 import Testing
+import TestSupport
 
 @Suite("Losses")
 struct LossTests {

@@ -1,33 +1,34 @@
 import DenseMath
 import NeuralNet
 
-/// Finite-difference gradient checks for layers and losses.
+/// Finite-difference gradient checks for layers and losses (shared by the NeuralNet and
+/// GNNModels test targets).
 ///
 /// The objective is `L = Σ y ⊙ R` for a fixed random R, evaluated in Double; the analytic
 /// gradient comes from `backward(R)`. Central differences with step `eps` on Float inputs carry
 /// about 1e-7/eps absolute rounding error, hence the tolerances.
-enum GradientCheck {
-    struct Mismatch: CustomStringConvertible {
-        let what: String
-        let index: Int
-        let analytic: Double
-        let numeric: Double
-        var description: String { "\(what)[\(index)]: analytic \(analytic), numeric \(numeric)" }
+public enum GradientCheck {
+    public struct Mismatch: CustomStringConvertible {
+        public let what: String
+        public let index: Int
+        public let analytic: Double
+        public let numeric: Double
+        public var description: String { "\(what)[\(index)]: analytic \(analytic), numeric \(numeric)" }
     }
 
-    static func objective(_ y: Matrix, _ r: Matrix) -> Double {
+    public static func objective(_ y: Matrix, _ r: Matrix) -> Double {
         var s = 0.0
         for i in y.values.indices { s += Double(y.values[i]) * Double(r.values[i]) }
         return s
     }
 
-    static func close(_ a: Double, _ b: Double, tolerance: Double) -> Bool {
+    public static func close(_ a: Double, _ b: Double, tolerance: Double) -> Bool {
         abs(a - b) <= tolerance * (1 + max(abs(a), abs(b)))
     }
 
     /// Checks ∂L/∂input and ∂L/∂parameters of `layer` at `input`; returns the mismatches.
     /// `prepare` runs before every forward (e.g. to reset context state).
-    static func check(_ layer: any Layer, input: Matrix, context: LayerContext, seed: UInt64 = 7,
+    public static func check(_ layer: any Layer, input: Matrix, context: LayerContext, seed: UInt64 = 7,
                       eps: Float = 1e-3, tolerance: Double = 2e-3, maxEntries: Int = 60,
                       prepare: () -> Void = {}) -> [Mismatch] {
         var rng = SplitMix64(seed: seed)
@@ -73,7 +74,7 @@ enum GradientCheck {
     }
 
     /// Checks a loss's gradient with respect to the logits.
-    static func checkLoss(logits: Matrix, eps: Float = 1e-3, tolerance: Double = 2e-3,
+    public static func checkLoss(logits: Matrix, eps: Float = 1e-3, tolerance: Double = 2e-3,
                           _ loss: (Matrix) -> LossOutput) -> [Mismatch] {
         let analytic = loss(logits).gradient
         var mismatches: [Mismatch] = []
@@ -90,7 +91,7 @@ enum GradientCheck {
     }
 
     /// Up to `max` distinct indices in `0..<count` (all of them when count ≤ max).
-    static func sampleIndices(count: Int, max: Int, rng: inout SplitMix64) -> [Int] {
+    public static func sampleIndices(count: Int, max: Int, rng: inout SplitMix64) -> [Int] {
         if count <= max { return Array(0..<count) }
         var chosen = Set<Int>()
         while chosen.count < max { chosen.insert(rng.nextInt(below: count)) }
@@ -98,7 +99,7 @@ enum GradientCheck {
     }
 
     /// A random matrix with entries in ±[margin, 1), away from activation kinks at 0.
-    static func randomMatrix(rows: Int, cols: Int, seed: UInt64, margin: Float = 0.05) -> Matrix {
+    public static func randomMatrix(rows: Int, cols: Int, seed: UInt64, margin: Float = 0.05) -> Matrix {
         var rng = SplitMix64(seed: seed)
         return Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in
             let magnitude = margin + (1 - margin) * rng.nextUnitFloat()
