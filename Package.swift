@@ -77,7 +77,7 @@ let tools: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "gnnpipe", dependencies: [
-        "GraphLearning",
+        "GraphLearning", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import Foundation
 import GraphLearning
 import Logging
@@ -19,25 +20,7 @@ struct GNNPipeCommand: ParsableCommand {
             """,
         subcommands: [Train.self])
 
-    /// Parses, runs, and reports failures as `error: …` on stderr (exit 64 for bad usage,
-    /// 1 for failures while running).
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            var message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
-            if !message.hasPrefix("error:") { message = "error: " + message }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(code.rawValue)
-        }
-    }
+    static func main() { ToolMain.run(Self.self) }
 }
 
 extension GNNArchitecture: ExpressibleByArgument {}
@@ -143,10 +126,10 @@ struct Train: ParsableCommand {
         let patienceValue = patience ?? (isGCNII ? 100 : 0)
 
         let data = try NodeDataset.load(dataset)
-        guard var features = data.features else { throw CLIError("\(dataset) has no features.mtx or features.npy") }
-        guard let labels = data.labels else { throw CLIError("\(dataset) has no labels.tsv") }
-        guard let split = data.split else { throw CLIError("\(dataset) has no split.tsv") }
-        if labels.isMultiLabel { throw CLIError("\(dataset) is multi-label; gnnpipe train needs one class per node") }
+        guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
+        guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
+        guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
+        if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
         if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
         let adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         let graph = GNNModel.graphOperator(for: model, adjacency: adjacency, adjacencyIsSymmetric: true)
@@ -175,7 +158,7 @@ struct Train: ParsableCommand {
             bestPath = checkpoint + "/best.ckpt"
             if resume {
                 guard FileManager.default.fileExists(atPath: lastPath!) else {
-                    throw CLIError("\(lastPath!) does not exist; nothing to resume")
+                    throw CommandFailure("\(lastPath!) does not exist; nothing to resume")
                 }
                 try trainer.restore(from: Checkpoint.read(from: lastPath!))
                 logger.info("resumed from \(lastPath!) after epoch \(trainer.epoch) (best epoch \(trainer.bestEpoch))")
@@ -236,29 +219,13 @@ struct Train: ParsableCommand {
     static func prepareFolder(_ path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if !isFolder.boolValue { throw CLIError("--checkpoint \(path) is a file, expected a folder") }
+            if !isFolder.boolValue { throw CommandFailure("--checkpoint \(path) is a file, expected a folder") }
             return
         }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         } catch {
-            throw CLIError("cannot create checkpoint folder \(path) (does its parent folder exist?)")
+            throw CommandFailure("cannot create checkpoint folder \(path) (does its parent folder exist?)")
         }
     }
-}
-
-/// A failure while running, printed as `error: <message>`.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// Peak resident memory of this process in MiB (Linux `VmHWM`).
-func peakMemoryMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-        return kb / 1024
-    }
-    return 0
 }
