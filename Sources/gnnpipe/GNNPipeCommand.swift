@@ -98,8 +98,15 @@ struct Train: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
-        guard FileManager.default.fileExists(atPath: dataset) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
             throw ValidationError("dataset folder '\(dataset)' does not exist")
+        }
+        guard isFolder.boolValue else {
+            throw ValidationError("dataset '\(dataset)' is not a folder (expected edges.tsv, features, labels.tsv and split.tsv inside)")
+        }
+        if resume, let checkpoint, !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
+            throw ValidationError("--resume: \(checkpoint)/last.ckpt does not exist; nothing to resume")
         }
         // Fail before training, not after it, when an output folder is missing.
         if let metrics {
@@ -162,6 +169,9 @@ struct Train: ParsableCommand {
                 }
                 try trainer.restore(from: Checkpoint.read(from: lastPath!))
                 logger.info("resumed from \(lastPath!) after epoch \(trainer.epoch) (best epoch \(trainer.bestEpoch))")
+                if trainer.epoch >= epochCount {
+                    ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch) of --epochs \(epochCount): nothing left to train")
+                }
             }
         }
         func saveCheckpoints() throws {

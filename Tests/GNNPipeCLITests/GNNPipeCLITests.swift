@@ -88,8 +88,13 @@ struct GNNPipeCLITests {
     @Test func resumeWithoutACheckpointFileFails() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let r = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--checkpoint", dir.path, "--resume"])
-        #expect(r.status == 1)
-        #expect(r.stderr.contains("error: \(dir.path)/last.ckpt does not exist"), "stderr was: \(r.stderr)")
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: --resume: \(dir.path)/last.ckpt does not exist"), "stderr was: \(r.stderr)")
+        // A checkpoint folder that does not exist is not created by a failed resume.
+        let missing = dir.appendingPathComponent("never").path
+        let m = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--checkpoint", missing, "--resume"])
+        #expect(m.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
     @Test func resumeRefusesAnotherModel() throws {
