@@ -1,4 +1,3 @@
-import CPrefetch
 import DenseMath
 import GraphCore
 
@@ -44,36 +43,11 @@ extension SpMM {
                                    scratch: UnsafeMutableBufferPointer<Float>,
                                    _ body: (Int, UnsafeMutableBufferPointer<Float>) -> Void) {
         let out = scratch.baseAddress!
-        let rawOut = UnsafeMutableRawPointer(out)
-        let simdCount = dim / 8
-        let rowBytes = dim * MemoryLayout<Float>.stride
-        // Prefetch the row `distance` entries ahead, as SpMM.multiply does.
-        let distance = 6
-        let prefetchEnd = offsets[rows.upperBound] - distance
+        let kernel = x.map { RowKernel(offsets: offsets, cols: cols, weights: weights, x: $0, dim: dim) }
+        let end = kernel?.prefetchEnd(for: rows) ?? 0
         for u in rows {
             out.initialize(repeating: 0, count: dim)
-            if let x {
-                for e in offsets[u]..<offsets[u + 1] {
-                    if e < prefetchEnd { cprefetch_read(x + Int(cols[e + distance]) * dim, rowBytes) }
-                    let w: Float = weights?[e] ?? 1
-                    let src = x + Int(cols[e]) * dim
-                    let rawSrc = UnsafeRawPointer(src)
-                    let wv = SIMD8<Float>(repeating: w)
-                    var k = 0
-                    while k < simdCount {
-                        let byteOffset = k * 32
-                        let acc = rawOut.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
-                        let v = rawSrc.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
-                        rawOut.storeBytes(of: acc + wv * v, toByteOffset: byteOffset, as: SIMD8<Float>.self)
-                        k += 1
-                    }
-                    var j = simdCount * 8
-                    while j < dim {
-                        out[j] += w * src[j]
-                        j += 1
-                    }
-                }
-            }
+            kernel?.accumulateRow(u, into: out, prefetchEnd: end)
             body(u, scratch)
         }
     }

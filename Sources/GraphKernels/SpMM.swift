@@ -37,9 +37,10 @@ public enum SpMM {
                         let weights = a.weights
                         weights.withOptionalBuffer { ws in
                             let kernel = RowKernel(offsets: offsets, cols: cols, weights: ws,
-                                                   x: xs.baseAddress!, y: ys.baseAddress!, dim: dim)
+                                                   x: xs.baseAddress!, dim: dim)
+                            let out = ys.baseAddress!
                             Parallel.forEachRange(bounds: bounds) { rows in
-                                kernel.run(rows: rows, accumulate: accumulate)
+                                kernel.run(rows: rows, into: out, accumulate: accumulate)
                             }
                         }
                     }
@@ -60,45 +61,57 @@ public enum SpMM {
     }
 }
 
-/// The inner loop of SpMM over a range of rows, on raw pointers.
-private struct RowKernel {
+/// The inner loop of SpMM on raw pointers, shared by ``SpMM/multiply(_:_:into:accumulate:threads:)``
+/// and ``SpMM/forEachProductRow(_:_:threads:_:)``.
+struct RowKernel {
     let offsets: UnsafeBufferPointer<Int>
     let cols: UnsafeBufferPointer<Int32>
     let weights: UnsafeBufferPointer<Float>?
     let x: UnsafePointer<Float>
-    let y: UnsafeMutablePointer<Float>
     let dim: Int
 
-    func run(rows: Range<Int>, accumulate: Bool) {
-        let simdCount = dim / 8
-        let rowBytes = dim * MemoryLayout<Float>.stride
-        // Rows of X are gathered in random order; prefetching the row `distance` entries ahead
-        // hides most of the memory latency (2–3× faster on R-MAT 2^20 at dim 128).
-        let distance = 6
-        let prefetchEnd = offsets[rows.upperBound] - distance
+    /// Rows of X are gathered in random order; prefetching the row `distance` entries ahead
+    /// hides most of the memory latency (2–3× faster on R-MAT 2^20 at dim 128).
+    static let prefetchDistance = 6
+
+    /// The last entry index of `rows` whose look-ahead stays inside `rows`' entries.
+    func prefetchEnd(for rows: Range<Int>) -> Int { offsets[rows.upperBound] - Self.prefetchDistance }
+
+    /// `Y[u, :] = A · X` (or `+=` with `accumulate`) for every row in `rows`; `y` is `[numRows × dim]`.
+    func run(rows: Range<Int>, into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let end = prefetchEnd(for: rows)
         for u in rows {
             let out = y + u * dim
             if !accumulate { out.initialize(repeating: 0, count: dim) }
-            let rawOut = UnsafeMutableRawPointer(out)
-            for e in offsets[u]..<offsets[u + 1] {
-                if e < prefetchEnd { cprefetch_read(x + Int(cols[e + distance]) * dim, rowBytes) }
-                let w: Float = weights?[e] ?? 1
-                let src = x + Int(cols[e]) * dim
-                let rawSrc = UnsafeRawPointer(src)
-                let wv = SIMD8<Float>(repeating: w)
-                var k = 0
-                while k < simdCount {
-                    let byteOffset = k * 32
-                    let acc = rawOut.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
-                    let v = rawSrc.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
-                    rawOut.storeBytes(of: acc + wv * v, toByteOffset: byteOffset, as: SIMD8<Float>.self)
-                    k += 1
-                }
-                var j = simdCount * 8
-                while j < dim {
-                    out[j] += w * src[j]
-                    j += 1
-                }
+            accumulateRow(u, into: out, prefetchEnd: end)
+        }
+    }
+
+    /// `out[0..<dim] += Σ_{e in row u} w_e · X[col_e, :]`, summed in stored order.
+    @inline(__always)
+    func accumulateRow(_ u: Int, into out: UnsafeMutablePointer<Float>, prefetchEnd: Int) {
+        let simdCount = dim / 8
+        let rowBytes = dim * MemoryLayout<Float>.stride
+        let distance = Self.prefetchDistance
+        let rawOut = UnsafeMutableRawPointer(out)
+        for e in offsets[u]..<offsets[u + 1] {
+            if e < prefetchEnd { cprefetch_read(x + Int(cols[e + distance]) * dim, rowBytes) }
+            let w: Float = weights?[e] ?? 1
+            let src = x + Int(cols[e]) * dim
+            let rawSrc = UnsafeRawPointer(src)
+            let wv = SIMD8<Float>(repeating: w)
+            var k = 0
+            while k < simdCount {
+                let byteOffset = k * 32
+                let acc = rawOut.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
+                let v = rawSrc.loadUnaligned(fromByteOffset: byteOffset, as: SIMD8<Float>.self)
+                rawOut.storeBytes(of: acc + wv * v, toByteOffset: byteOffset, as: SIMD8<Float>.self)
+                k += 1
+            }
+            var j = simdCount * 8
+            while j < dim {
+                out[j] += w * src[j]
+                j += 1
             }
         }
     }
