@@ -52,10 +52,14 @@ let engine: [Target] = [
         "NeuralNet", "GraphKernels", "GraphCore", "DenseMath", "GraphIO",
         .product(name: "Logging", package: "swift-log"),
     ]),
+    // Pipeline-parallel (GNNPipe) and graph-parallel full-graph training over Open MPI.
+    .target(name: "DistributedTraining", dependencies: [
+        "GNNModels", "NeuralNet", "Distributed", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
+    ]),
     .target(name: "GraphLearning", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "Distributed",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
-        "HeterogeneousLearning",
+        "HeterogeneousLearning", "DistributedTraining",
     ]),
 ]
 
@@ -114,6 +118,7 @@ let tests: [Target] = [
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
     .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),
     .testTarget(name: "RpHGNNCLITests", dependencies: ["rphgnn", "TestSupport"]),
+    .testTarget(name: "DistributedTrainingTests", dependencies: ["DistributedTraining", "gnnpipe", "TestSupport"]),
 ]
 
 let package = Package(

@@ -13,7 +13,14 @@ public final class Communicator: @unchecked Sendable {
     public let rank: Int
     /// Number of ranks.
     public let size: Int
-    private let comm: MPI_Comm
+    let comm: MPI_Comm
+    /// Point-to-point payload bytes this rank has sent since start (or ``resetTraffic()``).
+    public private(set) var bytesSent: Int64 = 0
+    /// Point-to-point payload bytes this rank has posted receives for.
+    public private(set) var bytesReceived: Int64 = 0
+    /// Payload bytes this rank contributed to collectives (all-reduce, broadcast), counted once
+    /// per call at the local buffer size.
+    public private(set) var collectiveBytes: Int64 = 0
 
     private init(comm: MPI_Comm, rank: Int, size: Int) {
         self.comm = comm
@@ -54,6 +61,7 @@ public final class Communicator: @unchecked Sendable {
     /// Counts above `Int32.max` are sent in pieces.
     public func allReduceSum(_ values: inout [Float]) throws(MPIError) {
         let total = values.count
+        recordCollective(bytes: total * MemoryLayout<Float>.size)
         var start = 0
         while start < total {
             let n = min(total - start, Int(Int32.max))
@@ -75,6 +83,17 @@ public final class Communicator: @unchecked Sendable {
         try Self.check(code, "MPI_Allreduce")
     }
 
+    /// Zeroes ``bytesSent``, ``bytesReceived`` and ``collectiveBytes``.
+    public func resetTraffic() {
+        bytesSent = 0
+        bytesReceived = 0
+        collectiveBytes = 0
+    }
+
+    func recordSent(bytes: Int) { bytesSent += Int64(bytes) }
+    func recordReceived(bytes: Int) { bytesReceived += Int64(bytes) }
+    func recordCollective(bytes: Int) { collectiveBytes += Int64(bytes) }
+
     /// Ends the whole job: logs nothing itself; call after reporting the reason.
     /// Every rank's `mpirun` exits with `code`.
     public func abort(code: Int32) -> Never {
@@ -89,7 +108,7 @@ public final class Communicator: @unchecked Sendable {
         if finalized == 0 { MPI_Finalize() }
     }
 
-    private static func check(_ code: Int32, _ function: String) throws(MPIError) {
+    static func check(_ code: Int32, _ function: String) throws(MPIError) {
         guard code != MPI_SUCCESS else { return }
         var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
         var length: Int32 = 0

@@ -2,6 +2,7 @@
 @_exported import DenseMath
 @_exported import Embeddings
 @_exported import Distributed
+@_exported import DistributedTraining
 @_exported import GraphCore
 @_exported import GraphIO
 @_exported import GNNModels

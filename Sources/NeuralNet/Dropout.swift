@@ -9,7 +9,8 @@ import DenseMath
 /// ```
 /// The mask of global row `r` at step `t` comes from `SplitMix64(seed: mix(seed + t), stream: r)`
 /// (32 random bits per entry, kept when the bits are ≥ p·2³²), so it does not depend on the
-/// thread count or on which rank or chunk computes the row (``LayerContext/rowOffset``).
+/// thread count or on which rank or chunk computes the row (``LayerContext/rowOffset``, or
+/// ``LayerContext/rowIndices`` for gathered rows).
 /// Shapes: `[numRows × dim]`, unchanged.
 public final class Dropout: Layer {
     public let kind = "dropout"
@@ -43,13 +44,16 @@ public final class Dropout: Layer {
         let scale = 1 / (1 - probability)
         let stepSeed = SplitMix64.mix(seed &+ UInt64(truncatingIfNeeded: context.step))
         let rowOffset = context.rowOffset
+        let rowIndices = context.rowIndices
+        precondition(rowIndices == nil || rowIndices!.count == rows, "Dropout: rowIndices has \(rowIndices!.count) entries for \(rows) rows")
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeMutableBufferPointer { ys in
                 m.withUnsafeMutableBufferPointer { ms in
                     let xp = xs.baseAddress!, yp = ys.baseAddress!, mp = ms.baseAddress!
                     Kernels.forEach(count: rows, threads: rows * cols < Kernels.parallelThreshold ? 1 : context.threads) { range in
                         for i in range {
-                            var rng = SplitMix64(seed: stepSeed, stream: UInt64(rowOffset + i))
+                            let globalRow = rowIndices.map { Int($0[i]) } ?? rowOffset + i
+                            var rng = SplitMix64(seed: stepSeed, stream: UInt64(globalRow))
                             let base = i * cols
                             // Mask first (branch-free keep = bits ≥ threshold, from the sign of
                             // bits − threshold), then one vectorisable multiply over the row.

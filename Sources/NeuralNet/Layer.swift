@@ -59,8 +59,19 @@ open class LayerContext {
     /// Global index of the first row of the matrices passed in (0 for the whole graph; a chunk's
     /// first node id under pipelining), so per-row random streams stay the same.
     public var rowOffset: Int
+    /// Global index of each row of the matrices passed in, when they are not one contiguous
+    /// range (a chunk's rows plus its halo under pipelining or graph parallelism); overrides
+    /// ``rowOffset`` for per-row random streams. `nil` = rows `rowOffset ..< rowOffset + rows`.
+    public var rowIndices: [Int32]?
     /// Recycled output buffers shared by the layers run with this context.
     public let pool = MatrixPool()
+
+    /// Global index of local row `i` (``rowIndices`` if set, else ``rowOffset`` + `i`).
+    @inlinable
+    public func globalRow(_ i: Int) -> Int {
+        if let ids = rowIndices { return Int(ids[i]) }
+        return rowOffset + i
+    }
 
     /// A context; `threads` is clamped to at least 1.
     public init(isTraining: Bool, step: Int = 0, threads: Int = 1, rowOffset: Int = 0) {

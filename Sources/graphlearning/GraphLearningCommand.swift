@@ -294,7 +294,7 @@ struct Partition: ParsableCommand {
 struct MPICheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpi-check",
-        abstract: "Check that Open MPI works: every rank reports, and an all-reduce sums the ranks.",
+        abstract: "Check that Open MPI works: every rank reports, an all-reduce sums the ranks, and a non-blocking ring exchange passes rows.",
         discussion: "Run under mpirun, e.g. `launch/mpirun-local.sh 4 graphlearning mpi-check`, or with a hostfile.")
 
     func run() throws {
@@ -308,6 +308,18 @@ struct MPICheck: ParsableCommand {
             ToolMain.printError("rank \(comm.rank): all-reduce gave ranks sum \(values[0]) and rank count \(values[1]), expected \(expected) and \(comm.size)")
             comm.abort(code: 1)
         }
-        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks)")
+        // Ring: send 1,000 floats tagged with this rank to the right, receive from the left.
+        let n = 1000
+        let right = (comm.rank + 1) % comm.size, left = (comm.rank + comm.size - 1) % comm.size
+        let outgoing = MessageBuffer(capacity: n), incoming = MessageBuffer(capacity: n)
+        for i in 0..<n { outgoing.pointer[i] = Float(comm.rank * n + i) }
+        let recv = try comm.irecv(incoming, count: n, from: left, tag: 7)
+        let send = try comm.isend(outgoing, count: n, to: right, tag: 7)
+        try comm.waitAll([recv, send])
+        guard (0..<n).allSatisfy({ incoming.pointer[$0] == Float(left * n + $0) }) else {
+            ToolMain.printError("rank \(comm.rank): ring exchange from rank \(left) delivered wrong values")
+            comm.abort(code: 1)
+        }
+        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks), ring exchange OK (\(comm.bytesSent) bytes sent)")
     }
 }

@@ -1,0 +1,32 @@
+import DistributedTraining
+import Foundation
+import Testing
+
+@Suite struct AccountingTests {
+    @Test func analyticVolumesFollowTheFormulas() {
+        // Cora-like: 2 graph layers of width 1433 and 16, halos 10 + 20 + 30.
+        #expect(CommunicationModel.graphParallelFloats(layerWidths: [1433, 16], haloSizes: [10, 20, 30])
+                == 2 * 1433 * 60 + 2 * 16 * 60)
+        // 4 stages, 2,708 nodes, width 64 at each of the 3 boundaries: 2 · 3 · 2708 · 64.
+        #expect(CommunicationModel.pipelineFloats(numNodes: 2708, boundaryWidths: [64, 64, 64]) == 1_039_872)
+    }
+
+    @Test func traceFileIsValidChromeTraceJSON() throws {
+        let a = TraceRecorder(rank: 0, enabled: true)
+        a.record("forward \"c0\"", category: "forward", start: a.origin + 1_000, end: a.origin + 3_500, args: ["chunk": 0])
+        let b = TraceRecorder(rank: 1, enabled: true)
+        b.record("backward", category: "backward", start: b.origin, end: b.origin + 2_000)
+        let off = TraceRecorder(rank: 2, enabled: false)
+        off.record("ignored", category: "x", start: 0, end: 1)
+        let data = TraceRecorder.traceFile(parts: [a.encodedEvents(), b.encodedEvents(), off.encodedEvents()])
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let events = try #require(json["traceEvents"] as? [[String: Any]])
+        let complete = events.filter { $0["ph"] as? String == "X" }
+        #expect(complete.count == 2)
+        #expect(complete[0]["name"] as? String == "forward \"c0\"")
+        #expect(complete[0]["ts"] as? Double == 1.0)
+        #expect(complete[0]["dur"] as? Double == 2.5)
+        #expect(complete[1]["tid"] as? Int == 1)
+        #expect(events.filter { $0["ph"] as? String == "M" }.count == 3)
+    }
+}
