@@ -91,7 +91,7 @@ let tools: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "rphgnn", dependencies: [
-        "GraphLearning",
+        "GraphLearning", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

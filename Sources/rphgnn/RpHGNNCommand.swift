@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import Foundation
 import GraphLearning
 import Logging
@@ -19,23 +20,7 @@ struct RpHGNNCommand: ParsableCommand {
 
     /// Parses, runs, and reports failures as `error: …` on stderr (exit 64 for bad usage,
     /// 1 for failures while running).
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            let code = exitCode(for: error)
-            var message = fullMessage(for: error)
-            if code == .success {
-                if !message.isEmpty { print(message) }
-                Foundation.exit(0)
-            }
-            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
-            if !message.hasPrefix("error:") { message = "error: " + message }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(code.rawValue)
-        }
-    }
+    static func main() { ToolMain.run(Self.self) }
 }
 
 extension GroupMerge: ExpressibleByArgument {}
