@@ -22,7 +22,7 @@ struct GraphLearningCommand: ParsableCommand {
               graphlearning partition graphs/blogcatalog --parts 4 -o parts.npy
               launch/mpirun-local.sh 2 graphlearning mpi-check
             """,
-        subcommands: [Summary.self, Partition.self, MPICheck.self])
+        subcommands: [Summary.self, Partition.self, Generate.self, MPICheck.self])
 
     static func main() { ToolMain.run(Self.self) }
 }

@@ -16,6 +16,60 @@ struct GraphLearningCLITests {
         #expect(r.stdout.contains("of 5,278 undirected edges"))
     }
 
+    @Test func generateWritesADatasetFolderTheReadersAccept() throws {
+        let dir = try CommandRunner.temporaryDirectory().appendingPathComponent("rmat6").path
+        let r = try CommandRunner.run("graphlearning", ["generate", dir, "--scale", "6", "--edge-factor", "4",
+                                                         "--features", "5", "--classes", "3", "--train", "0.25", "--val", "0.25"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("5 features, 3 classes (16 train / 16 val / 32 test)"))
+        let edgeLines = try String(contentsOfFile: dir + "/edges.tsv", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }
+        #expect(r.stdout.contains(": 64 nodes, \(edgeLines.count) edges (self-loops dropped)"))
+        #expect(edgeLines.count > 200 && edgeLines.count <= 256)  // 256 draws minus self-loops
+        #expect(edgeLines.allSatisfy { line in let f = line.split(separator: "\t"); return f.count == 2 && f[0] != f[1] })
+        let s = try CommandRunner.run("graphlearning", ["summary", dir])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(s.stdout.contains("features 64 × 5"))
+        #expect(s.stdout.contains("labels: 3 classes, 64 labelled nodes, single-label"))
+        #expect(s.stdout.contains("split: train 16 / val 16 / test 32"))
+        // Feature j of node v carries the signal 0.5 exactly when j mod 3 is v's class.
+        let labels = try String(contentsOfFile: dir + "/labels.tsv", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.map { $0.split(separator: "\t").map { Int($0)! } }
+        let npy = try Data(contentsOf: URL(fileURLWithPath: dir + "/features.npy"))
+        let header = Int(npy[8]) | Int(npy[9]) << 8
+        let values: [Float] = npy.dropFirst(10 + header).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect(values.count == 64 * 5)
+        for row in labels {
+            let (v, c) = (row[0], row[1])
+            for j in 0..<5 {
+                let x = values[v * 5 + j]
+                #expect(j % 3 == c ? (x >= 0.5 && x < 1.5) : (x >= 0 && x < 1))
+            }
+        }
+        // Same seed, same files.
+        let again = try CommandRunner.temporaryDirectory().appendingPathComponent("again").path
+        _ = try CommandRunner.run("graphlearning", ["generate", again, "--scale", "6", "--edge-factor", "4",
+                                                    "--features", "5", "--classes", "3", "--train", "0.25", "--val", "0.25"])
+        for f in ["edges.tsv", "labels.tsv", "split.tsv", "features.npy"] {
+            #expect(FileManager.default.contents(atPath: dir + "/" + f) == FileManager.default.contents(atPath: again + "/" + f))
+        }
+    }
+
+    @Test func generateRejectsBadOptions() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let file = dir.appendingPathComponent("plain.txt")
+        try "x".write(to: file, atomically: true, encoding: .utf8)
+        let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "3"])
+        #expect(asFile.status == 1)
+        #expect(asFile.stderr.contains("exists and is not a folder"))
+        let scale = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "40"])
+        #expect(scale.status == 64)
+        #expect(scale.stderr.contains("--scale must be in 1...26"))
+        let split = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--train", "0.7", "--val", "0.4"])
+        #expect(split.status == 64)
+        #expect(split.stderr.contains("train + val < 1"))
+    }
+
     @Test func summaryOfBlogCatalogIsMultiLabel() throws {
         let r = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("blogcatalog")])
         #expect(r.status == 0, "\(r.stderr)")
