@@ -1,4 +1,7 @@
 import CMPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A communicator over Open MPI's `MPI_COMM_WORLD`.
 ///
@@ -35,8 +38,20 @@ public final class Communicator: @unchecked Sendable {
         var flag: Int32 = 0
         MPI_Initialized(&flag)
         if flag == 0 {
+            // Started without mpirun: Open MPI's singleton would fork a daemon inside MPI_Init, and
+            // OpenBLAS's pre-fork handler can hang there joining its worker threads (seen in the
+            // test process). An isolated singleton does not fork; it cannot MPI_Comm_spawn, which
+            // nothing here uses. An explicit user setting wins.
+            let isolate = getenv("OMPI_COMM_WORLD_SIZE") == nil && getenv("PMIX_RANK") == nil
+                && getenv("OMPI_MCA_ess_singleton_isolated") == nil
+            if isolate { setenv("OMPI_MCA_ess_singleton_isolated", "1", 1) }
             var provided: Int32 = 0
             try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+            if isolate {
+                // MPI_Init exported these; an `mpirun` started from this process would pass them
+                // on and its ranks would each start as isolated singletons.
+                for name in ["OMPI_MCA_ess_singleton_isolated", "OMPI_MCA_ess", "OMPI_MCA_pmix"] { unsetenv(name) }
+            }
             if provided < Int32(MPI_THREAD_FUNNELED) {
                 throw MPIError(function: "MPI_Init_thread", code: -1,
                                message: "the MPI library provides thread level \(provided), below MPI_THREAD_FUNNELED")

@@ -119,6 +119,19 @@ extension Communicator {
         try Self.check(code, "MPI_Bcast")
     }
 
+    /// Copies `values` to every rank from `root` (`MPI_Bcast`); every rank passes an array of the
+    /// same length. Used to share one rank's METIS result instead of recomputing it everywhere.
+    /// - Throws: ``MPIError``.
+    public func broadcast(_ values: inout [Int32], root: Int) throws(MPIError) {
+        guard !values.isEmpty else { return }
+        precondition(values.count <= Int(Int32.max), "broadcast: too many values for one call")
+        recordCollective(bytes: values.count * MemoryLayout<Int32>.size)
+        let code = values.withUnsafeMutableBufferPointer { buf in
+            MPI_Bcast(buf.baseAddress!, Int32(buf.count), CMPI_INT32(), Int32(root), comm)
+        }
+        try Self.check(code, "MPI_Bcast")
+    }
+
     /// Element-wise sum over all ranks, in place, in double precision.
     /// - Throws: ``MPIError``.
     public func allReduceSum(_ values: inout [Double]) throws(MPIError) {
