@@ -28,6 +28,8 @@ public struct RankEpochStatistics: Sendable, Equatable, Codable {
     public var trainSeconds: Double = 0
     /// Wall seconds of the evaluation pass.
     public var evaluationSeconds: Double = 0
+    /// This rank's peak resident memory so far, MiB (`getrusage` max RSS; 0 if not measured).
+    public var peakResidentMiB: Double = 0
 
     /// Zeroed statistics for `rank` at `epoch`.
     public init(rank: Int, epoch: Int) {

@@ -92,6 +92,14 @@ public struct Evaluation: Sendable, Equatable {
     public var validationLoss: Double
     /// Accuracy on the test nodes.
     public var testAccuracy: Double
+
+    /// An evaluation from its four numbers (e.g. reduced over the ranks of a distributed run).
+    public init(trainAccuracy: Double, validationAccuracy: Double, validationLoss: Double, testAccuracy: Double) {
+        self.trainAccuracy = trainAccuracy
+        self.validationAccuracy = validationAccuracy
+        self.validationLoss = validationLoss
+        self.testAccuracy = testAccuracy
+    }
 }
 
 /// What one epoch did.

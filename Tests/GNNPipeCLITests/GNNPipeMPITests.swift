@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `gnnpipe` under a real `mpirun` (1, 2 and 4 ranks) on graphs/cora.
+@Suite("gnnpipe under mpirun", .serialized)
+struct GNNPipeMPITests {
+    static let cora = Fixtures.graphPath("cora")
+
+    /// `mpirun -n ranks gnnpipe args…` with root/oversubscribe allowed and one OpenBLAS thread.
+    static func mpirun(_ ranks: Int, _ args: [String], environment: [String: String] = [:]) throws -> CommandResult {
+        #expect(CommandRunner.hasMPIRun, "mpirun is not on the PATH")
+        let gnnpipe = CommandRunner.productsDirectory.appendingPathComponent("gnnpipe").path
+        var env = CommandRunner.mpiEnvironment
+        for (k, v) in environment { env[k] = v }
+        return try CommandRunner.runPath("/usr/bin/env", ["mpirun", "-n", String(ranks), gnnpipe] + args,
+                                         directory: Fixtures.repositoryRoot, environment: env)
+    }
+
+    /// The JSON lines of a metrics file: epoch records and the summary.
+    static func records(_ path: String) throws -> (epochs: [[String: Any]], summary: [String: Any]?) {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let all = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        return (all.filter { $0["summary"] == nil }, all.first { $0["summary"] as? Bool == true })
+    }
+
+    static func losses(_ path: String) throws -> [Double] {
+        try records(path).epochs.map { $0["loss"] as? Double ?? .nan }
+    }
+
+    struct Equivalence: CustomTestStringConvertible, Sendable {
+        var model: String
+        var layers: Int
+        var ranks: Int
+        var testDescription: String { "\(model) \(layers) layers on \(ranks) stages" }
+    }
+
+    /// The issue's central check: with C = 1 and dropout 0, P stages give the single process's
+    /// per-epoch losses to 1e-4 relative.
+    @Test(arguments: [
+        Equivalence(model: "gcn", layers: 2, ranks: 1), Equivalence(model: "gcn", layers: 2, ranks: 2),
+        Equivalence(model: "gcnii", layers: 4, ranks: 2), Equivalence(model: "gcnii", layers: 4, ranks: 4),
+    ])
+    func oneChunkMatchesSingleProcessLosses(_ c: Equivalence) throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let single = dir.appendingPathComponent("single.jsonl").path
+        let piped = dir.appendingPathComponent("pipe.jsonl").path
+        let common = ["train", Self.cora, "--model", c.model, "--layers", String(c.layers), "--hidden", "16",
+                      "--dropout", "0", "--epochs", "3", "--threads", "1"]
+        let s = try CommandRunner.run("gnnpipe", common + ["--metrics", single], directory: Fixtures.repositoryRoot)
+        #expect(s.status == 0, "\(s.stderr)")
+        let p = try Self.mpirun(c.ranks, common + ["--parallelism", "pipeline", "--chunks", "1", "--metrics", piped])
+        #expect(p.status == 0, "\(p.stderr)")
+        let expected = try Self.losses(single), got = try Self.losses(piped)
+        #expect(expected.count == 3 && got.count == 3)
+        for (e, g) in zip(expected, got) {
+            #expect(abs(e - g) <= 1e-4 * abs(e), "single \(expected), pipeline \(got)")
+        }
+        let summary = try Self.records(piped).summary
+        #expect(summary?["ranks"] as? Int == c.ranks && summary?["parallelism"] as? String == "pipeline")
+    }
+
+    /// C = 4 chunks over 2 stages: the loss goes down and every epoch moves exactly the
+    /// analytic 2·(P−1)·N·d floats; the per-rank statistics are there.
+    @Test func chunkedPipelineLearnsAndMovesTheAnalyticVolume() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let metrics = dir.appendingPathComponent("m.jsonl").path
+        let r = try Self.mpirun(2, ["train", Self.cora, "--model", "gcnii", "--layers", "4", "--hidden", "16",
+                                    "--dropout", "0.5", "--epochs", "8", "--chunks", "4", "--metrics", metrics])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("(analytic ×1.000)"))
+        let (epochs, summary) = try Self.records(metrics)
+        #expect(epochs.count == 8)
+        let losses = epochs.map { $0["loss"] as? Double ?? .nan }
+        #expect(losses[7] < losses[0], "losses \(losses)")
+        let analytic = 2 * 1 * 2708 * 16 * 4  // 2·(P−1)·N·d floats × 4 bytes
+        for e in epochs {
+            #expect(e["training_bytes"] as? Int == analytic && e["analytic_bytes"] as? Int == analytic)
+            let ranks = e["ranks"] as? [[String: Any]] ?? []
+            #expect(ranks.map { $0["rank"] as? Int } == [0, 1])
+            #expect(ranks.allSatisfy { ($0["bytes_sent"] as? Int) == analytic / 2 && ($0["bytes_received"] as? Int) == analytic / 2 })
+            let stale = e["stale_fraction"] as? Double ?? -1
+            #expect(stale > 0 && stale < 0.5)
+        }
+        #expect(summary?["chunks"] as? Int == 4)
+    }
+
+    @Test func moreStagesThanLayersIsAClearError() throws {
+        let r = try Self.mpirun(4, ["train", Self.cora, "--model", "gcn", "--epochs", "1"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("4 pipeline stages need at least 4 graph layers; the model has 2"), "\(r.stderr)")
+    }
+
+    /// A rank that throws: the job ends (no hang) with a non-zero exit and stderr names the rank
+    /// and the reason; a rank killed by SIGKILL also ends the job with a non-zero exit.
+    @Test func failingOrKilledRankEndsTheJob() throws {
+        let args = ["train", Self.cora, "--model", "gcnii", "--layers", "4", "--hidden", "8", "--epochs", "5", "--chunks", "2"]
+        let thrown = try Self.mpirun(2, args, environment: ["GNNPIPE_FAIL_RANK": "1", "GNNPIPE_FAIL_EPOCH": "2"])
+        #expect(thrown.status != 0)
+        #expect(thrown.stderr.contains("error: rank 1: injected failure before epoch 2"), "\(thrown.stderr)")
+        let killed = try Self.mpirun(2, args, environment: ["GNNPIPE_FAIL_RANK": "0", "GNNPIPE_FAIL_EPOCH": "2",
+                                                            "GNNPIPE_FAIL_MODE": "kill"])
+        #expect(killed.status != 0)
+        #expect(!killed.stdout.contains("best epoch"))
+    }
+
+    /// Per-stage checkpoints at epoch 2 and 4, then --resume to epoch 6: the same epochs and
+    /// result as one uninterrupted run; only the last two saved epochs are kept.
+    @Test func resumeContinuesEveryStageExactly() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let ckpt = dir.appendingPathComponent("ckpt").path
+        let args = ["train", Self.cora, "--model", "gcnii", "--layers", "4", "--hidden", "8", "--chunks", "3",
+                    "--stale-gradients", "defer", "--history-momentum", "0.5"]
+        let full = try Self.mpirun(2, args + ["--epochs", "6"])
+        let first = try Self.mpirun(2, args + ["--epochs", "4", "--checkpoint", ckpt, "--checkpoint-every", "2"])
+        #expect(full.status == 0 && first.status == 0, "\(full.stderr)\(first.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: ckpt).sorted()
+        #expect(names == ["complete.json", "stage-0.epoch-2.ckpt", "stage-0.epoch-4.ckpt", "stage-1.epoch-2.ckpt", "stage-1.epoch-4.ckpt"])
+        let complete = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ckpt + "/complete.json"))) as? [String: Any]
+        #expect(complete?["epoch"] as? Int == 4 && complete?["stages"] as? Int == 2)
+        let second = try Self.mpirun(2, args + ["--epochs", "6", "--checkpoint", ckpt, "--checkpoint-every", "2", "--resume"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("resumed every stage from"))
+        let expected = GNNPipeCLITests.epochLines(full.stdout)
+        #expect(expected.count == 6)
+        #expect(GNNPipeCLITests.epochLines(first.stdout) == Array(expected[0..<4]))
+        #expect(GNNPipeCLITests.epochLines(second.stdout) == Array(expected[4..<6]))
+        let result = { (s: String) in s.split(separator: "\n").first { $0.hasPrefix("best epoch") } }
+        #expect(result(full.stdout) != nil && result(full.stdout) == result(second.stdout))
+        let after = try FileManager.default.contentsOfDirectory(atPath: ckpt).filter { $0.hasPrefix("stage-0") }.sorted()
+        #expect(after == ["stage-0.epoch-4.ckpt", "stage-0.epoch-6.ckpt"])
+        // Another stage count cannot resume these files.
+        let other = try Self.mpirun(1, args + ["--parallelism", "pipeline", "--epochs", "8", "--checkpoint", ckpt, "--resume"])
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("written by 2 pipeline ranks; this run has 1 pipeline ranks"), "\(other.stderr)")
+    }
+
+    /// The trace is valid Chrome trace JSON with one named track per rank and forward/backward
+    /// events per chunk.
+    @Test func traceHasOneTrackPerRank() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let trace = dir.appendingPathComponent("trace.json").path
+        let r = try Self.mpirun(2, ["train", Self.cora, "--model", "gcnii", "--layers", "2", "--hidden", "8",
+                                    "--epochs", "2", "--chunks", "3", "--trace", trace])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
+        let events = json?["traceEvents"] as? [[String: Any]] ?? []
+        let tracks = events.filter { $0["ph"] as? String == "M" }.compactMap { $0["tid"] as? Int }
+        #expect(tracks.sorted() == [0, 1])
+        for rank in 0..<2 {
+            let mine = events.filter { $0["tid"] as? Int == rank && $0["ph"] as? String == "X" }
+            #expect(mine.filter { $0["cat"] as? String == "forward" && ($0["name"] as? String ?? "").hasPrefix("forward c") }.count == 6)
+            #expect(mine.filter { $0["cat"] as? String == "backward" && ($0["name"] as? String ?? "").hasPrefix("backward c") }.count == 6)
+            #expect(mine.contains { $0["cat"] as? String == "optimizer" })
+            #expect(mine.contains { $0["cat"] as? String == "evaluation" })
+        }
+    }
+
+    @Test func partitionWritesChunksAndStatistics() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let out = dir.appendingPathComponent("chunks.tsv").path
+        let r = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "4", "-o", out],
+                                      directory: Fixtures.repositoryRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").filter { $0.first?.isNumber == true && $0.split(separator: "\t").count == 4 }
+        #expect(rows.count == 4)
+        #expect(rows.map { Int($0.split(separator: "\t")[1]) ?? 0 }.reduce(0, +) == 2708)
+        #expect(rows.map { Int($0.split(separator: "\t")[3]) ?? 0 }.reduce(0, +) == 140)
+        #expect(r.stdout.contains("stale fraction"))
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 2708)
+        let chunks = Set(lines.compactMap { Int($0.split(separator: "\t")[1]) })
+        #expect(chunks == [0, 1, 2, 3])
+        let bad = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "0"], directory: Fixtures.repositoryRoot)
+        #expect(bad.status == 64 && bad.stderr.contains("--chunks must be at least 1"))
+    }
+}
