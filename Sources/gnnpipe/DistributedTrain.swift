@@ -80,22 +80,7 @@ extension Train {
         // the trainer keeps what it needs, the rest is freed before training.
         func makeTrainer() throws -> (trainer: any DistributedNodeTrainer, configuration: GNNConfiguration,
                                       options: GNNModels.TrainingOptions, setupFields: [String: Any], staleFraction: Double) {
-            let data = try NodeDataset.load(dataset)
-            guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
-            guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
-            guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
-            if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
-            if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
-            var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
-            if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
-            let task = try NodeClassificationTask(features: features, labels: labels.singleLabels(),
-                                                  numClasses: labels.numClasses, train: split.train,
-                                                  validation: split.val, test: split.test)
-            let configuration = GNNConfiguration(
-                architecture: model, inputDim: features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
-                numClasses: labels.numClasses, layers: layers ?? (isGCNII ? 32 : 2),
-                dropout: dropout ?? (isGCNII ? 0.6 : 0.5), alpha: alpha, lambda: lambda,
-                weightDecay: weightDecay, convolutionWeightDecay: convWeightDecay, seed: seed)
+            let (adjacency, task, configuration) = try loadTask(model: model, gcniiLayers: 32)
             let options = TrainingOptions(epochs: epochCount, patience: patienceValue > 0 ? patienceValue : nil,
                                           learningRate: learningRate,
                                           weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
@@ -124,7 +109,7 @@ extension Train {
             case .single:
                 preconditionFailure("single mode runs runSingle()")
             }
-            logger.info("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges, \(features.cols) features, \(labels.numClasses) classes, split \(split.train.count)/\(split.val.count)/\(split.test.count)")
+            logger.info("\(datasetSummary(adjacency, task))")
             logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(size) ranks, \(threadCount) threads per rank")
             return (trainer, configuration, options, setupFields, staleFraction)
         }

@@ -172,6 +172,37 @@ struct Train: ParsableCommand {
         return env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMIX_RANK"] != nil || env["PMI_RANK"] != nil
     }
 
+    /// Loads DATASET as a node-classification task (undirected adjacency without self-loops,
+    /// features row-normalised unless --feature-normalization none, one class per node, the
+    /// split) and the model configuration from the options; GCNII's default depth is
+    /// `gcniiLayers`.
+    func loadTask(model: GNNArchitecture, gcniiLayers: Int) throws
+        -> (adjacency: CSRGraph, task: NodeClassificationTask, configuration: GNNConfiguration) {
+        let isGCNII = model == .gcnii
+        let data = try NodeDataset.load(dataset)
+        guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
+        guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
+        guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
+        if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
+        if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
+        var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
+        if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
+        let task = try NodeClassificationTask(features: features, labels: labels.singleLabels(),
+                                              numClasses: labels.numClasses, train: split.train,
+                                              validation: split.val, test: split.test)
+        let configuration = GNNConfiguration(
+            architecture: model, inputDim: features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
+            numClasses: labels.numClasses, layers: layers ?? (isGCNII ? gcniiLayers : 2),
+            dropout: dropout ?? (isGCNII ? 0.6 : 0.5), alpha: alpha, lambda: lambda,
+            weightDecay: weightDecay, convolutionWeightDecay: convWeightDecay, seed: seed)
+        return (adjacency, task, configuration)
+    }
+
+    /// One log line describing the loaded dataset.
+    func datasetSummary(_ adjacency: CSRGraph, _ task: NodeClassificationTask) -> String {
+        "\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges, \(task.features.cols) features, \(task.numClasses) classes, split \(task.train.count)/\(task.validation.count)/\(task.test.count)"
+    }
+
     func run() throws {
         if parallelism == .pipeline || parallelism == .graph || Self.launchedByMPI {
             try runDistributed()
@@ -200,29 +231,15 @@ struct Train: ParsableCommand {
         let epochCount = epochs ?? (isGCNII ? 1500 : 200)
         let patienceValue = patience ?? (isGCNII ? 100 : 0)
 
-        let data = try NodeDataset.load(dataset)
-        guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
-        guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
-        guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
-        if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
-        if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
-        let adjacency = try GraphBuilder.build(data.edges, options: .undirected)
+        let (adjacency, task, configuration) = try loadTask(model: model, gcniiLayers: 64)
         let graph = GNNModel.graphOperator(for: model, adjacency: adjacency, adjacencyIsSymmetric: true)
-        let task = try NodeClassificationTask(features: features, labels: labels.singleLabels(),
-                                              numClasses: labels.numClasses, train: split.train,
-                                              validation: split.val, test: split.test)
-        let configuration = GNNConfiguration(
-            architecture: model, inputDim: features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
-            numClasses: labels.numClasses, layers: layers ?? (isGCNII ? 64 : 2),
-            dropout: dropout ?? (isGCNII ? 0.6 : 0.5), alpha: alpha, lambda: lambda,
-            weightDecay: weightDecay, convolutionWeightDecay: convWeightDecay, seed: seed)
         let network = try GNNModel(configuration: configuration)
         let options = TrainingOptions(epochs: epochCount, patience: patienceValue > 0 ? patienceValue : nil,
                                       learningRate: learningRate,
                                       weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
                                       selection: select, threads: threadCount)
         let trainer = try NodeClassificationTrainer(model: network, graph: graph, task: task, options: options)
-        logger.info("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges, \(features.cols) features, \(labels.numClasses) classes, split \(split.train.count)/\(split.val.count)/\(split.test.count)")
+        logger.info("\(datasetSummary(adjacency, task))")
         logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(network.parameterCount) parameters, \(threadCount) threads")
 
         var lastPath: String?

@@ -13,19 +13,7 @@ enum GraphParallelMPI {
 
 /// Cora as `gnnpipe train` prepares it: undirected adjacency, row-normalised features.
 enum GraphParallelCora {
-    static let data: (adjacency: CSRGraph, task: NodeClassificationTask) = {
-        do {
-            let d = try NodeDataset.load(Fixtures.graphPath("cora"))
-            let adjacency = try GraphBuilder.build(d.edges, options: .undirected)
-            let labels = d.labels!, split = d.split!
-            let task = try NodeClassificationTask(
-                features: FeaturePreprocessing.rowNormalized(d.features!), labels: labels.singleLabels(),
-                numClasses: labels.numClasses, train: split.train, validation: split.val, test: split.test)
-            return (adjacency, task)
-        } catch {
-            fatalError("cannot load graphs/cora: \(error)")
-        }
-    }()
+    static var data: (adjacency: CSRGraph, task: NodeClassificationTask) { PipelineMPI.cora }
 
     static func configuration(_ architecture: GNNArchitecture, layers: Int, hidden: Int, dropout: Float,
                               seed: UInt64 = 7) -> GNNConfiguration {
