@@ -18,7 +18,11 @@ echo "== FastRP: embed BlogCatalog (paper settings, d = 512) and score node clas
 .build/release/fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o "$out/blogcatalog-fastrp.npy"
 .build/release/fastrp evaluate --embeddings "$out/blogcatalog-fastrp.npy" --labels graphs/blogcatalog/labels.tsv --ratios 0.5 --shuffles 1
 echo
-echo "== Open MPI: 2 ranks all-reduce"
+echo "== Open MPI: 2 ranks all-reduce and ring exchange"
 bash launch/mpirun-local.sh 2 "$bin" mpi-check
+echo
+echo "== GNNPipe: mpirun -n 4 gnnpipe train on Cora (GCNII-32, 4 pipeline stages, 8 METIS chunks, 300 epochs)"
+bash launch/gnnpipe-local.sh 4 train graphs/cora --epochs 300 --trace "$out/gnnpipe-trace.json" --metrics "$out/gnnpipe.jsonl"
+echo "(open $out/gnnpipe-trace.json in https://ui.perfetto.dev to see the pipeline schedule)"
 echo
 echo "demo outputs are in $out"
