@@ -6,10 +6,12 @@ import Foundation
 ///
 /// File layout (little-endian):
 /// ```
-/// "GLCKPT01"                      8 bytes magic
+/// "GLCKPT02"                      8 bytes magic
 /// headerLength: UInt64            bytes of the JSON header
 /// header: JSON                    {"metadata": {String: String}, "tensors": [{"name", "rows", "cols"}]}
 /// data: Float32 × Σ rows·cols     tensors in header order, row-major
+/// checksum: UInt64                FNV-1a (64-bit) of every byte before it, so a file damaged
+///                                 anywhere (not only truncated) is rejected on read
 /// ```
 /// ``write(to:)`` writes a temporary file in the same folder and renames it over the target
 /// (Foundation's atomic write), so a crash never leaves a half-written checkpoint.
@@ -35,7 +37,15 @@ public struct Checkpoint: Sendable, Equatable {
         Dictionary(tensors.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    static let magic = Array("GLCKPT01".utf8)
+    static let magic = Array("GLCKPT02".utf8)
+
+    /// FNV-1a, 64-bit, over `bytes` (Fowler–Noll–Vo; fast, not cryptographic: it detects
+    /// damaged files, not tampering).
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
 
     private struct Header: Codable {
         struct Entry: Codable { var name: String; var rows: Int; var cols: Int }
@@ -69,6 +79,8 @@ public struct Checkpoint: Sendable, Equatable {
                 #endif
             }
         }
+        var checksum = data.withUnsafeBytes { Self.fnv1a($0) }.littleEndian
+        withUnsafeBytes(of: &checksum) { data.append(contentsOf: $0) }
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
@@ -86,9 +98,18 @@ public struct Checkpoint: Sendable, Equatable {
         } catch {
             throw .io(path: path, reason: (error as NSError).localizedDescription)
         }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 16, Array(bytes[0..<8]) == magic else {
-            throw .corruptCheckpoint(path: path, reason: "missing GLCKPT01 header")
+        var bytes = [UInt8](data)
+        if bytes.count >= 8, Array(bytes[0..<8]) == Array("GLCKPT01".utf8) {
+            throw .corruptCheckpoint(path: path, reason: "written by an older version (GLCKPT01, no checksum); start a new run")
+        }
+        guard bytes.count >= 24, Array(bytes[0..<8]) == magic else {
+            throw .corruptCheckpoint(path: path, reason: "missing GLCKPT02 header")
+        }
+        var stored: UInt64 = 0
+        for k in 0..<8 { stored |= UInt64(bytes[bytes.count - 8 + k]) << (8 * UInt64(k)) }
+        bytes.removeLast(8)
+        guard bytes.withUnsafeBytes({ Self.fnv1a($0) }) == stored else {
+            throw .corruptCheckpoint(path: path, reason: "checksum mismatch: the file is damaged or truncated")
         }
         var length: UInt64 = 0
         for k in 0..<8 { length |= UInt64(bytes[8 + k]) << (8 * UInt64(k)) }

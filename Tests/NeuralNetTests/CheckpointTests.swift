@@ -43,12 +43,20 @@ struct CheckpointTests {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         let truncated = dir.appendingPathComponent("truncated.ckpt").path
         try bytes.dropLast(3).write(to: URL(fileURLWithPath: truncated))
-        #expect(throws: NeuralNetError.corruptCheckpoint(path: truncated, reason: "file ends inside tensor 'b'")) {
+        #expect(throws: NeuralNetError.corruptCheckpoint(path: truncated, reason: "checksum mismatch: the file is damaged or truncated")) {
             try Checkpoint.read(from: truncated)
+        }
+        // One flipped bit in the middle of the tensor data (same size) is caught too.
+        var flipped = [UInt8](bytes)
+        flipped[flipped.count - 12] ^= 0x10
+        let damaged = dir.appendingPathComponent("damaged.ckpt").path
+        try Data(flipped).write(to: URL(fileURLWithPath: damaged))
+        #expect(throws: NeuralNetError.corruptCheckpoint(path: damaged, reason: "checksum mismatch: the file is damaged or truncated")) {
+            try Checkpoint.read(from: damaged)
         }
         let foreign = dir.appendingPathComponent("foreign.ckpt").path
         try Data("hello world, not a checkpoint".utf8).write(to: URL(fileURLWithPath: foreign))
-        #expect(throws: NeuralNetError.corruptCheckpoint(path: foreign, reason: "missing GLCKPT01 header")) {
+        #expect(throws: NeuralNetError.corruptCheckpoint(path: foreign, reason: "missing GLCKPT02 header")) {
             try Checkpoint.read(from: foreign)
         }
     }
