@@ -113,7 +113,7 @@ let tests: [Target] = [
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
     .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
-    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "TestSupport"]),
+    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "TestSupport"]),
     .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
     .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),

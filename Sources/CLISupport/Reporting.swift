@@ -46,9 +46,21 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
         throw CommandFailure("\(option) \(path) is a folder; give a file name", code: 64)
     }
     let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+    if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
         throw CommandFailure("\(option) \(path): the output folder '\(folder)' does not exist", code: 64)
     }
+    if !isFolder.boolValue {
+        throw CommandFailure("\(option) \(path): '\(folder)' is not a folder", code: 64)
+    }
+    // Permission bits do not tell (root, read-only mounts, /proc): create and remove a probe file.
+    var template = Array("\(folder)/.graphlearning-probe-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    if fd < 0 {
+        let reason = String(cString: strerror(errno))
+        throw CommandFailure("\(option) \(path): cannot create files in '\(folder)': \(reason)", code: 64)
+    }
+    close(fd)
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
 }
 
 /// Appends one JSON object per line (JSON Lines) to a metrics file, if one was given.

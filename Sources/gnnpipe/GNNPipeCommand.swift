@@ -102,7 +102,7 @@ struct Train: ParsableCommand {
     @Option(help: "Validation number that picks the reported epoch: val-accuracy or val-loss.")
     var select: ModelSelection = .validationAccuracy
     @Option(help: "Seed of weights and dropout masks.") var seed: UInt64 = 0
-    @Option(help: "Threads for SpMM, element-wise kernels and OpenBLAS (default: all cores).") var threads: Int?
+    @Option(help: "Threads for SpMM, element-wise kernels and OpenBLAS (default: all cores; 1 per rank when distributed).") var threads: Int?
     @Option(help: "Feature preprocessing: row or none.") var featureNormalization: FeatureNormalization = .row
     @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
     var metrics: String?
@@ -140,12 +140,7 @@ struct Train: ParsableCommand {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1") }
         if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0") }
         if !(historyMomentum >= 0 && historyMomentum < 1) { throw ValidationError("--history-momentum must be in [0, 1)") }
-        if let trace {
-            let folder = (trace as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                throw ValidationError("--trace \(trace): the folder '\(folder)' does not exist")
-            }
-        }
+        if let trace { try validateOutputPath(trace, option: "--trace") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
             throw ValidationError("dataset folder '\(dataset)' does not exist")
@@ -157,13 +152,12 @@ struct Train: ParsableCommand {
            !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
             throw ValidationError("--resume: \(checkpoint)/last.ckpt does not exist; nothing to resume")
         }
-        // Fail before training, not after it, when an output folder is missing.
-        if let metrics {
-            let folder = (metrics as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                throw ValidationError("--metrics \(metrics): the folder '\(folder)' does not exist")
-            }
+        if resume, let checkpoint, Self.launchedByMPI || (parallelism != nil && parallelism != .single),
+           !FileManager.default.fileExists(atPath: checkpoint + "/complete.json") {
+            throw ValidationError("--resume: \(checkpoint)/complete.json does not exist; no epoch was completed by every stage, nothing to resume")
         }
+        // Fail before training, not after it, when an output folder is missing.
+        if let metrics { try validateOutputPath(metrics, option: "--metrics") }
     }
 
     /// Whether mpirun / srun started this process (Open MPI, PMIx or PMI environment).
@@ -183,6 +177,9 @@ struct Train: ParsableCommand {
         guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
         guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
         guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
+        guard !split.val.isEmpty else {
+            throw CommandFailure("\(dataset)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
+        }
         if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
         if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)

@@ -39,9 +39,15 @@ struct Generate: ParsableCommand {
         guard features >= 1 && features <= 100_000 else { throw ValidationError("--features must be in 1...100000") }
         guard (2...1000).contains(classes) else { throw ValidationError("--classes must be in 2...1000") }
         guard signal.isFinite else { throw ValidationError("--signal must be finite") }
-        guard train > 0, val >= 0, train + val < 1 else {
-            throw ValidationError("--train must be > 0, --val ≥ 0 and train + val < 1")
+        guard train > 0, val > 0, train + val < 1 else {
+            throw ValidationError("--train and --val must be > 0 and train + val < 1")
         }
+        let n = 1 << scale
+        let nTrain = Int(Double(n) * train), nVal = Int(Double(n) * val)
+        guard nTrain >= 1, nVal >= 1, n - nTrain - nVal >= 1 else {
+            throw ValidationError("2^\(scale) = \(n) nodes give \(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test nodes; every split needs at least one (raise --scale or the fractions)")
+        }
+        guard classes <= n else { throw ValidationError("--classes \(classes) exceeds the \(n) nodes") }
     }
 
     func run() throws {
@@ -52,6 +58,9 @@ struct Generate: ParsableCommand {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let n = 1 << scale
         let edges = GraphGenerator.rmat(scale: scale, edgeFactor: edgeFactor, seed: seed)
+        guard !edges.sources.isEmpty else {
+            throw CommandFailure("every R-MAT draw was a self-loop, so the graph has no edges; raise --scale or --edge-factor")
+        }
         try AtomicFile.write(to: output + "/edges.tsv") { (out: inout FileWriter) throws(GraphIOError) in
             try out.write("# R-MAT scale \(scale), edge factor \(edgeFactor), seed \(seed): src<TAB>dst, undirected, 0-based\n")
             for i in 0..<edges.sources.count {
@@ -84,7 +93,7 @@ struct Generate: ParsableCommand {
         var order = Array(0..<n)
         var rng = SplitMix64(seed: seed ^ 0x5B11, stream: 0)
         for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextInt(below: i + 1)) }
-        let nTrain = max(1, Int(Double(n) * train)), nVal = Int(Double(n) * val)
+        let nTrain = Int(Double(n) * train), nVal = Int(Double(n) * val)
         var split = [String](repeating: "test", count: n)
         for i in 0..<nTrain { split[order[i]] = "train" }
         for i in nTrain..<(nTrain + nVal) { split[order[i]] = "val" }

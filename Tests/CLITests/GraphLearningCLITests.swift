@@ -59,7 +59,7 @@ struct GraphLearningCLITests {
         let dir = try CommandRunner.temporaryDirectory()
         let file = dir.appendingPathComponent("plain.txt")
         try "x".write(to: file, atomically: true, encoding: .utf8)
-        let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "3"])
+        let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "6"])
         #expect(asFile.status == 1)
         #expect(asFile.stderr.contains("exists and is not a folder"))
         let scale = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "40"])
@@ -68,6 +68,9 @@ struct GraphLearningCLITests {
         let split = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--train", "0.7", "--val", "0.4"])
         #expect(split.status == 64)
         #expect(split.stderr.contains("train + val < 1"))
+        let tiny = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "3", "--edge-factor", "1"])
+        #expect(tiny.status == 64)
+        #expect(tiny.stderr.contains("8 nodes give 0 train / 0 val / 8 test nodes"))
     }
 
     @Test func summaryOfBlogCatalogIsMultiLabel() throws {

@@ -77,6 +77,11 @@ struct GNNPipeCLITests {
         (["train", "graphs/karate"], "no features.mtx or features.npy"),
         (["train", "graphs/cora", "--epochs", "1", "--metrics", "/nonexistent/dir/m.jsonl"], "/nonexistent/dir"),
         (["train", "graphs/cora", "--epochs", "1", "--checkpoint", "/nonexistent/dir/ckpt"], "cannot create checkpoint folder"),
+        // Unwritable outputs are found before training, not after it.
+        (["train", "graphs/cora", "--epochs", "1", "--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create files in '/proc'"),
+        (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--trace", "/proc/t.json"], "--trace /proc/t.json: cannot create files in '/proc'"),
+        (["train", "graphs/cora", "--epochs", "1", "--metrics", "graphs"], "--metrics graphs is a folder"),
+        (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--checkpoint", "/tmp", "--resume"], "complete.json does not exist"),
     ])
     func badInputFailsWithAClearError(arguments: [String], expected: String) throws {
         let r = try CommandRunner.run("gnnpipe", arguments, directory: Fixtures.repositoryRoot)
@@ -95,6 +100,18 @@ struct GNNPipeCLITests {
         let m = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--checkpoint", missing, "--resume"])
         #expect(m.status == 64)
         #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test func aSplitWithoutValidationNodesIsRefused() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let g = try CommandRunner.run("graphlearning", ["generate", dir.path, "--scale", "5", "--features", "4", "--classes", "2"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let split = dir.appendingPathComponent("split.tsv").path
+        let noVal = try String(contentsOfFile: split, encoding: .utf8).replacingOccurrences(of: "\tval", with: "\ttest")
+        try noVal.write(toFile: split, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("gnnpipe", ["train", dir.path, "--epochs", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("split.tsv has no val nodes"), "stderr was: \(r.stderr)")
     }
 
     @Test func resumeRefusesAnotherModel() throws {
