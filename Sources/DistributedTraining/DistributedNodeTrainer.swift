@@ -1,4 +1,5 @@
 import Distributed
+import Foundation
 import GNNModels
 import NeuralNet
 
@@ -47,4 +48,20 @@ public protocol DistributedNodeTrainer: AnyObject {
     /// The analytic training-step volume of this setup, in floats per epoch summed over all
     /// ranks (``CommunicationModel``).
     var analyticTrainingFloats: Int64 { get }
+}
+
+/// The fields in which two JSON-encoded configurations differ, as
+/// `"seed 1 in the checkpoint, 0 in this run"`, for resume errors; `nil` if either is not a JSON
+/// object.
+func configurationDifference(saved: String, current: String) -> String? {
+    func object(_ s: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any]
+    }
+    guard let a = object(saved), let b = object(current) else { return nil }
+    let keys = Set(a.keys).union(b.keys).sorted()
+    let differences = keys.compactMap { key -> String? in
+        let x = a[key].map { "\($0)" } ?? "missing", y = b[key].map { "\($0)" } ?? "missing"
+        return x == y ? nil : "\(key) \(x) in the checkpoint, \(y) in this run"
+    }
+    return differences.isEmpty ? nil : differences.joined(separator: "; ")
 }

@@ -497,10 +497,11 @@ public final class GraphParallelTrainer: DistributedNodeTrainer {
         let saved = m["configuration"].flatMap { try? JSONDecoder().decode(GNNConfiguration.self, from: Data($0.utf8)) }
         guard let saved else { throw .checkpoint("unreadable model configuration") }
         guard saved == configuration else {
-            func describe(_ c: GNNConfiguration) -> String {
-                "\(c.architecture.rawValue), \(c.layers) layers, hidden \(c.hiddenDim), dropout \(c.dropout), seed \(c.seed)"
-            }
-            throw .checkpoint("saved for \(describe(saved)) (or other hyper-parameters), this run is \(describe(configuration))")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let current = (try? encoder.encode(configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let difference = configurationDifference(saved: m["configuration"] ?? "", current: current)
+            throw .checkpoint("the model differs: \(difference ?? "other hyper-parameters")")
         }
         for (key, value) in [("ranks", String(communicator.size)), ("partition_seed", String(partitionSeed)),
                              ("learning_rate", options.learningRate.description),

@@ -909,6 +909,9 @@ public final class PipelineTrainer: DistributedNodeTrainer {
         guard m["format"] == Self.checkpointFormat else { throw .checkpoint("not a gnnpipe pipeline-stage checkpoint") }
         guard m["stage"] == String(stage) else { throw .checkpoint("saved by stage \(m["stage"] ?? "?"), loaded by stage \(stage)") }
         for (key, value) in setupDescription.sorted(by: { $0.key < $1.key }) where m[key] != value {
+            if key == "configuration", let saved = m[key], let difference = configurationDifference(saved: saved, current: value) {
+                throw .checkpoint("the model differs: \(difference)")
+            }
             throw .checkpoint("\(key) was \(m[key] ?? "missing"), this run uses \(value)")
         }
         guard let e = m["epoch"].flatMap(Int.init) else { throw .checkpoint("missing epoch") }

@@ -202,5 +202,12 @@ enum PipelineMPI {
                                     pipeline: PipelineOptions(chunks: 3), communicator: PipelineMPI.world)
         let error = #expect(throws: DistributedTrainingError.self) { try b.restore(from: a.checkpoint()) }
         #expect(error?.description == "checkpoint: chunks was 2, this run uses 3")
+        var other = configuration
+        other.seed += 1
+        other.hiddenDim += 1
+        let c = try PipelineTrainer(configuration: other, adjacency: adjacency, task: task, options: TrainingOptions(),
+                                    pipeline: PipelineOptions(chunks: 2), communicator: PipelineMPI.world)
+        let modelError = #expect(throws: DistributedTrainingError.self) { try c.restore(from: a.checkpoint()) }
+        #expect(modelError?.description == "checkpoint: the model differs: hiddenDim \(configuration.hiddenDim) in the checkpoint, \(other.hiddenDim) in this run; seed \(configuration.seed) in the checkpoint, \(other.seed) in this run")
     }
 }
