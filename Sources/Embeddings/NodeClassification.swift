@@ -55,13 +55,17 @@ public enum NodeClassification {
         public var inverseRegularization: Float = 1
         /// Seed of the shuffles.
         public var seed: UInt64 = 0
+        /// Threads of the logistic-regression products; scores do not depend on it (keep
+        /// OpenBLAS at one thread, `BLAS.setThreadCount(1)`).
+        public var threads: Int = 1
 
         public init(trainingRatios: [Double] = [0.1, 0.5, 0.9], shuffles: Int = 5, inverseRegularization: Float = 1,
-                    seed: UInt64 = 0) {
+                    seed: UInt64 = 0, threads: Int = 1) {
             self.trainingRatios = trainingRatios
             self.shuffles = shuffles
             self.inverseRegularization = inverseRegularization
             self.seed = seed
+            self.threads = max(1, threads)
         }
     }
 
@@ -113,7 +117,7 @@ public enum NodeClassification {
                 throw .insufficientData("training ratio \(r) of \(nodes.count) labelled nodes leaves \(train) training and \(nodes.count - train) test nodes; need at least one of each")
             }
         }
-        let solver = LogisticRegression(inverseRegularization: configuration.inverseRegularization)
+        let solver = LogisticRegression(inverseRegularization: configuration.inverseRegularization, threads: configuration.threads)
         var perRatio = [[MultiLabelF1]](repeating: [], count: configuration.trainingRatios.count)
         let indicator = labels.indicatorMatrix()
         let totalFits = configuration.shuffles * configuration.trainingRatios.count

@@ -170,7 +170,7 @@ struct EmbeddingOptions: ParsableArguments {
 
 /// Threads and reporting.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Worker threads (default: all cores); the embeddings do not depend on it.")
+    @Option(help: "Worker threads (default: all cores); results do not depend on it.")
     var threads = Parallel.defaultThreadCount
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
@@ -306,7 +306,7 @@ struct Evaluate: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreadCount(reporting.threads)
+        BLAS.setThreadCount(1)  // products split into shape-fixed row blocks: scores do not depend on --threads
         let (loaded, loadSeconds) = try timed { () throws -> (Matrix, NodeLabels) in
             let (matrix, names) = try EmbeddingReader.read(embeddings)
             let labelSet = try LabelReader.read(labels, nodeIDs: names, numNodes: matrix.rows)
@@ -314,7 +314,7 @@ struct Evaluate: ParsableCommand {
         }
         let (matrix, labelSet) = loaded
         let config = NodeClassification.Configuration(trainingRatios: try parsedRatios(), shuffles: shuffles,
-                                                      inverseRegularization: c, seed: seed)
+                                                      inverseRegularization: c, seed: seed, threads: reporting.threads)
         let bar = ProgressBar(enabled: !reporting.quiet, label: "fits")
         let (scores, seconds) = try timed {
             try NodeClassification.evaluate(embeddings: matrix, labels: labelSet, configuration: config) { bar.update($0, of: $1) }

@@ -133,6 +133,26 @@ struct EvaluationTests {
         #expect(random.allSatisfy { $0.microF1 < 0.75 })
     }
 
+    @Test("node classification scores do not depend on the thread count")
+    func scoresIndependentOfThreads() throws {
+        BLAS.setThreadCount(1)
+        // 3,000 nodes × 64 features, 12 classes, 1–3 labels each: products large enough to be
+        // cut into several row blocks.
+        var rng = SplitMix64(seed: 21)
+        let e = Fixtures.randomMatrix(rows: 3000, cols: 64, seed: 22)
+        let perNode = (0..<3000).map { _ in (0..<(1 + rng.nextInt(below: 3))).map { _ in Int32(rng.nextInt(below: 12)) } }
+            .map { Array(Set($0)).sorted() }
+        let labels = try NodeLabels(perNode: perNode, classNames: (0..<12).map { "c\($0)" })
+        var results: [[NodeClassification.Score]] = []
+        for threads in [1, 2, 3] {
+            let config = NodeClassification.Configuration(trainingRatios: [0.5], shuffles: 1, inverseRegularization: 0.1,
+                                                          seed: 1, threads: threads)
+            results.append(try NodeClassification.evaluate(embeddings: e, labels: labels, configuration: config))
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0] == results[2])
+    }
+
     @Test("node classification rejects bad settings", arguments: [
         (NodeClassification.Configuration(trainingRatios: [0]), "(0, 1)"),
         (NodeClassification.Configuration(trainingRatios: []), "no training ratio"),
