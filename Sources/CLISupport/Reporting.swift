@@ -52,7 +52,12 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
     if !isFolder.boolValue {
         throw CommandFailure("\(option) \(path): '\(folder)' is not a folder", code: 64)
     }
-    // Permission bits do not tell (root, read-only mounts, /proc): create and remove a probe file.
+    try probeWritable(folder: folder, option: option, path: path)
+}
+
+/// Creates and removes a probe file in `folder`: permission bits do not tell (root, read-only
+/// mounts, /proc). - Throws: ``CommandFailure`` with exit code 64.
+func probeWritable(folder: String, option: String, path: String) throws {
     var template = Array("\(folder)/.graphlearning-probe-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 {
@@ -61,6 +66,27 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
     }
     close(fd)
     template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+}
+
+/// Checks, before any work, that an output folder can be used: an existing folder must accept
+/// new files; a missing one needs an existing, writable parent (it is created later).
+/// - Throws: `ValidationError` (exit 64) naming the option and the problem.
+public func validateOutputFolder(_ path: String, option: String) throws {
+    do {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw CommandFailure("\(option) \(path) exists and is not a folder", code: 64) }
+            try probeWritable(folder: path, option: option, path: path)
+        } else {
+            let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+                throw CommandFailure("\(option) \(path): the parent folder '\(parent)' does not exist", code: 64)
+            }
+            try probeWritable(folder: parent, option: option, path: path)
+        }
+    } catch let failure as CommandFailure {
+        throw ValidationError(failure.message)
+    }
 }
 
 /// Appends one JSON object per line (JSON Lines) to a metrics file, if one was given.

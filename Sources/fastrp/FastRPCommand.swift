@@ -55,6 +55,10 @@ struct GraphOptions: ParsableArguments {
     func load(threads: Int) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
             idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads))
+        if idMode == .automatic, let ids = list.nodeIDs {
+            let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
+            ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
+        }
         let graph = try GraphBuilder.build(list, options: directed ? .directed : .undirected)
         return (graph, list.nodeIDs)
     }

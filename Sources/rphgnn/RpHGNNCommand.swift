@@ -50,6 +50,7 @@ struct PrecomputationArguments: ParsableArguments {
         if let randomFeatureDim, randomFeatureDim < 1 { throw ValidationError("--random-feature-dim must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if noCache && cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
+        if let cache { try validateOutputFolder(cache, option: "--cache") }
         guard FileManager.default.fileExists(atPath: dataset) else {
             throw ValidationError("dataset '\(dataset)' does not exist")
         }
@@ -240,6 +241,8 @@ struct Precompute: ParsableCommand {
 
     @OptionGroup var common: PrecomputationArguments
     @Option(help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
+
+    func validate() throws { try validateOutputFolder(output, option: "--output") }
 
     func run() throws {
         let logger = common.makeLogger()
