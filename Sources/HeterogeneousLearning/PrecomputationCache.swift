@@ -14,6 +14,9 @@ public struct PrecomputationManifest: Sendable, Equatable, Codable {
         public var dim: Int
         /// File name inside the folder; a float32 array of shape `[numNodes, hops, dim]`.
         public var file: String
+        /// 128-bit fingerprint of the array's values, checked on read so that a damaged file is
+        /// never used.
+        public var checksum: String
     }
 
     /// Format tag; a folder with another tag is not read.
@@ -27,7 +30,15 @@ public struct PrecomputationManifest: Sendable, Equatable, Codable {
     public var source: [String: String]
 
     /// The current format tag.
-    public static let currentFormat = "rphgnn-precomputed-v1"
+    public static let currentFormat = "rphgnn-precomputed-v2"
+
+    /// The fingerprint stored as ``Group/checksum`` for `values`.
+    static func checksum(_ values: [Float]) -> String {
+        var hasher = Fingerprint()
+        values.withUnsafeBytes { hasher.add($0) }
+        hasher.finishItem()
+        return hasher.hex
+    }
 }
 
 /// Writing and reading pre-computed groups as NumPy files, and a cache of them keyed by a hash
@@ -163,7 +174,7 @@ public struct PrecomputationCache: Sendable {
                 throw .cache(path: folder + "/" + file, reason: "\(error)")
             }
             entries.append(.init(name: group.name, relation: group.relation, parity: group.parity, hops: group.hops,
-                                 dim: group.dim, file: file))
+                                 dim: group.dim, file: file, checksum: PrecomputationManifest.checksum(group.values.values)))
         }
         let manifest = PrecomputationManifest(format: PrecomputationManifest.currentFormat, numNodes: features.numNodes,
                                               groups: entries, options: options, source: source)
@@ -199,6 +210,9 @@ public struct PrecomputationCache: Sendable {
             do { array = try NPY.read(path) } catch { throw .cache(path: path, reason: "\(error)") }
             guard array.shape == [manifest.numNodes, entry.hops, entry.dim], case let .float32(values) = array.storage else {
                 throw .cache(path: path, reason: "expected float32 of shape [\(manifest.numNodes), \(entry.hops), \(entry.dim)], found \(array.dtype.rawValue) \(array.shape)")
+            }
+            guard PrecomputationManifest.checksum(values) == entry.checksum else {
+                throw .cache(path: path, reason: "checksum mismatch: the file is damaged")
             }
             groups.append(FeatureGroup(relation: entry.relation, parity: entry.parity, hops: entry.hops, dim: entry.dim,
                                        values: Matrix(rows: manifest.numNodes, cols: entry.hops * entry.dim, values: values)))

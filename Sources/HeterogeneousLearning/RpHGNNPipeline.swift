@@ -30,9 +30,15 @@ public enum RpHGNNPipeline {
         var key: String?
         if let cache {
             key = try PrecomputationCache.key(inputs: inputs, options: options, extra: "target=\(dataset.targetType)")
-            if let (features, _) = try cache.load(key: key!) {
-                logger?.info("read pre-computed groups from \(cache.folder(for: key!))")
-                return Precomputed(features: features, fromCache: true, cacheFolder: cache.folder(for: key!), seconds: elapsed())
+            do throws(HeterogeneousLearningError) {
+                if let (features, _) = try cache.load(key: key!) {
+                    logger?.info("read pre-computed groups from \(cache.folder(for: key!))")
+                    return Precomputed(features: features, fromCache: true, cacheFolder: cache.folder(for: key!), seconds: elapsed())
+                }
+            } catch {
+                // A damaged or outdated entry is never used: drop it and compute afresh.
+                logger?.warning("cache entry \(cache.folder(for: key!)) is unusable (\(error)); recomputing it")
+                try? FileManager.default.removeItem(atPath: cache.folder(for: key!))
             }
         }
         let features = try RpHGNNPrecomputation.compute(graph: dataset.graph, features: dataset.features,

@@ -33,13 +33,21 @@ struct CacheAndDataTests {
         files["link.dat"]! += "0\t\(ToyHGB.papers + 4)\t0\t1.0\n"
         let changed = ToyHGB.folder(files)
         #expect(try PrecomputationCache.key(inputs: [changed], options: Self.options) != PrecomputationCache.key(inputs: [path], options: Self.options))
+        // A damaged entry is recomputed (and replaced), never used.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/group-00.npy"))
+        bytes[bytes.count - 5] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: folder + "/group-00.npy"))
+        let repaired = try RpHGNNPipeline.precompute(data, inputs: [path], options: Self.options, cache: cache, threads: 1)
+        #expect(!repaired.fromCache && repaired.features == first.features)
+        let fourth = try RpHGNNPipeline.precompute(data, inputs: [path], options: Self.options, cache: cache, threads: 1)
+        #expect(fourth.fromCache && fourth.features == first.features)
         // Nothing but complete entries is left in the cache folder (no temporary folders).
         let entries = try FileManager.default.contentsOfDirectory(atPath: cache.root)
         #expect(entries.count == 2 && entries.allSatisfy { !$0.hasPrefix(".") })
     }
 
-    /// The files are float32 .npy of shape [numNodes, hops, dim]; a damaged entry is an error,
-    /// not silently recomputed.
+    /// The files are float32 .npy of shape [numNodes, hops, dim]; reading a damaged entry is an
+    /// error (the pipeline then recomputes it, see below), never silently used.
     @Test func writtenFilesAreNumPyArrays() throws {
         let data = try HGBDataset.load(ToyHGB.folder(ToyHGB.files()))
         let features = try RpHGNNPrecomputation.compute(graph: data.graph, features: data.features,
@@ -55,6 +63,13 @@ struct CacheAndDataTests {
         #expect(manifest.options == Self.options && manifest.source["dataset"] == "toy")
         #expect(manifest.groups.map(\.name) == features.groups.map(\.name))
 
+        // Same shape, one value changed: caught by the checksum.
+        var altered = features.groups[1].values.values
+        altered[17] += 1
+        try NPY.write(altered, shape: [90, 3, 4], to: folder + "/group-01.npy")
+        #expect(throws: HeterogeneousLearningError.cache(path: folder + "/group-01.npy", reason: "checksum mismatch: the file is damaged")) {
+            try PrecomputationCache.read(from: folder)
+        }
         try NPY.write([Float](repeating: 0, count: 6), shape: [2, 3], to: folder + "/group-01.npy")
         #expect(throws: HeterogeneousLearningError.cache(path: folder + "/group-01.npy",
                                                           reason: "expected float32 of shape [90, 3, 4], found <f4 [2, 3]")) {
