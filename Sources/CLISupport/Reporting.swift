@@ -99,6 +99,17 @@ public struct MetricsFile {
         self.path = path
     }
 
+    /// `records` as JSON Lines (keys sorted, one object per line), for writing a whole metrics
+    /// file at once (e.g. atomically at the end of a run).
+    public static func jsonLines(_ records: [[String: Any]]) throws -> Data {
+        var text = Data()
+        for r in records {
+            text.append(try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]))
+            text.append(0x0A)
+        }
+        return text
+    }
+
     /// Appends `fields` as one line; a reader never sees half a record.
     public func write(_ fields: [String: Any]) throws {
         guard let path else { return }

@@ -220,12 +220,7 @@ extension Train {
             ]
             for (k, v) in setupFields { summary[k] = v }
             records.append(summary)
-            var text = ""
-            for r in records {
-                let line = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
-                text += String(decoding: line, as: UTF8.self) + "\n"
-            }
-            try AtomicFile.write(Data(text.utf8), to: metrics)
+            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }

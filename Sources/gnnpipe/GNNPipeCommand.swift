@@ -297,12 +297,7 @@ struct Train: ParsableCommand {
                 "train_accuracy": best.trainAccuracy, "mean_epoch_seconds": summary.meanTrainSeconds,
                 "epochs_run": summary.epochsRun, "stopped_early": summary.stoppedEarly, "peak_memory_mib": peak,
             ])
-            var text = ""
-            for r in records {
-                let line = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
-                text += String(decoding: line, as: UTF8.self) + "\n"
-            }
-            try AtomicFile.write(Data(text.utf8), to: metrics)
+            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }

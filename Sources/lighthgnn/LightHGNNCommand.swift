@@ -231,12 +231,7 @@ struct Train: ParsableCommand {
         }
         if let metrics {
             records.append(summary)
-            var text = ""
-            for r in records {
-                let line = try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys])
-                text += String(decoding: line, as: UTF8.self) + "\n"
-            }
-            try AtomicFile.write(Data(text.utf8), to: metrics)
+            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }
