@@ -18,39 +18,13 @@ GraphGenerator.rmat(scale: 20, edgeFactor: 16, seed: 1) built by graphbench and 
 are drawn separately by each tool, every node is a training node. Results go to
 Benchmarks/results/gnn_latest.jsonl; the Markdown table is printed for BENCHMARKS.md.
 """
-import argparse, json, os, platform, subprocess, sys, venv
+import argparse, json, os, platform, sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(HERE, ".venv")
-DATA = os.path.join(HERE, "data")
-RESULTS = os.path.join(HERE, "results")
-
-
-def sh(cmd, **kw):
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, **kw)
+from harness import DATA, HERE, RESULTS, ROOT, build_graphbench, ensure_venv as ensure_harness_venv, measure, sh
 
 
 def ensure_venv():
-    py = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(py):
-        venv.create(VENV, with_pip=True)
-    sh([py, "-m", "pip", "install", "-q", "numpy", "scipy", "torch", "torch-geometric"])
-    return py
-
-
-def measure(cmd, env=None):
-    """Runs cmd, returns (parsed JSON from its last stdout line, with peak RSS in MiB)."""
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024.0
-    return result
+    return ensure_harness_venv("numpy", "scipy", "torch", "torch-geometric")
 
 
 def main():
@@ -63,8 +37,7 @@ def main():
     py = ensure_venv()
     os.makedirs(DATA, exist_ok=True)
     os.makedirs(RESULTS, exist_ok=True)
-    sh(["swift", "build", "-c", "release", "--package-path", HERE, "--product", "graphbench"])
-    bench = os.path.join(HERE, ".build", "release", "graphbench")
+    bench = build_graphbench()
     pyg = [py, os.path.join(HERE, "python", "pyg_bench.py")]
     t = str(args.threads)
     env = dict(os.environ, OMP_NUM_THREADS=t, MKL_NUM_THREADS=t)
