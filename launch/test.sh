@@ -4,4 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash launch/install-deps.sh
 swift build --build-tests
+# OpenBLAS at one thread, as every CLI sets it (the engine splits products into row blocks on its
+# own threads). The test process must never change this mid-run: results depend on it.
+export OPENBLAS_NUM_THREADS=1
 swift test --skip-build "$@"

@@ -135,7 +135,8 @@ struct EvaluationTests {
 
     @Test("node classification scores do not depend on the thread count")
     func scoresIndependentOfThreads() throws {
-        BLAS.setThreadCount(1)
+        // OpenBLAS's own thread count is left as the process has it: tests run in parallel in one
+        // process, and changing it here once changed another test's floats mid-run.
         // 3,000 nodes × 64 features, 12 classes, 1–3 labels each: products large enough to be
         // cut into several row blocks.
         var rng = SplitMix64(seed: 21)
