@@ -114,10 +114,20 @@ public final class MLPStudent: FeatureClassifier {
         self.dropout = dropout
     }
 
-    /// Evaluation-mode logits `[numVertices × numClasses]` from features alone.
+    /// Evaluation-mode logits `[numVertices × numClasses]` from features alone:
+    /// `Z = BN(ReLU(X W₁ + b₁)) W₂ + b₂` (dropout is the identity). Bit-identical to
+    /// ``FeatureClassifier/forward(_:context:)`` in evaluation mode, with ReLU and batch norm fused
+    /// into one in-place pass over the hidden rows.
     /// - Precondition: `features.dim == inputDim`.
     public func predict(_ features: NodeFeatures, threads: Int = 1) -> Matrix {
         precondition(features.dim == inputDim, "student expects \(inputDim) features, got \(features.dim)")
-        return forward(features, context: LayerContext(isTraining: false, threads: threads))
+        let context = LayerContext(isTraining: false, threads: threads)
+        let layers = network.layers
+        guard layers.count == 5, let first = layers[0] as? Linear, layers[1] is ReLU,
+              let norm = layers[2] as? BatchNorm1d, layers[3] is Dropout, let last = layers[4] as? Linear
+        else { return forward(features, context: context) }
+        var hidden = FeatureLinear(layer: first).forward(features, context: context)
+        norm.normalizeForInference(&hidden, rectifyingFirst: true, threads: threads)
+        return last.forward(hidden, context: context)
     }
 }

@@ -79,7 +79,7 @@ public final class PReLU: Layer {
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeMutableBufferPointer { ys in
                 let xp = xs.baseAddress, yp = ys.baseAddress
-                Kernels.forEach(count: x.rows, threads: context.threads) { rows in
+                Kernels.forEachRow(rows: x.rows, work: cols, threads: context.threads) { rows in
                     guard let xp, let yp else { return }
                     for i in rows {
                         for j in 0..<cols {

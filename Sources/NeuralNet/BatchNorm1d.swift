@@ -66,28 +66,100 @@ public final class BatchNorm1d: Layer {
                 runningVariance.value.values[j] = Float((1 - m) * Double(runningVariance.value.values[j]) + m * unbiased)
             }
         } else {
-            for j in 0..<c {
-                mean[j] = Double(runningMean.value.values[j])
-                invStd[j] = 1 / (Double(runningVariance.value.values[j]) + Double(epsilon)).squareRoot()
-            }
+            (mean, invStd) = runningStatistics()
         }
-        var xhat = Matrix(rows: n, cols: c)
-        var y = Matrix(rows: n, cols: c)
-        for i in 0..<n {
-            for j in 0..<c {
-                let k = i * c + j
-                let h = Float((Double(x.values[k]) - mean[j]) * invStd[j])
-                xhat.values[k] = h
-                y.values[k] = scale.value.values[j] * h + shift.value.values[j]
-            }
-        }
+        var y = context.pool.take(rows: n, cols: c)
         if context.isTraining {
+            var xhat = Matrix(rows: n, cols: c)
+            xhat.values.withUnsafeMutableBufferPointer { h in
+                normalize(x, into: &y, normalized: h.baseAddress, mean: mean, invStd: invStd, rectify: false,
+                          threads: context.threads)
+            }
             normalized = xhat
             inverseStd = invStd
         } else {
+            normalize(x, into: &y, normalized: nil, mean: mean, invStd: invStd, rectify: false, threads: context.threads)
             releaseCaches()
         }
         return y
+    }
+
+    /// Evaluation-mode forward in place: `x ← BN(x)`, or `x ← BN(ReLU(x))` with `rectifyingFirst`,
+    /// bit-identical to ``ReLU`` followed by ``forward(_:context:)`` in evaluation mode but with
+    /// one pass and no allocation (the inference path of a Linear → ReLU → BatchNorm block).
+    /// Shapes: `[numRows × channels]`.
+    public func normalizeForInference(_ x: inout Matrix, rectifyingFirst: Bool, threads: Int) {
+        precondition(x.cols == scale.value.cols, "BatchNorm1d: input has \(x.cols) columns, expected \(scale.value.cols)")
+        let (mean, invStd) = runningStatistics()
+        let rows = x.rows
+        x.values.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            normalizeRows(base, into: base, normalized: nil, rows: rows, mean: mean, invStd: invStd,
+                          rectify: rectifyingFirst, threads: threads)
+        }
+    }
+
+    private func runningStatistics() -> (mean: [Double], invStd: [Double]) {
+        let c = scale.value.cols
+        var mean = [Double](repeating: 0, count: c), invStd = [Double](repeating: 0, count: c)
+        for j in 0..<c {
+            mean[j] = Double(runningMean.value.values[j])
+            invStd[j] = 1 / (Double(runningVariance.value.values[j]) + Double(epsilon)).squareRoot()
+        }
+        return (mean, invStd)
+    }
+
+    /// y = γ · Float((x − μ) · invStd) + β per element (x̂ = the Float in the middle), over rows
+    /// in parallel; `rectify` applies max(x, 0) to x first.
+    private func normalize(_ x: Matrix, into y: inout Matrix, normalized xhat: UnsafeMutablePointer<Float>?,
+                           mean: [Double], invStd: [Double], rectify: Bool, threads: Int) {
+        x.values.withUnsafeBufferPointer { xs in
+            y.values.withUnsafeMutableBufferPointer { ys in
+                guard let xp = xs.baseAddress, let yp = ys.baseAddress else { return }
+                normalizeRows(xp, into: yp, normalized: xhat, rows: x.rows, mean: mean, invStd: invStd,
+                              rectify: rectify, threads: threads)
+            }
+        }
+    }
+
+    /// The element loop of ``normalize(_:into:normalized:mean:invStd:rectify:threads:)``; `x` and
+    /// `y` may be the same buffer (each element is read before it is written).
+    private func normalizeRows(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                               normalized xhat: UnsafeMutablePointer<Float>?, rows: Int, mean: [Double],
+                               invStd: [Double], rectify: Bool, threads: Int) {
+        let c = scale.value.cols
+        precondition(xhat == nil || !rectify, "x̂ is kept in training only, where ReLU is its own layer")
+        // Per-channel constants behind raw pointers, so the row loops vectorise.
+        let centre = mean + invStd, affine = scale.value.values + shift.value.values
+        centre.withUnsafeBufferPointer { cs in
+            affine.withUnsafeBufferPointer { fs in
+                guard let m = cs.baseAddress, let g = fs.baseAddress else { return }
+                let s = m + c, b = g + c
+                Kernels.forEachRow(rows: rows, work: c, threads: threads) { range in
+                    for i in range {
+                        let xr = x + i * c, yr = y + i * c
+                        if let xhat {
+                            let hr = xhat + i * c
+                            for j in 0..<c {
+                                let h = Float((Double(xr[j]) - m[j]) * s[j])
+                                hr[j] = h
+                                yr[j] = g[j] * h + b[j]
+                            }
+                        } else if rectify {
+                            for j in 0..<c {
+                                let h = Float((Double(max(xr[j], 0)) - m[j]) * s[j])
+                                yr[j] = g[j] * h + b[j]
+                            }
+                        } else {
+                            for j in 0..<c {
+                                let h = Float((Double(xr[j]) - m[j]) * s[j])
+                                yr[j] = g[j] * h + b[j]
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     public func backward(_ dy: Matrix, context: LayerContext, needsInputGradient: Bool) -> Matrix? {

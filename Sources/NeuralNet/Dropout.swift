@@ -50,7 +50,7 @@ public final class Dropout: Layer {
             y.values.withUnsafeMutableBufferPointer { ys in
                 m.withUnsafeMutableBufferPointer { ms in
                     let xp = xs.baseAddress!, yp = ys.baseAddress!, mp = ms.baseAddress!
-                    Kernels.forEach(count: rows, threads: rows * cols < Kernels.parallelThreshold ? 1 : context.threads) { range in
+                    Kernels.forEachRow(rows: rows, work: cols, threads: context.threads) { range in
                         for i in range {
                             let globalRow = rowIndices.map { Int($0[i]) } ?? rowOffset + i
                             var rng = SplitMix64(seed: stepSeed, stream: UInt64(globalRow))

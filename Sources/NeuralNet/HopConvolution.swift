@@ -47,7 +47,7 @@ public final class HopConvolution: Layer {
         x.values.withUnsafeBufferPointer { xs in
             y.values.withUnsafeMutableBufferPointer { ys in
                 let xp = xs.baseAddress, yp = ys.baseAddress
-                Kernels.forEach(count: x.rows, threads: x.rows * kin * kout * d < Kernels.parallelThreshold ? 1 : context.threads) { rows in
+                Kernels.forEachRow(rows: x.rows, work: kin * kout * d, threads: context.threads) { rows in
                     guard let xp, let yp else { return }
                     for n in rows {
                         for ko in 0..<kout {
@@ -95,7 +95,7 @@ public final class HopConvolution: Layer {
         dy.values.withUnsafeBufferPointer { gs in
             dx.values.withUnsafeMutableBufferPointer { ds in
                 let gp = gs.baseAddress, dp = ds.baseAddress
-                Kernels.forEach(count: x.rows, threads: x.rows * kin * kout * d < Kernels.parallelThreshold ? 1 : context.threads) { rows in
+                Kernels.forEachRow(rows: x.rows, work: kin * kout * d, threads: context.threads) { rows in
                     guard let gp, let dp else { return }
                     for n in rows {
                         for ki in 0..<kin {

@@ -17,6 +17,19 @@ public enum Kernels {
         Parallel.forEachRange(total: count, count: threads, body)
     }
 
+    /// Runs `body` over the rows `0..<rows` of a `[rows × work]` loop, split into up to `threads`
+    /// contiguous row ranges when `rows · work` reaches ``parallelThreshold`` elements (the work,
+    /// not the row count, decides). The body must write only to its own rows.
+    @inlinable
+    public static func forEachRow(rows: Int, work: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        if rows <= 0 { return }
+        if rows < 2 || threads <= 1 || rows * max(work, 1) < parallelThreshold {
+            body(0..<rows)
+            return
+        }
+        Parallel.forEachRange(total: rows, count: threads, body)
+    }
+
     /// Adds the column sums of `m` to `sums` (`[m.cols]`).
     ///
     /// Rows are summed in Double over 64 fixed row blocks, whose partial sums are then added in
@@ -82,7 +95,7 @@ public enum Kernels {
         bias.withUnsafeBufferPointer { bs in
             m.values.withUnsafeMutableBufferPointer { ms in
                 let b = bs.baseAddress, mp = ms.baseAddress
-                forEach(count: m.rows, threads: cols * m.rows < parallelThreshold ? 1 : threads) { rows in
+                forEachRow(rows: m.rows, work: cols, threads: threads) { rows in
                     guard let b, let mp else { return }
                     for i in rows {
                         let row = mp + i * cols

@@ -98,6 +98,22 @@ struct TrainerTests {
         }
     }
 
+    /// The student's fused inference path gives the bits of the layer-by-layer evaluation forward,
+    /// for dense and CSR features, on and off the row-parallel path.
+    @Test(arguments: [(density: 1.0, threads: 1), (density: 1.0, threads: 2), (density: 0.05, threads: 2)])
+    func studentPredictMatchesTheLayerForward(density: Double, threads: Int) {
+        var rng = SplitMix64(seed: 17)
+        var x = Matrix(rows: 600, cols: 64)  // hidden rows 600 × 128: above the parallel threshold
+        for i in x.values.indices where rng.nextUnitDouble() < density { x.values[i] = rng.nextGaussian() }
+        let features = NodeFeatures(x, sparseThreshold: density < 1 ? 0.5 : 0)
+        #expect((features.sparse != nil) == (density < 1))
+        let student = MLPStudent(inputDim: 64, numClasses: 5, seed: 3)
+        _ = student.forward(features, context: LayerContext(isTraining: true, threads: threads))  // moves the running statistics
+        let expected = student.forward(features, context: LayerContext(isTraining: false, threads: threads))
+        #expect(student.predict(features, threads: threads) == expected)
+        #expect(student.predict(features, threads: 1) == expected)
+    }
+
     /// A saved and reloaded student gives bit-identical logits to the training-time ones.
     @Test func savedStudentReproducesTrainingTimePredictions() throws {
         let data = try Synthetic.hypergraphDataset()

@@ -37,6 +37,35 @@ struct LayerBehaviourTests {
         #expect(abs(y.values[0]) < 1e-6)
     }
 
+    /// The fused inference pass (ReLU then batch norm, in place) gives the bits of the two layers'
+    /// evaluation forwards, on the row-parallel path and off it.
+    @Test(arguments: [(rows: 7, threads: 1), (rows: 400, threads: 1), (rows: 400, threads: 3)])
+    func fusedInferencePassMatchesTheLayers(rows: Int, threads: Int) {
+        let bn = BatchNorm1d(channels: 100)
+        bn.scale.value = GradientCheck.randomMatrix(rows: 1, cols: 100, seed: 2)
+        bn.shift.value = GradientCheck.randomMatrix(rows: 1, cols: 100, seed: 3)
+        bn.runningMean.value = GradientCheck.randomMatrix(rows: 1, cols: 100, seed: 4)
+        bn.runningVariance.value = Matrix(rows: 1, cols: 100, values: (0..<100).map { 0.5 + Float($0) / 50 })
+        let x = GradientCheck.randomMatrix(rows: rows, cols: 100, seed: 5)  // 40,000 entries at 400 rows
+        let context = LayerContext(isTraining: false, threads: threads)
+        let expected = bn.forward(ReLU().forward(x, context: context), context: context)
+        var fused = x
+        bn.normalizeForInference(&fused, rectifyingFirst: true, threads: threads)
+        #expect(fused == expected)
+        #expect(x.values.contains { $0 < 0 } && expected.values.contains { $0 != 0 })
+        var plain = x
+        bn.normalizeForInference(&plain, rectifyingFirst: false, threads: threads)
+        #expect(plain == bn.forward(x, context: context))
+        #expect(plain != fused)
+    }
+
+    @Test func batchNormTrainingOutputDoesNotDependOnThreads() {
+        let x = GradientCheck.randomMatrix(rows: 400, cols: 100, seed: 6)
+        let one = BatchNorm1d(channels: 100).forward(x, context: LayerContext(isTraining: true, threads: 1))
+        let three = BatchNorm1d(channels: 100).forward(x, context: LayerContext(isTraining: true, threads: 3))
+        #expect(one == three)
+    }
+
     @Test func sequentialSkipsWorkBeforeTheFirstParameterisedLayer() {
         var rng = SplitMix64(seed: 3)
         let net = Sequential([Dropout(probability: 0.5, seed: 1), Linear(inputDim: 3, outputDim: 2, rng: &rng), ReLU()])
