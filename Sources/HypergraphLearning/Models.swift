@@ -63,11 +63,7 @@ public final class HGNNTeacher: FeatureClassifier {
     ///   - seed: seeds the weights and the dropout masks.
     public init(inputDim: Int, hiddenDim: Int = 32, numClasses: Int, dropout: Float = 0.5,
                 weightDecay: Float = 5e-4, seed: UInt64) {
-        var rng = SplitMix64(seed: seed, stream: 0x7EAC)
-        let l1 = Linear(inputDim: inputDim, outputDim: hiddenDim, rng: &rng)
-        let l2 = Linear(inputDim: hiddenDim, outputDim: numClasses, rng: &rng)
-        l1.resetToTorchDefault(rng: &rng)
-        l2.resetToTorchDefault(rng: &rng)
+        let (l1, l2) = Linear.torchDefaultPair(inputDim, hiddenDim, numClasses, seed: seed, stream: 0x7EAC)
         network = Sequential([l1, HGNNPropagation(), ReLU(), Dropout(probability: dropout, seed: SplitMix64.mix(seed ^ 0xD0)),
                               l2, HGNNPropagation()])
         for p in network.parameters { p.weightDecay = weightDecay }
@@ -100,11 +96,7 @@ public final class MLPStudent: FeatureClassifier {
     ///   - seed: seeds the weights and the dropout masks.
     public init(inputDim: Int, hiddenDim: Int = 128, numClasses: Int, dropout: Float = 0.5,
                 weightDecay: Float = 5e-4, seed: UInt64) {
-        var rng = SplitMix64(seed: seed, stream: 0x5700)
-        let l1 = Linear(inputDim: inputDim, outputDim: hiddenDim, rng: &rng)
-        let l2 = Linear(inputDim: hiddenDim, outputDim: numClasses, rng: &rng)
-        l1.resetToTorchDefault(rng: &rng)
-        l2.resetToTorchDefault(rng: &rng)
+        let (l1, l2) = Linear.torchDefaultPair(inputDim, hiddenDim, numClasses, seed: seed, stream: 0x5700)
         network = Sequential([l1, ReLU(), BatchNorm1d(channels: hiddenDim),
                               Dropout(probability: dropout, seed: SplitMix64.mix(seed ^ 0xD1)), l2])
         for p in network.parameters { p.weightDecay = weightDecay }

@@ -102,6 +102,18 @@ struct FeatureLinear {
 }
 
 extension Linear {
+    /// The two Linear layers `[inputDim × hidden]`, `[hidden × classes]` of a teacher or student,
+    /// from one stream: Linear's own initial draws, then PyTorch's default U(±1/√fanIn) replacing them.
+    static func torchDefaultPair(_ inputDim: Int, _ hidden: Int, _ classes: Int, seed: UInt64,
+                                 stream: UInt64) -> (Linear, Linear) {
+        var rng = SplitMix64(seed: seed, stream: stream)
+        let l1 = Linear(inputDim: inputDim, outputDim: hidden, rng: &rng)
+        let l2 = Linear(inputDim: hidden, outputDim: classes, rng: &rng)
+        l1.resetToTorchDefault(rng: &rng)
+        l2.resetToTorchDefault(rng: &rng)
+        return (l1, l2)
+    }
+
     /// Re-draws W and b from U(−1/√fanIn, 1/√fanIn), PyTorch's `nn.Linear` default (used by DHG's
     /// HGNN and MLP), replacing NeuralNet's Glorot/zero start.
     func resetToTorchDefault(rng: inout SplitMix64) {
