@@ -22,7 +22,9 @@ matrices differ) for a side-by-side time and memory.
 
 Results go to Benchmarks/results/rphgnn_*.jsonl; Markdown tables are printed for BENCHMARKS.md.
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile
+
+import harness
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -34,16 +36,9 @@ PAPER = {"ACM": 94.04, "DBLP": 95.55}
 
 def run(cmd, env=None):
     """Runs cmd; returns (stdout, wall seconds, peak RSS MiB, load before, load after)."""
-    print("+", " ".join(cmd), file=sys.stderr, flush=True)
     load_before = os.getloadavg()[0]
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    if status != 0:
-        raise SystemExit(f"command failed ({status}): {' '.join(cmd)}")
-    return out.decode(), wall, usage.ru_maxrss / 1024.0, load_before, os.getloadavg()[0]
+    wall, peak, out = harness.run_measured(cmd, env)
+    return out, wall, peak, load_before, os.getloadavg()[0]
 
 
 def summary_line(path):
