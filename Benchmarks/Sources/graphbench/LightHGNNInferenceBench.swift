@@ -39,7 +39,6 @@ struct LightHGNNInferenceBench: ParsableCommand {
         var rng = SplitMix64(seed: seed ^ 0xFEA7)
         var x = Matrix(rows: vertices, cols: dim)
         let density = self.density  // read once: the option's getter is slow in a 27.5M-step loop
-        let density = self.density  // read once: the option's getter is slow in a 27.5M-step loop
         for i in x.values.indices where density >= 1 || rng.nextUnitDouble() < density { x.values[i] = rng.nextUnitFloat() }
         let features = NodeFeatures(x, sparseThreshold: density < 1 ? 0.5 : 0)
         let teacher = HGNNTeacher(inputDim: dim, numClasses: classes, seed: seed)
