@@ -3,10 +3,11 @@ import GraphCore
 
 /// Reads node embeddings written by ``EmbeddingWriter`` or ``NPY``.
 ///
-/// By extension: `.npy` is a 2-D array whose row u is node u (no names); `.tsv` has one line per
-/// node, the node id then its values, separated by tabs (or runs of blanks); `.txt` is word2vec
-/// text, a `N D` header line and then the same lines separated by spaces. Every line must have
-/// the same number of values; `#`/`%` comment lines and blank lines are skipped in `.tsv`.
+/// By extension, in any case (`.NPY` too): `.npy` is a 2-D array whose row u is node u (no
+/// names); `.tsv` has one line per node, the node id then its values, separated by tabs (or runs
+/// of blanks); `.txt` is word2vec text, a `N D` header line and then the same lines separated by
+/// spaces. Every line must have the same number of values; `#`/`%` comment lines and blank lines
+/// are skipped in `.tsv`.
 public enum EmbeddingReader {
     /// Reads the embeddings at `path`.
     /// - Returns: the matrix `[numNodes × dim]` and, for text files, the node names in row order.
@@ -16,11 +17,12 @@ public enum EmbeddingReader {
     ///   node id, or a word2vec header that disagrees with the lines; ``GraphIOError/empty(_:)``;
     ///   ``GraphIOError/shapeMismatch(_:)`` for an `.npy` that is not 2-D or an unknown extension.
     public static func read(_ path: String) throws(GraphIOError) -> (embeddings: Matrix, nodeIDs: NodeIDMap?) {
-        if path.hasSuffix(".npy") { return (try NPY.read(path).asMatrix(), nil) }
+        let name = path.lowercased()
+        if name.hasSuffix(".npy") { return (try NPY.read(path).asMatrix(), nil) }
         let word2vec: Bool
-        if path.hasSuffix(".tsv") {
+        if name.hasSuffix(".tsv") {
             word2vec = false
-        } else if path.hasSuffix(".txt") {
+        } else if name.hasSuffix(".txt") {
             word2vec = true
         } else {
             throw .shapeMismatch("\(path): unknown embedding format; expected .npy, .tsv or .txt (word2vec)")

@@ -54,6 +54,10 @@ public struct HGBDataset: Sendable, Equatable {
     public let testLabels: NodeLabels?
     /// All test labels (`label.dat.test_full`), when present. Say which set a score uses.
     public let testFullLabels: NodeLabels?
+    /// Things in the files worth telling the user that do not stop loading, each naming the
+    /// file and line: link types in `link.dat` that `info.dat` does not describe (HGB's loader
+    /// never reads `info.dat`, so they are valid; their relations are then named by link-type id).
+    public let warnings: [String]
 
     /// Number of classes: the largest class id in any label file + 1.
     public var numClasses: Int { classNames.count }
@@ -112,6 +116,13 @@ public struct HGBDataset: Sendable, Equatable {
         }
         let nodeTypeNames = HGBInfo.uniqueNames(typeIDs, info.nodeTypeNames) ?? typeIDs.map(String.init)
         let relationNames = HGBInfo.uniqueNames(links.map(\.id), info.linkMeanings) ?? links.map { String($0.id) }
+        var warnings: [String] = []
+        if !info.linkMeanings.isEmpty {
+            let described = info.linkMeanings.keys.sorted().map(String.init).joined(separator: ", ")
+            for link in links where info.linkMeanings[link.id] == nil {
+                warnings.append("\(linkFile):\(link.firstLine): link type \(link.id) is not described in \(source.displayName("info.dat")) (it describes link types \(described)); relations are named by link-type id")
+            }
+        }
         var graph = HeterogeneousGraph(nodeTypes: zip(nodeTypeNames, counts).map { .init(name: $0, count: $1) })
         for (r, link) in links.enumerated() {
             let adjacency = CSRAssembly.build(numRows: counts[link.sourceType], numColumns: counts[link.targetType],
@@ -144,6 +155,6 @@ public struct HGBDataset: Sendable, Equatable {
             nodeTypeOfGlobal: nodes.typeOfGlobal, localIDOfGlobal: nodes.localOfGlobal, globalIDs: nodes.globalIDs,
             targetType: target, classNames: classNames, trainLabels: try labels(train),
             testLabels: try test.map { (f) throws(GraphIOError) in try labels(f) },
-            testFullLabels: try testFull.map { (f) throws(GraphIOError) in try labels(f) })
+            testFullLabels: try testFull.map { (f) throws(GraphIOError) in try labels(f) }, warnings: warnings)
     }
 }

@@ -48,7 +48,8 @@ public struct PrecomputationManifest: Sendable, Equatable, Codable {
 /// float32 `[numNodes, hops, dim]` in C order (for NumPy/PyTorch: `np.load(...)` gives the
 /// tensor a group encoder takes). Every file is written atomically (temporary file, then
 /// rename); a cache entry is filled in a temporary folder that is renamed into place, so a
-/// failed or concurrent run never leaves a half-written entry.
+/// failed or concurrent run never leaves a half-written entry. A run killed meanwhile leaves its
+/// hidden temporary folder, which later runs remove (``removeStaleTemporaryFolders()``).
 public struct PrecomputationCache: Sendable {
     /// The folder holding one subfolder per key.
     public let root: String
@@ -125,7 +126,8 @@ public struct PrecomputationCache: Sendable {
     }
 
     /// Stores `features` under `key` (temporary folder, then rename) and returns the folder.
-    /// An entry that appeared meanwhile is kept and the new one discarded.
+    /// An entry that appeared meanwhile is kept and the new one discarded. Temporary folders
+    /// left by killed runs are removed first (``removeStaleTemporaryFolders()``).
     /// - Throws: ``HeterogeneousLearningError/cache(path:reason:)`` when the folders cannot be
     ///   created or written.
     @discardableResult
@@ -135,7 +137,8 @@ public struct PrecomputationCache: Sendable {
         do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
             throw .cache(path: root, reason: "cannot create the cache folder")
         }
-        let temporary = root + "/.\(key).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(DispatchTime.now().uptimeNanoseconds)"
+        removeStaleTemporaryFolders()
+        let temporary = root + "/" + TemporaryFolder.name(prefix: "." + key)
         do {
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
         } catch {
@@ -155,6 +158,111 @@ public struct PrecomputationCache: Sendable {
             }
         }
         return final
+    }
+
+    /// Removes the temporary folders (`.<key>.tmp-<pid>-<n>`) that runs killed while storing an
+    /// entry left in ``root``, and returns their paths.
+    ///
+    /// A folder is stale when it is not this process's and either the process that made it is
+    /// gone (`kill(pid, 0)` fails with `ESRCH`) and nothing in it changed for an hour (a cache
+    /// shared between machines may hold another host's live write), or nothing in it changed for
+    /// a day (its process id was reused). Entries are never touched; the temporary folders are hidden, so
+    /// ``load(key:)`` ignores them meanwhile. Folders that cannot be removed are left.
+    @discardableResult
+    public func removeStaleTemporaryFolders() -> [String] {
+        TemporaryFolder.removeStale(in: root) { prefix in
+            prefix.count == 33 && prefix.hasPrefix(".") && prefix.dropFirst().allSatisfy(\.isHexDigit)
+        }
+    }
+
+    /// Writes `features` into `folder` so that it holds exactly this run's output: the groups,
+    /// `extraFiles` (e.g. `target_ids.npy`) and `manifest.json`.
+    ///
+    /// Everything is first written into a fresh hidden temporary folder. A new `folder` is that
+    /// temporary folder renamed into place. An existing `folder` first loses its old
+    /// `manifest.json` (so it never looks complete with mixed files), then gets the new files
+    /// moved in, loses the `group-NN.npy` files this run did not write (left by an earlier run
+    /// with more groups), and gets the new manifest last; other files in it are left alone.
+    /// A failed write leaves an existing folder as it was. Temporary folders of killed runs
+    /// (`.<name>.tmp-<pid>-<n>` beside a new folder, `.rphgnn-output.tmp-<pid>-<n>` inside an
+    /// existing one) are removed as in ``removeStaleTemporaryFolders()``.
+    /// - Throws: ``HeterogeneousLearningError/cache(path:reason:)`` naming the file or folder
+    ///   that could not be created, written or moved.
+    public static func publish(_ features: PrecomputedFeatures, to folder: String, options: PrecomputationOptions,
+                               source: [String: String], extraFiles: [(name: String, array: NPYArray)] = []) throws(HeterogeneousLearningError) {
+        var target = folder
+        while target.count > 1 && target.hasSuffix("/") { target.removeLast() }
+        let name = (target as NSString).lastPathComponent
+        let parent = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: target, isDirectory: &isFolder)
+        if exists && !isFolder.boolValue { throw .cache(path: target, reason: "exists and is not a folder") }
+        let outputPrefix = ".rphgnn-output"
+        let temporary: String
+        if exists {
+            TemporaryFolder.removeStale(in: target) { $0 == outputPrefix }
+            temporary = target + "/" + TemporaryFolder.name(prefix: outputPrefix)
+        } else {
+            TemporaryFolder.removeStale(in: parent) { $0 == "." + name }
+            temporary = parent + "/" + TemporaryFolder.name(prefix: "." + name)
+        }
+        do { try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false) } catch {
+            throw .cache(path: temporary, reason: "cannot create a temporary folder (\(error.localizedDescription))")
+        }
+        do throws(HeterogeneousLearningError) {
+            for file in extraFiles {
+                do { try NPY.write(file.array, to: temporary + "/" + file.name) } catch {
+                    throw .cache(path: target + "/" + file.name, reason: "\(error)")
+                }
+            }
+            try write(features, to: temporary, options: options, source: source)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        if !exists {
+            guard rename(temporary, target) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw .cache(path: target, reason: "cannot move the new output into place (\(reason))")
+            }
+            return
+        }
+        // Into an existing folder: old manifest out, new files in, stale groups out, manifest last.
+        let written: [String]
+        do { written = try FileManager.default.contentsOfDirectory(atPath: temporary).filter { !$0.hasPrefix(".") } } catch {
+            throw .cache(path: temporary, reason: "cannot list the temporary folder")
+        }
+        func move(_ file: String) throws(HeterogeneousLearningError) {
+            guard rename(temporary + "/" + file, target + "/" + file) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw .cache(path: target + "/" + file, reason: "cannot move the new file into place (\(reason))")
+            }
+        }
+        if unlink(target + "/manifest.json") != 0 && errno != ENOENT {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw .cache(path: target + "/manifest.json", reason: "cannot remove the old manifest (\(reason))")
+        }
+        for file in written.sorted() where file != "manifest.json" { try move(file) }
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+        for file in present where isGroupFile(file) && !written.contains(file) {
+            guard unlink(target + "/" + file) == 0 || errno == ENOENT else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw .cache(path: target + "/" + file, reason: "cannot remove this group file of an earlier run (\(reason))")
+            }
+        }
+        try move("manifest.json")
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+
+    /// Whether `name` is a group file as ``write(_:to:options:source:)`` names them (`group-NN.npy`).
+    static func isGroupFile(_ name: String) -> Bool {
+        guard name.hasPrefix("group-") && name.hasSuffix(".npy") else { return false }
+        let digits = name.dropFirst("group-".count).dropLast(".npy".count)
+        return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
     }
 
     /// Writes `features` into `folder` (created if missing): one `.npy` per group, then
@@ -218,6 +326,52 @@ public struct PrecomputationCache: Sendable {
                                        values: Matrix(rows: manifest.numNodes, cols: entry.hops * entry.dim, values: values)))
         }
         return (PrecomputedFeatures(numNodes: manifest.numNodes, groups: groups), manifest)
+    }
+}
+
+/// Hidden temporary folders `<prefix>.tmp-<pid>-<uptime ns>`, filled and then renamed into place,
+/// and the removal of those left behind by killed runs.
+enum TemporaryFolder {
+    /// A fresh name for this process.
+    static func name(prefix: String) -> String {
+        "\(prefix).tmp-\(getpid())-\(DispatchTime.now().uptimeNanoseconds)"
+    }
+
+    /// The prefix and process id of a temporary folder name, or `nil` for other names.
+    static func parse(_ name: String) -> (prefix: String, pid: Int32)? {
+        guard let marker = name.range(of: ".tmp-", options: .backwards) else { return nil }
+        let fields = name[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, UInt64(fields[1]) != nil else { return nil }
+        return (String(name[..<marker.lowerBound]), pid)
+    }
+
+    /// How long a folder whose process id is in use may stay untouched before it counts as
+    /// stale (the id may have been reused): one day, in seconds.
+    static let abandonedAfter: TimeInterval = 86_400
+    /// How long a folder whose process is gone here must have been untouched before it is
+    /// removed: one hour, in seconds. A cache shared between machines may hold a live write of
+    /// another host whose process id means nothing here; such a write keeps its folder fresh.
+    static let goneAfter: TimeInterval = 3_600
+
+    /// Removes the stale temporary folders in `folder` whose prefix satisfies `matches`: not
+    /// this process's, and either their process is gone and they were untouched for ``goneAfter``,
+    /// or they were untouched for ``abandonedAfter``. Returns the removed paths.
+    @discardableResult
+    static func removeStale(in folder: String, matching matches: (String) -> Bool) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(".") {
+            guard let (prefix, pid) = parse(name), matches(prefix), pid != getpid() else { continue }
+            let path = folder + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeDirectory else { continue }
+            let gone = kill(pid, 0) != 0 && errno == ESRCH
+            let modified = attributes[.modificationDate] as? Date ?? Date()
+            let idle = Date().timeIntervalSince(modified)
+            guard (gone && idle > goneAfter) || idle > abandonedAfter else { continue }
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+        }
+        return removed
     }
 }
 

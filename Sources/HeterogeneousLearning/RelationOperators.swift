@@ -46,17 +46,7 @@ public struct RelationOperators: Sendable, Equatable {
     ///
     /// - Complexity: O(Σ nnz) per relation pair compared, plus the transposes.
     public static func make(from graph: HeterogeneousGraph) -> [RelationOperators] {
-        var kept: [(relation: HeterogeneousGraph.Relation, structure: CSRGraph, transpose: CSRGraph)] = []
-        for relation in graph.relations {
-            let structure = relation.adjacency.withWeights(nil)
-            let isReverse = kept.contains { k in
-                k.relation.sourceType == relation.targetType && k.relation.targetType == relation.sourceType
-                    && k.transpose.rowOffsets == structure.rowOffsets && k.transpose.columnIndices == structure.columnIndices
-            }
-            if isReverse { continue }
-            kept.append((relation, structure, structure.transposed()))
-        }
-        return kept.map { k in
+        keptRelations(of: graph).map { k in
             let r = k.relation
             if r.sourceType == r.targetType {
                 let symmetric = union(k.structure, k.transpose)
@@ -68,6 +58,23 @@ public struct RelationOperators: Sendable, Equatable {
                                      forward: Normalization.randomWalk(k.transpose),
                                      backward: Normalization.randomWalk(k.structure))
         }
+    }
+
+    /// The relations ``make(from:)`` keeps (reverses of earlier relations dropped), in order,
+    /// with their unweighted structure A and its transpose Aᵀ.
+    static func keptRelations(of graph: HeterogeneousGraph)
+        -> [(relation: HeterogeneousGraph.Relation, structure: CSRGraph, transpose: CSRGraph)] {
+        var kept: [(relation: HeterogeneousGraph.Relation, structure: CSRGraph, transpose: CSRGraph)] = []
+        for relation in graph.relations {
+            let structure = relation.adjacency.withWeights(nil)
+            let isReverse = kept.contains { k in
+                k.relation.sourceType == relation.targetType && k.relation.targetType == relation.sourceType
+                    && k.transpose.rowOffsets == structure.rowOffsets && k.transpose.columnIndices == structure.columnIndices
+            }
+            if isReverse { continue }
+            kept.append((relation, structure, structure.transposed()))
+        }
+        return kept
     }
 
     /// The structure of A ∪ B for two unweighted `[n × m]` matrices (rows merged, duplicates once).

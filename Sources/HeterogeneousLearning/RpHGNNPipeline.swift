@@ -19,7 +19,8 @@ public enum RpHGNNPipeline {
 
     /// The groups of `dataset`'s target type: read from `cache` when an entry for the same input
     /// files (`inputs`, e.g. the dataset's zip), options and target type exists, else computed
-    /// with ``RpHGNNPrecomputation`` and stored.
+    /// with ``RpHGNNPrecomputation`` and stored. Temporary folders that killed runs left in the
+    /// cache are removed first (``PrecomputationCache/removeStaleTemporaryFolders()``).
     /// - Throws: ``HeterogeneousLearningError``.
     public static func precompute(_ dataset: HGBDataset, inputs: [String], options: PrecomputationOptions,
                                   cache: PrecomputationCache?, threads: Int = Parallel.defaultThreadCount,
@@ -29,6 +30,9 @@ public enum RpHGNNPipeline {
         let target = dataset.graph.nodeTypes[dataset.targetType].name
         var key: String?
         if let cache {
+            for path in cache.removeStaleTemporaryFolders() {
+                logger?.info("removed \(path), a temporary folder left by a killed run")
+            }
             key = try PrecomputationCache.key(inputs: inputs, options: options, extra: "target=\(dataset.targetType)")
             do throws(HeterogeneousLearningError) {
                 if let (features, _) = try cache.load(key: key!) {

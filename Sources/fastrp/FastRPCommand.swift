@@ -51,11 +51,12 @@ struct GraphOptions: ParsableArguments {
         if let numNodes, numNodes < 0 { throw ValidationError("--num-nodes must be non-negative, got \(numNodes)") }
     }
 
-    /// Reads and builds the graph; the edge list is released before returning.
-    func load(threads: Int) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
+    /// Reads and builds the graph; the edge list is released before returning. The note about
+    /// relabelled ids is left out with `quiet`.
+    func load(threads: Int, quiet: Bool) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
             idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads))
-        if idMode == .automatic, let ids = list.nodeIDs {
+        if idMode == .automatic, let ids = list.nodeIDs, !quiet {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
         }
@@ -166,8 +167,11 @@ struct EmbeddingOptions: ParsableArguments {
 
     func loadFeatures() throws -> Matrix? {
         guard let features else { return nil }
-        if features.hasSuffix(".npy") { return try NPY.read(features).asMatrix() }
-        if features.hasSuffix(".mtx") { return try MatrixMarketReader.read(features) }
+        switch fileExtension(features) {
+        case "npy": return try NPY.read(features).asMatrix()
+        case "mtx": return try MatrixMarketReader.read(features)
+        default: break
+        }
         throw ValidationError("--features must be a .npy or .mtx file, got '\(features)'")
     }
 }
@@ -177,7 +181,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores); results do not depend on it.")
     var threads = Parallel.defaultThreadCount
 
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+    @Flag(name: .shortAndLong,
+          help: "No progress bar, notes or timing line; results that are the command's output (the evaluate table, the link-prediction score) still go to stdout.")
+    var quiet = false
 
     @Option(help: ArgumentHelp("Append a JSON line with settings, timings and results to this file.", valueName: "file.jsonl"))
     var metrics: String?
@@ -221,16 +227,22 @@ struct Embed: ParsableCommand {
     var output = "embeddings.npy"
 
     func validate() throws {
-        guard output.hasSuffix(".npy") || output.hasSuffix(".tsv") || output.hasSuffix(".txt") else {
+        guard ["npy", "tsv", "txt"].contains(fileExtension(output)) else {
             throw ValidationError("--output must end in .npy, .tsv or .txt, got '\(output)'")
         }
         try validateOutputPath(output, option: "--output")
+        var inputs = [(graph.edges, "the edge list")]
+        if let features = embedding.features { inputs.append((features, "--features")) }
+        try refuseOverwriting(output, option: "--output", inputs: inputs)
+        if let metrics = reporting.metrics {
+            try refuseOverwriting(metrics, option: "--metrics", inputs: inputs + [(output, "--output")])
+        }
     }
 
     func run() throws {
         let config = try embedding.configuration()
         let threads = reporting.threads
-        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads) }
+        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: reporting.quiet) }
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")
         let (result, embedSeconds) = try timed {
@@ -253,15 +265,38 @@ struct Embed: ParsableCommand {
 }
 
 func writeEmbeddings(_ m: Matrix, nodeIDs: NodeIDMap?, to path: String) throws {
-    if path.hasSuffix(".npy") {
+    switch fileExtension(path) {
+    case "npy":
         try NPY.write(m, to: path)
-    } else if path.hasSuffix(".tsv") {
+    case "tsv":
         try EmbeddingWriter.writeTSV(m, nodeIDs: nodeIDs, to: path)
-    } else {
+    default:
         if let names = nodeIDs?.names, let bad = names.first(where: { $0.contains(" ") }) {
             throw CommandFailure("node id '\(bad)' contains a space, which word2vec text cannot hold; write .tsv or .npy")
         }
         try EmbeddingWriter.writeWord2Vec(m, nodeIDs: nodeIDs, to: path)
+    }
+}
+
+/// The lowercased extension of `path` (`"npy"` for `x.NPY`), or `""`.
+func fileExtension(_ path: String) -> String {
+    (path as NSString).pathExtension.lowercased()
+}
+
+/// Refuses (usage error, exit 64) an output path that names one of the `inputs` (path and what it
+/// is): the same resolved path (`./x`, `dir/../x`, symbolic links) or the same file (device and
+/// inode, which also catches hard links). Writing it would replace the input.
+func refuseOverwriting(_ output: String, option: String, inputs: [(path: String, what: String)]) throws {
+    func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+    var outputStatus = stat()
+    let outputExists = stat(output, &outputStatus) == 0
+    for input in inputs {
+        var inputStatus = stat()
+        let sameInode = outputExists && stat(input.path, &inputStatus) == 0
+            && inputStatus.st_dev == outputStatus.st_dev && inputStatus.st_ino == outputStatus.st_ino
+        if sameInode || resolved(input.path) == resolved(output) {
+            throw ValidationError("\(option) \(output) is the same file as \(input.what) \(input.path); writing it would replace that input: choose another file")
+        }
     }
 }
 
@@ -274,9 +309,10 @@ struct Evaluate: ParsableCommand {
             The DeepWalk / FastRP protocol: for each shuffle of the labelled nodes and each training \
             ratio, one-vs-rest L2 logistic regression (liblinear's objective, bias regularised) is \
             trained on the first part and each test node is given its k best classes, k = its true \
-            label count. Prints Micro-/Macro-F1 averaged over shuffles. EMBEDDINGS: .npy (row i = \
-            node i; labels use integer ids) or .tsv / .txt as written by `fastrp embed` (labels use \
-            the same ids). Defaults are the paper's: C = 0.1, 5 shuffles.
+            label count. Prints Micro-/Macro-F1 averaged over shuffles (with --quiet, only that \
+            table). EMBEDDINGS: .npy (row i = node i; labels use integer ids) or .tsv / .txt as \
+            written by `fastrp embed` (labels use the same ids), extensions in any case. Defaults \
+            are the paper's: C = 0.1, 5 shuffles.
 
             To reproduce the paper's BlogCatalog numbers:
               fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
@@ -307,6 +343,9 @@ struct Evaluate: ParsableCommand {
         _ = try parsedRatios()
         if shuffles < 1 { throw ValidationError("--shuffles must be at least 1, got \(shuffles)") }
         if !(c > 0 && c.isFinite) { throw ValidationError("-C must be a positive number, got \(c)") }
+        if let metrics = reporting.metrics {
+            try refuseOverwriting(metrics, option: "--metrics", inputs: [(embeddings, "--embeddings"), (labels, "--labels")])
+        }
     }
 
     func run() throws {
@@ -324,7 +363,10 @@ struct Evaluate: ParsableCommand {
             try NodeClassification.evaluate(embeddings: matrix, labels: labelSet, configuration: config) { bar.update($0, of: $1) }
         }
         bar.finish()
-        print("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
+        // The table is the command's output, so --quiet keeps it and drops only the line about the run.
+        if !reporting.quiet {
+            print("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
+        }
         print("ratio  train   Micro-F1  Macro-F1")
         for s in scores {
             print(String(format: "%.2f   %-6d  %.4f    %.4f", s.trainingRatio, s.trainingNodes, s.microF1, s.macroF1))
@@ -360,11 +402,16 @@ struct LinkPredictionCommand: ParsableCommand {
     func validate() throws {
         if !(holdOut > 0 && holdOut < 1) { throw ValidationError("--hold-out must be in (0, 1), got \(holdOut)") }
         if graph.directed { throw ValidationError("link prediction treats the graph as undirected; drop --directed") }
+        if let metrics = reporting.metrics {
+            var inputs = [(graph.edges, "the edge list")]
+            if let features = embedding.features { inputs.append((features, "--features")) }
+            try refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
+        }
     }
 
     func run() throws {
         let config = try embedding.configuration()
-        let (graph, _) = try self.graph.load(threads: reporting.threads)
+        let (graph, _) = try self.graph.load(threads: reporting.threads, quiet: reporting.quiet)
         let split = try LinkPrediction.split(graph, holdOutFraction: holdOut, seed: splitSeed)
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")

@@ -76,6 +76,13 @@ struct PrecomputationArguments: ParsableArguments {
         return s
     }
 
+    /// Loads the dataset and prints its warnings (`warning: file:line: …`, also with --quiet).
+    func loadDataset() throws -> HGBDataset {
+        let data = try HGBDataset.load(dataset)
+        for warning in data.warnings { printToStandardError("warning: \(warning)") }
+        return data
+    }
+
     var threadCount: Int { threads ?? Parallel.defaultThreadCount }
     var cacheStore: PrecomputationCache? { noCache ? nil : PrecomputationCache(root: cache ?? PrecomputationCache.defaultRoot) }
 }
@@ -131,7 +138,7 @@ struct Train: ParsableCommand {
         BLAS.setThreadCount(1) // GEMMs are split into row blocks on the engine's threads.
         let threads = common.threadCount
 
-        let data = try HGBDataset.load(common.dataset)
+        let data = try common.loadDataset()
         let loadSeconds = seconds(since: started)
         var s = common.settings(for: data.name, logger: logger)
         if let epochs { s.epochs = epochs }
@@ -147,13 +154,21 @@ struct Train: ParsableCommand {
         let seed = common.seed
         logger.info("\(data.name): \(data.graph.nodeTypes.map { "\($0.name) \($0.count)" }.joined(separator: ", ")); \(data.graph.relations.count) relations; target \(data.graph.nodeTypes[data.targetType].name), \(data.numClasses) classes\(data.isMultiLabel ? " (multi-label)" : ""); loaded in \(String(format: "%.1f", loadSeconds)) s")
 
+        let split = try ValidationSplit.make(labels: data.trainLabels, fraction: 0.2, seed: seed)
+        let classifier = s.classifierConfiguration(numClasses: data.numClasses, seed: seed)
+        let estimate = try RpHGNNMemoryEstimate.estimate(
+            graph: data.graph, features: data.features, targetType: data.targetType, options: s.precomputationOptions(seed: seed),
+            training: .init(batchRows: min(s.batchSize, split.train.count), hiddenDim: s.hiddenDim,
+                            hopChannels: classifier.hopChannels, inputDropout: s.inputDropout > 0),
+            groupFileBuffers: common.noCache ? 0 : 2)
+        try checkMemory(estimate, data: data, settings: s, training: true, logger: logger)
+
         let pre = try RpHGNNPipeline.precompute(data, inputs: [common.dataset], options: s.precomputationOptions(seed: seed),
                                                 cache: common.cacheStore, threads: threads, logger: logger)
         logger.info("\(pre.features.groups.count) groups (\(pre.features.groups.map { "\($0.name) \($0.hops)×\($0.dim)" }.joined(separator: ", "))), \(String(format: "%.0f", Double(pre.features.floatCount) * 4 / 1_048_576)) MiB, \(pre.fromCache ? "read from cache" : "computed") in \(String(format: "%.1f", pre.seconds)) s")
 
-        let split = try ValidationSplit.make(labels: data.trainLabels, fraction: 0.2, seed: seed)
         let model = try RpHGNNClassifier(groupShapes: pre.features.groups.map { ($0.hops, $0.dim) },
-                                         configuration: s.classifierConfiguration(numClasses: data.numClasses, seed: seed))
+                                         configuration: classifier)
         let trainer = try RpHGNNTrainer(model: model, features: pre.features, labels: data.trainLabels,
                                         multiLabel: data.isMultiLabel, split: split,
                                         options: s.trainingOptions(seed: seed, threads: threads))
@@ -199,9 +214,9 @@ struct Train: ParsableCommand {
                              agreeing, shared, 100 * Double(agreeing) / Double(shared)))
             }
         }
-        print(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB",
+        print(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB (estimated %.0f MiB)",
                      loadSeconds, pre.seconds, pre.fromCache ? "read from cache" : "computed", trainSeconds, summary.epochsRun,
-                     summary.meanEpochSeconds, total, peak))
+                     summary.meanEpochSeconds, total, peak, mebibytes(estimate.totalBytes)))
 
         if let metrics {
             var last: [String: Any] = [
@@ -211,7 +226,8 @@ struct Train: ParsableCommand {
                 "val_loss": summary.validationLoss, "load_seconds": loadSeconds,
                 "precompute_seconds": pre.seconds, "precompute_from_cache": pre.fromCache,
                 "train_seconds": trainSeconds, "mean_epoch_seconds": summary.meanEpochSeconds,
-                "total_seconds": total, "peak_memory_mib": peak, "parameters": model.parameterCount,
+                "total_seconds": total, "peak_memory_mib": peak, "estimated_memory_mib": mebibytes(estimate.totalBytes),
+                "parameters": model.parameterCount,
                 "hops": s.iterations, "hidden": s.hiddenDim,
             ]
             for t in summary.tests {
@@ -236,7 +252,10 @@ struct Precompute: ParsableCommand {
         discussion: """
             OUTPUT receives group-NN.npy (float32 [numNodes, hops, dim], row = local id of the \
             target node), target_ids.npy (int64 [numNodes]: the HGB global id of each row) and \
-            manifest.json (group names, shapes, parameters). The cache is used as by train.
+            manifest.json (group names, shapes, parameters). The files are written to a hidden \
+            temporary folder first; an existing OUTPUT ends up with exactly this run's group \
+            files (older group-NN.npy files are removed; other files are kept), and keeps its old \
+            contents when the run fails. The cache is used as by train.
             """)
 
     @OptionGroup var common: PrecomputationArguments
@@ -247,15 +266,19 @@ struct Precompute: ParsableCommand {
     func run() throws {
         let logger = common.makeLogger()
         BLAS.setThreadCount(1)
-        let data = try HGBDataset.load(common.dataset)
+        let data = try common.loadDataset()
         let s = common.settings(for: data.name, logger: logger)
         let options = s.precomputationOptions(seed: common.seed)
+        let estimate = try RpHGNNMemoryEstimate.estimate(graph: data.graph, features: data.features,
+                                                         targetType: data.targetType, options: options,
+                                                         groupFileBuffers: common.noCache ? 1 : 2)
+        try checkMemory(estimate, data: data, settings: s, training: false, logger: logger)
         let pre = try RpHGNNPipeline.precompute(data, inputs: [common.dataset], options: options,
                                                 cache: common.cacheStore, threads: common.threadCount, logger: logger)
         let target = data.graph.nodeTypes[data.targetType].name
-        try PrecomputationCache.write(pre.features, to: output, options: options,
-                                      source: ["dataset": data.name, "target": target])
-        try NPY.write(data.globalIDs[data.targetType].map { Int64($0) }, shape: [pre.features.numNodes], to: output + "/target_ids.npy")
+        let ids = try NPYArray(shape: [pre.features.numNodes], storage: .int64(data.globalIDs[data.targetType].map { Int64($0) }))
+        try PrecomputationCache.publish(pre.features, to: output, options: options, source: ["dataset": data.name, "target": target],
+                                        extraFiles: [("target_ids.npy", ids)])
         for g in pre.features.groups {
             print("\(g.name)\t[\(pre.features.numNodes), \(g.hops), \(g.dim)]")
         }
@@ -263,6 +286,45 @@ struct Precompute: ParsableCommand {
                      pre.features.numNodes, target, output, pre.fromCache ? "read from cache" : "computed", pre.seconds))
     }
 }
+
+/// Logs the estimated peak memory of the run, or refuses it (exit 64) before any tensor is made
+/// when the estimate exceeds this machine's physical memory, naming the options that set the size.
+func checkMemory(_ e: RpHGNNMemoryEstimate, data: HGBDataset, settings s: RpHGNNSettings, training: Bool,
+                 logger: Logger) throws {
+    let physical = ProcessInfo.processInfo.physicalMemory
+    var parts = "groups \(bytesText(e.groupBytes)), inputs \(bytesText(e.inputBytes)), working memory \(bytesText(e.workspaceBytes))"
+    if training { parts += ", training \(bytesText(e.trainingBytes))" }
+    guard UInt64(e.totalBytes) > physical else {
+        logger.info("estimated peak memory \(bytesText(e.totalBytes)) (\(parts)); physical memory \(bytesText(Int(clamping: physical)))")
+        return
+    }
+    var lower: [String] = []
+    if training && e.trainingBytes > e.groupBytes {
+        lower += ["--batch-size (now \(s.batchSize))", "--hidden (now \(s.hiddenDim))"]
+    }
+    lower.append("--hops (now \(s.iterations))")
+    if data.features.contains(where: { $0 == nil }) { lower.append("--random-feature-dim (now \(s.randomFeatureDim))") }
+    if training && e.trainingBytes <= e.groupBytes {
+        lower += ["--batch-size (now \(s.batchSize))", "--hidden (now \(s.hiddenDim))"]
+    }
+    let perNode = Double(e.groupBytes) / 4 / Double(max(e.numNodes, 1))
+    throw CommandFailure("""
+        the run would need about \(bytesText(e.totalBytes)) of memory at its peak (\(parts); the \(e.groupShapes.count) \
+        groups hold \(formatCount(e.numNodes)) target nodes × \(formatCount(Int(perNode))) floats), more than the \
+        \(bytesText(Int(clamping: physical))) of physical memory of this machine; lower \(lower.joined(separator: " or "))
+        """, code: 64)
+}
+
+/// `812 MiB`, `3.4 GiB`, `12.0 TiB`.
+func bytesText(_ bytes: Int) -> String {
+    let b = Double(bytes), mib = 1_048_576.0, gib = mib * 1024, tib = gib * 1024
+    if b >= tib { return String(format: "%.1f TiB", b / tib) }
+    if b >= gib { return String(format: "%.1f GiB", b / gib) }
+    return String(format: "%.0f MiB", b / mib)
+}
+
+/// Bytes in MiB.
+func mebibytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 
 /// Seconds since `start` (a `DispatchTime` uptime in nanoseconds).
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }

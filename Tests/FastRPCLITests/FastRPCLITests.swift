@@ -179,6 +179,70 @@ struct FastRPCLITests {
         #expect(f.stderr.contains("features have 2 rows, the graph has 34 nodes"), "stderr was: \(f.stderr)")
     }
 
+    /// An output that is the input (same path, another spelling, a symbolic or hard link) is
+    /// refused before anything is written.
+    @Test func outputThatIsAnInputIsRefused() throws {
+        let dir = TemporaryFiles.folder()
+        let original = try String(contentsOfFile: karate, encoding: .utf8)
+        let edges = try write(original, "x.tsv", in: dir)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link.tsv").path, withDestinationPath: edges)
+        try FileManager.default.linkItem(atPath: edges, toPath: dir.appendingPathComponent("hard.tsv").path)
+        for output in [edges, "x.tsv", "./x.tsv", "sub/../x.tsv", "link.tsv", "hard.tsv"] {
+            try? FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+            let r = try CommandRunner.run("fastrp", ["embed", "x.tsv", "--dim", "4", "-o", output], directory: dir)
+            #expect(r.status == 64, "\(output): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: --output \(output) is the same file as the edge list x.tsv"), "\(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: edges, encoding: .utf8) == original)
+        // The metrics file is checked the same way, for embed and evaluate.
+        let m = try CommandRunner.run("fastrp", ["embed", "x.tsv", "--dim", "4", "-o", "e.npy", "--metrics", "./x.tsv"], directory: dir)
+        #expect(m.status == 64 && m.stderr.contains("--metrics ./x.tsv is the same file as the edge list x.tsv"), "\(m.stderr)")
+        let labels = try write("0\t1\n1\t0\n", "labels.tsv", in: dir)
+        let e = try CommandRunner.run("fastrp", ["evaluate", "--embeddings", "e.npy", "--labels", labels, "--metrics", "labels.tsv"], directory: dir)
+        #expect(e.status == 64 && e.stderr.contains("--metrics labels.tsv is the same file as --labels \(labels)"), "\(e.stderr)")
+        #expect(try String(contentsOfFile: edges, encoding: .utf8) == original)
+        #expect(try String(contentsOfFile: labels, encoding: .utf8) == "0\t1\n1\t0\n")
+    }
+
+    /// Upper-case extensions choose the same formats as lower-case ones, on output and input.
+    @Test func extensionsAreMatchedInAnyCase() throws {
+        let dir = TemporaryFiles.folder()
+        var written: [String: Data] = [:]
+        for name in ["k.npy", "K.NPY", "k.tsv", "K.TSV", "k.txt", "K.Txt"] {
+            let out = dir.appendingPathComponent(name).path
+            let r = try CommandRunner.run("fastrp", ["embed", karate, "--dim", "8", "-o", out, "--quiet"])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            written[name] = try Data(contentsOf: URL(fileURLWithPath: out))
+        }
+        #expect(written["K.NPY"] == written["k.npy"] && written["K.TSV"] == written["k.tsv"] && written["K.Txt"] == written["k.txt"])
+        for name in ["K.NPY", "K.TSV", "K.Txt"] {
+            let e = try CommandRunner.run("fastrp", ["evaluate", "--embeddings", dir.appendingPathComponent(name).path,
+                                                     "--labels", Fixtures.graphPath("karate/labels.tsv"), "--ratios", "0.5", "--shuffles", "1"])
+            #expect(e.status == 0, "\(name): \(e.stderr)")
+            #expect(e.stdout.contains("34 labelled nodes"))
+        }
+        // Features given as .NPY are read as NumPy.
+        let f = try CommandRunner.run("fastrp", ["embed", karate, "--dim", "8", "--features", dir.appendingPathComponent("K.NPY").path,
+                                                 "--property-ratio", "0.5", "-o", dir.appendingPathComponent("f.npy").path, "--quiet"])
+        #expect(f.status == 0, "\(f.stderr)")
+    }
+
+    /// `evaluate --quiet` prints the results table (the command's output) and nothing else.
+    @Test func evaluateQuietPrintsOnlyTheTable() throws {
+        let dir = TemporaryFiles.folder()
+        let emb = dir.appendingPathComponent("k.npy").path
+        #expect(try CommandRunner.run("fastrp", ["embed", karate, "--dim", "8", "-o", emb, "--quiet"]).status == 0)
+        let arguments = ["evaluate", "--embeddings", emb, "--labels", Fixtures.graphPath("karate/labels.tsv"), "--ratios", "0.3,0.6", "--shuffles", "2"]
+        let loud = try CommandRunner.run("fastrp", arguments)
+        let quiet = try CommandRunner.run("fastrp", arguments + ["--quiet"])
+        #expect(loud.status == 0 && quiet.status == 0, "\(quiet.stderr)")
+        #expect(loud.stdout.contains("node classification: 34 labelled nodes") && loud.stderr.contains("fastrp evaluate: load"))
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let lines = quiet.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0] == "ratio  train   Micro-F1  Macro-F1", "\(quiet.stdout)")
+        #expect(loud.stdout.hasSuffix(quiet.stdout))
+    }
+
     @Test func helpDocumentsDefaults() throws {
         let r = try CommandRunner.run("fastrp", ["embed", "--help"])
         #expect(r.status == 0)

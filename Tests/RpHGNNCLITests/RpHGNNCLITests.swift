@@ -131,6 +131,88 @@ struct RpHGNNCLITests {
         #expect(empty.stderr.contains("error: \(folder)/node.dat"), "\(empty.stderr)")
     }
 
+    /// A K whose groups cannot fit in any machine is refused in seconds, before any tensor is
+    /// made, naming the estimate and the option to lower; a normal run logs its estimate.
+    @Test(arguments: ["train", "precompute"])
+    func hugeSettingsAreRefusedBeforePrecomputing(command: String) throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let output = TemporaryFiles.folder().path + "/out"
+        let extra = command == "precompute" ? ["--output", output] : []
+        let r = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--hops", "1000000000000"] + extra)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("error: the run would need about "), "\(r.stderr)")
+        #expect(r.stderr.contains("of physical memory of this machine; lower --hops (now 1000000000000) or --random-feature-dim (now 512)"), "\(r.stderr)")
+        #expect(r.stderr.contains("60 target nodes × "), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        // A featureless type's width is the other size the user sets.
+        let wide = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--random-feature-dim", "1000000000000"] + extra)
+        #expect(wide.status == 64 && wide.stderr.contains("--random-feature-dim (now 1000000000000)"), "\(wide.stderr)")
+
+        let normal = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache"] + extra + (command == "train" ? Self.quick : []))
+        #expect(normal.status == 0, "\(normal.stderr)")
+        #expect(normal.stderr.contains("estimated peak memory "), "\(normal.stderr)")
+        if command == "train" { #expect(normal.stdout.contains(" MiB (estimated ")) }
+    }
+
+    /// Link types that info.dat does not describe are accepted with a warning naming the file,
+    /// the line of the type's first link and the type (HGB's own loader never reads info.dat).
+    @Test func linkTypeMissingFromInfoIsAWarning() throws {
+        var files = ToyFiles.files()
+        files["info.dat"] = """
+            {"link.dat": {"link type": {"0": {"meaning": "paper-author"}, "1": {"meaning": "author-paper"}, "2": {"meaning": "paper-term"}}}}
+            """
+        let dataset = ToyFiles.folder(files)
+        let line = 1 + files["link.dat"]!.split(separator: "\n").firstIndex { $0.split(separator: "\t")[2] == "3" }!
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--quiet"] + Self.quick)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: \(dataset)/link.dat:\(line): link type 3 is not described in \(dataset)/info.dat (it describes link types 0, 1, 2)"), "\(r.stderr)")
+        #expect(r.stdout.contains("test on label.dat.test_full"))
+    }
+
+    /// A temporary folder left by a killed cache write is removed by the next run that uses the
+    /// cache; one of a running process (this test) is left alone.
+    @Test func killedCacheWritesLeaveNothingBehind() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let cache = TemporaryFiles.folder().path + "/cache"
+        let key = String(repeating: "0f", count: 16)
+        let dead = ".\(key).tmp-\(Int32.max)-99", running = ".\(key).tmp-\(getpid())-99"
+        for name in [dead, running] {
+            try FileManager.default.createDirectory(atPath: cache + "/" + name, withIntermediateDirectories: true)
+            try Data([0]).write(to: URL(fileURLWithPath: cache + "/" + name + "/group-00.npy"))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)],
+                                                  ofItemAtPath: cache + "/" + name)  // past the 1-hour grace
+        }
+        let r = try CommandRunner.run("rphgnn", ["precompute", "--dataset", dataset, "--cache", cache, "--output", TemporaryFiles.folder().path + "/o"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: cache)
+        #expect(!left.contains(dead) && left.contains(running))
+        #expect(left.filter { !$0.hasPrefix(".") }.count == 1)
+        #expect(r.stderr.contains("removed \(cache)/\(dead), a temporary folder left by a killed run"), "\(r.stderr)")
+    }
+
+    /// `precompute --output` into the folder of an earlier run with more groups leaves exactly
+    /// the new run's files (plus the user's own), and no temporary folder.
+    @Test func precomputeOutputHoldsExactlyOneRun() throws {
+        var files = ToyFiles.files()
+        files["link.dat"]! += (0..<59).map { "\($0)\t\($0 + 1)\t4\t1.0\n" }.joined()  // paper–paper: two more groups
+        let bigger = ToyFiles.folder(files), smaller = ToyFiles.folder(ToyFiles.files())
+        let work = TemporaryFiles.folder().path, out = work + "/features"
+        let first = try CommandRunner.run("rphgnn", ["precompute", "--dataset", bigger, "--no-cache", "--output", out, "--hops", "3"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("group-") }.count == 6)
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        let second = try CommandRunner.run("rphgnn", ["precompute", "--dataset", smaller, "--no-cache", "--output", out, "--hops", "2"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(names == ["group-00.npy", "group-01.npy", "group-02.npy", "group-03.npy", "manifest.json", "notes.txt", "target_ids.npy"])
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as! [String: Any]
+        let groups = manifest["groups"] as! [[String: Any]]
+        #expect(groups.map { $0["file"] as! String } == ["group-00.npy", "group-01.npy", "group-02.npy", "group-03.npy"])
+        #expect(groups.allSatisfy { ($0["hops"] as! Int) <= 3 } && groups.contains { $0["hops"] as! Int == 2 })
+        #expect(try NPY.read(out + "/group-00.npy").shape == [60, 2, 3])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work) == ["features"])
+    }
+
     @Test func helpListsSubcommands() throws {
         let r = try CommandRunner.run("rphgnn", ["--help"])
         #expect(r.status == 0)
