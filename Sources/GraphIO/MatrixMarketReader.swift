@@ -55,6 +55,39 @@ public enum MatrixMarketReader {
         try parseSparse(FileBytes.read(path), file: path)
     }
 
+    /// The banner and size line of the file at `path`, without its entries: the file is mapped
+    /// and only its first lines are touched, O(header) whatever the file's size. The entries are
+    /// not checked (``read(_:)`` does that).
+    /// - Throws: the file errors of ``read(_:)``; ``GraphIOError/empty(_:)``;
+    ///   ``GraphIOError/parse(file:line:column:message:)`` for a bad banner or size line.
+    static func header(ofFile path: String) throws(GraphIOError) -> Header {
+        try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> Header in
+            var banner: (Header.Format, Header.Field, Header.Symmetry)?
+            var start = 0, line = 0
+            while start < bytes.count {
+                line += 1
+                var end = start
+                while end < bytes.count && bytes[end] != ASCII.newline { end += 1 }
+                var stop = end
+                if stop > start && bytes[stop - 1] == ASCII.carriageReturn { stop -= 1 }
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<stop])
+                start = end + 1
+                guard let parsedBanner = banner else {
+                    banner = try parseBanner(text, file: path, line: line, expected: bannerExpectation)
+                    continue
+                }
+                let trimmed = TextScanning.trim(text)
+                if trimmed.isEmpty || trimmed[0] == ASCII.percent { continue }
+                return try parseSize(TextScanning.splitFields(trimmed), banner: parsedBanner, file: path, line: line).header
+            }
+            guard banner != nil else { throw .empty(path) }
+            throw .parse(file: path, line: line, column: nil, message: "the file ends before the size line (rows columns [entries])")
+        }
+    }
+
+    static let bannerExpectation =
+        "expected the banner '%%MatrixMarket matrix coordinate|array real|integer|pattern general|symmetric|skew-symmetric'"
+
     /// Parses Matrix Market text held in memory into a dense matrix. See ``read(_:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String) throws(GraphIOError) -> Matrix {
         let entries = try scan(bytes, file: file, nonNegative: false)
@@ -118,7 +151,7 @@ public enum MatrixMarketReader {
         var seen = 0          // entries (coordinate) or values (array) read so far
         var lastLine = 0
         var arrayColumn = 0, arrayRow = 0 // next array position (0-based)
-        let bannerText = "expected the banner '%%MatrixMarket matrix coordinate|array real|integer|pattern general|symmetric|skew-symmetric'"
+        let bannerText = bannerExpectation
 
         try TextScanning.forEachLine(bytes, skipBlankAndComments: false) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
             lastLine = line

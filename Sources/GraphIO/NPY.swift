@@ -109,7 +109,20 @@ public enum NPY {
 
     // MARK: - Decoding
 
-    static func parseBuffer(_ raw: UnsafeRawBufferPointer, file: String) throws(GraphIOError) -> NPYArray {
+    /// The shape of the `.npy` file at `path` from its header alone: the file is mapped and only
+    /// the header is touched, O(header) whatever the file's size. The data is not checked
+    /// (``read(_:)`` does that).
+    /// - Throws: the file errors of ``read(_:)``; ``GraphIOError/npy(file:message:)`` for a bad
+    ///   magic string, version or header.
+    static func shape(ofFile path: String) throws(GraphIOError) -> [Int] {
+        try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> [Int] in
+            try parsePreamble(UnsafeRawBufferPointer(bytes), file: path).shape
+        }
+    }
+
+    /// The magic string, version and header dict: element type, order, shape and where the data starts.
+    static func parsePreamble(_ raw: UnsafeRawBufferPointer, file: String) throws(GraphIOError)
+        -> (dtype: NPYArray.DType, fortranOrder: Bool, shape: [Int], dataStart: Int) {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] // \x93NUMPY
         guard raw.count >= 10, Array(raw[0..<6]) == magic else {
             throw .npy(file: file, message: "not a NumPy .npy file (missing the \\x93NUMPY magic string)")
@@ -134,13 +147,17 @@ public enum NPY {
             throw .npy(file: file, message: "the header is not text")
         }
         let (dtype, fortranOrder, shape) = try parseHeader(header, file: file)
+        return (dtype, fortranOrder, shape, headerStart + headerLength)
+    }
+
+    static func parseBuffer(_ raw: UnsafeRawBufferPointer, file: String) throws(GraphIOError) -> NPYArray {
+        let (dtype, fortranOrder, shape, dataStart) = try parsePreamble(raw, file: file)
         if fortranOrder {
             throw .npy(file: file, message: "fortran_order is True (column-major data); save a C-order array, e.g. np.save(path, np.ascontiguousarray(a))")
         }
         guard let count = NPYArray.elementCount(shape) else {
             throw .npy(file: file, message: "invalid shape \(shape): negative, or more elements than 64-bit sizes can count")
         }
-        let dataStart = headerStart + headerLength
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
         let available = raw.count - dataStart
         if overflow {

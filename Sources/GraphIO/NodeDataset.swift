@@ -37,14 +37,34 @@ public struct NodeDataset: Sendable, Equatable {
     /// Number of nodes.
     public var numNodes: Int { edges.numNodes }
 
+    /// Which optional files ``load(_:readOptions:parts:)`` reads (`edges.tsv` always).
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// `features.npy` / `features.mtx` values. Without it only the file's header is read: its
+        /// row count still sets the node count (isolated nodes), so ids and counts are those of a
+        /// full load, and ``features`` is `nil`.
+        public static let features = Parts(rawValue: 1)
+        /// `labels.tsv`.
+        public static let labels = Parts(rawValue: 2)
+        /// `split.tsv`.
+        public static let split = Parts(rawValue: 4)
+        /// Everything.
+        public static let all: Parts = [.features, .labels, .split]
+    }
+
     /// Loads an edge-list file, or a dataset folder as described on the type.
-    /// - Parameter readOptions: how `edges.tsv` (or the file) is read.
+    /// - Parameters:
+    ///   - readOptions: how `edges.tsv` (or the file) is read.
+    ///   - parts: the optional files to read; the others stay `nil` (e.g. `[.split]` for a tool
+    ///     that needs the graph and the split: the feature file's header only, no labels).
     /// - Throws: the errors of the readers named on the type (naming the file at fault);
     ///   ``GraphIOError/fileNotFound(_:)`` for a folder without `edges.tsv`;
     ///   ``GraphIOError/shapeMismatch(_:)`` when the feature rows do not fit the node count or the
     ///   folder has both feature files; ``GraphIOError/npy(file:message:)`` for a NaN or infinite
     ///   feature in `features.npy` (the Matrix Market reader rejects them itself).
-    public static func load(_ path: String, readOptions: EdgeListReadOptions = .init()) throws(GraphIOError) -> NodeDataset {
+    public static func load(_ path: String, readOptions: EdgeListReadOptions = .init(),
+                            parts: Parts = .all) throws(GraphIOError) -> NodeDataset {
         guard FileBytes.isFolder(path) else {
             return NodeDataset(edges: try EdgeListReader.read(path, options: readOptions))
         }
@@ -53,30 +73,43 @@ public struct NodeDataset: Sendable, Equatable {
         var edges = try EdgeListReader.read(file("edges.tsv"), options: readOptions)
 
         var features: Matrix?
+        var featureRows: Int?
         var featureFile = ""
         if FileBytes.exists(file("features.npy")) && FileBytes.exists(file("features.mtx")) {
             throw .shapeMismatch("\(folder) has both features.npy and features.mtx; keep one")
         }
         if FileBytes.exists(file("features.npy")) {
             featureFile = file("features.npy")
-            features = try NPY.read(featureFile).asMatrix()
-            if let f = features, let bad = f.values.firstIndex(where: { !$0.isFinite }) {
-                throw .npy(file: featureFile, message: "feature [\(bad / max(f.cols, 1)), \(bad % max(f.cols, 1))] is \(f.values[bad]); features must be finite")
+            if parts.contains(.features) {
+                features = try NPY.read(featureFile).asMatrix()
+                if let f = features, let bad = f.values.firstIndex(where: { !$0.isFinite }) {
+                    throw .npy(file: featureFile, message: "feature [\(bad / max(f.cols, 1)), \(bad % max(f.cols, 1))] is \(f.values[bad]); features must be finite")
+                }
+            } else {
+                let shape = try NPY.shape(ofFile: featureFile)
+                guard shape.count == 2 else {
+                    throw .shapeMismatch("\(featureFile): expected a 2-D array for a matrix, found shape \(shape)")
+                }
+                featureRows = shape[0]
             }
         } else if FileBytes.exists(file("features.mtx")) {
             featureFile = file("features.mtx")
-            features = try MatrixMarketReader.read(featureFile)
-        }
-        if let f = features, f.rows != edges.numNodes {
-            if edges.nodeIDs == nil && f.rows > edges.numNodes && readOptions.numNodes == nil {
-                edges.numNodes = f.rows // isolated nodes that no edge mentions
+            if parts.contains(.features) {
+                features = try MatrixMarketReader.read(featureFile)
             } else {
-                throw .shapeMismatch("\(featureFile) has \(f.rows) rows, but the graph has \(edges.numNodes) nodes")
+                featureRows = try MatrixMarketReader.header(ofFile: featureFile).rows
             }
         }
-        let labels = FileBytes.exists(file("labels.tsv"))
+        if let rows = features?.rows ?? featureRows, rows != edges.numNodes {
+            if edges.nodeIDs == nil && rows > edges.numNodes && readOptions.numNodes == nil {
+                edges.numNodes = rows // isolated nodes that no edge mentions
+            } else {
+                throw .shapeMismatch("\(featureFile) has \(rows) rows, but the graph has \(edges.numNodes) nodes")
+            }
+        }
+        let labels = parts.contains(.labels) && FileBytes.exists(file("labels.tsv"))
             ? try LabelReader.read(file("labels.tsv"), nodeIDs: edges.nodeIDs, numNodes: edges.numNodes) : nil
-        let split = FileBytes.exists(file("split.tsv"))
+        let split = parts.contains(.split) && FileBytes.exists(file("split.tsv"))
             ? try SplitReader.read(file("split.tsv"), nodeIDs: edges.nodeIDs, numNodes: edges.numNodes) : nil
         return NodeDataset(edges: edges, features: features, labels: labels, split: split)
     }

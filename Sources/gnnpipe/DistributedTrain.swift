@@ -16,29 +16,35 @@ struct RankFailure: Error, CustomStringConvertible {
 
 extension Train {
     /// Distributed training (pipeline or graph parallel) over the ranks of `mpirun`. Every rank
-    /// runs this; a rank that fails prints `error: rank R: …` and aborts the job (MPI_Abort), so
-    /// no rank waits forever for it.
+    /// runs this. Errors of the set-up steps every rank runs on the same input (arguments,
+    /// dataset, trainer, checkpoint to resume) are agreed on and printed once by rank 0 (see
+    /// `Communicator.agree(_:)` in RankAgreement.swift); a rank that fails later prints
+    /// `error: rank R: …` and aborts the job (MPI_Abort), so no rank waits forever for it.
     func runDistributed() throws {
         let communicator: Communicator
         do { communicator = try Communicator.initialize() } catch { throw CommandFailure("cannot start MPI: \(error)") }
-        let mode = parallelism ?? (communicator.size > 1 ? .pipeline : .single)
-        if mode == .single {
-            if communicator.size > 1 {
-                if communicator.rank == 0 {
-                    ToolMain.printError("--parallelism single runs one process, but mpirun started \(communicator.size) ranks")
-                }
-                communicator.abort(code: 64)
-            }
-            // One rank under mpirun: the single-process trainer.
-            do { try runSingle() } catch {
-                communicator.finalize()
-                throw error
-            }
-            communicator.finalize()
-            return
-        }
         do {
+            // A rank whose arguments did not parse waits here (GNNPipeCommand.failParsingUnderMPI).
+            try communicator.agree {}
+            let mode = parallelism ?? (communicator.size > 1 ? .pipeline : .single)
+            if mode == .single {
+                try communicator.agree {
+                    if communicator.size > 1 {
+                        throw CommandFailure("--parallelism single runs one process, but mpirun started \(communicator.size) ranks", code: 64)
+                    }
+                }
+                // One rank under mpirun: the single-process trainer.
+                do { try runSingle() } catch {
+                    communicator.finalize()
+                    throw error
+                }
+                communicator.finalize()
+                return
+            }
             try trainDistributed(mode: mode, communicator: communicator)
+        } catch let reported as ReportedFailure {
+            communicator.finalize()
+            Foundation.exit(reported.code)
         } catch {
             let message: String
             if let failure = error as? CommandFailure { message = failure.message }
@@ -64,7 +70,7 @@ extension Train {
     private func trainDistributed(mode: Parallelism, communicator: Communicator) throws {
         let rank = communicator.rank, size = communicator.size
         let isRoot = rank == 0
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        ToolLogHandler.bootstrap(prefix: "gnnpipe rank \(rank)")
         var logger = Logger(label: "gnnpipe")
         logger.logLevel = quiet || !isRoot ? .warning : .info
         let threadCount = threads ?? 1
@@ -80,34 +86,56 @@ extension Train {
         // the trainer keeps what it needs, the rest is freed before training.
         func makeTrainer() throws -> (trainer: any DistributedNodeTrainer, configuration: GNNConfiguration,
                                       options: GNNModels.TrainingOptions, setupFields: [String: Any], staleFraction: Double) {
-            let (adjacency, task, configuration) = try loadTask(model: model, gcniiLayers: 32)
+            // Every rank reads the same files: a bad dataset is reported once.
+            let (adjacency, task, configuration) = try communicator.agree {
+                let loaded = try loadTask(model: model, gcniiLayers: 32)
+                if mode == .pipeline {
+                    try ChunkCount.check(chunks, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true)
+                }
+                return loaded
+            }
             let options = TrainingOptions(epochs: epochCount, patience: patienceValue > 0 ? patienceValue : nil,
                                           learningRate: learningRate,
                                           weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
                                           selection: select, threads: threadCount)
-            let trainer: any DistributedNodeTrainer
             var setupFields: [String: Any] = [:]
             var staleFraction = 0.0
-            switch mode {
-            case .pipeline:
-                let pipelineOptions = PipelineOptions(chunks: chunks, staleGradients: staleGradients, warmupEpochs: warmupEpochs,
-                                                      historyMomentum: historyMomentum, shuffleChunks: shuffleChunks,
-                                                      partitionSeed: partitionSeed)
-                let pipeline = try PipelineTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options,
-                                                   pipeline: pipelineOptions, communicator: communicator, trace: recorder)
-                staleFraction = pipeline.plan.staleFraction
-                let owned = pipeline.ownedGraphLayers
-                logger.info("pipeline: \(size) stages × \(pipeline.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunks) chunks (METIS seed \(partitionSeed)), halo \(pipeline.plan.haloSizes.reduce(0, +)) rows (\(pipeline.boundaryRowCount) distinct), stale fraction \(String(format: "%.4f", staleFraction)), stale gradients \(staleGradients.rawValue)")
-                setupFields = ["chunks": chunks, "stale_fraction": staleFraction, "stale_gradients": staleGradients.rawValue,
-                               "warmup_epochs": warmupEpochs, "history_momentum": Double(historyMomentum),
-                               "shuffle_chunks": shuffleChunks]
-                trainer = pipeline
-            case .graph:
-                trainer = try GraphParallelTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options,
-                                                   communicator: communicator, partitionSeed: partitionSeed, trace: recorder)
-                logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeed))")
-            case .single:
-                preconditionFailure("single mode runs runSingle()")
+            // The trainers' one collective (the METIS parts broadcast from rank 0) is reached by
+            // every rank or by none, so their set-up errors can be agreed on too.
+            let trainer: any DistributedNodeTrainer = try communicator.agree {
+                switch mode {
+                case .pipeline:
+                    let pipelineOptions = PipelineOptions(chunks: chunks, staleGradients: staleGradients, warmupEpochs: warmupEpochs,
+                                                          historyMomentum: historyMomentum, shuffleChunks: shuffleChunks,
+                                                          partitionSeed: partitionSeed)
+                    let pipeline: PipelineTrainer
+                    do {
+                        pipeline = try PipelineTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options,
+                                                       pipeline: pipelineOptions, communicator: communicator, trace: recorder)
+                    } catch {
+                        // Every rank failed alike; rank 0 (the one that reports) says which chunk count works.
+                        if isRoot, let failure = ChunkCount.emptyChunkFailure(adjacency, chunks: chunks, seed: partitionSeed,
+                                                                              seedOption: "--partition-seed", dataset: dataset) {
+                            throw failure
+                        }
+                        throw error
+                    }
+                    staleFraction = pipeline.plan.staleFraction
+                    let owned = pipeline.ownedGraphLayers
+                    logger.info("pipeline: \(size) stages × \(pipeline.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunks) chunks (METIS seed \(partitionSeed)), halo \(pipeline.plan.haloSizes.reduce(0, +)) rows (\(pipeline.boundaryRowCount) distinct), stale fraction \(String(format: "%.4f", staleFraction)), stale gradients \(staleGradients.rawValue)")
+                    setupFields = ["chunks": chunks, "stale_fraction": staleFraction, "stale_gradients": staleGradients.rawValue,
+                                   "warmup_epochs": warmupEpochs, "history_momentum": Double(historyMomentum),
+                                   "shuffle_chunks": shuffleChunks]
+                    return pipeline
+                case .graph:
+                    let graphParallel = try GraphParallelTrainer(configuration: configuration, adjacency: adjacency, task: task,
+                                                                 options: options, communicator: communicator,
+                                                                 partitionSeed: partitionSeed, trace: recorder)
+                    logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeed))")
+                    return graphParallel
+                case .single:
+                    preconditionFailure("single mode runs runSingle()")
+                }
             }
             logger.info("\(datasetSummary(adjacency, task))")
             logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(size) ranks, \(threadCount) threads per rank")
@@ -119,19 +147,22 @@ extension Train {
         var tracker = ModelSelectionTracker(selection: select)
         var lastComplete: Int?
         if let checkpoint {
-            if resume {
-                let state = try CheckpointFolder.complete(in: checkpoint)
-                guard state.stages == size, state.parallelism == mode.rawValue else {
-                    throw CommandFailure("\(checkpoint)/complete.json was written by \(state.stages) \(state.parallelism) ranks; this run has \(size) \(mode.rawValue) ranks")
+            // Every rank reads complete.json: a missing or mismatched one is reported once.
+            try communicator.agree {
+                if resume {
+                    let state = try CheckpointFolder.complete(in: checkpoint)
+                    guard state.stages == size, state.parallelism == mode.rawValue else {
+                        throw CommandFailure("\(checkpoint)/complete.json was written by \(state.stages) \(state.parallelism) ranks; this run has \(size) \(mode.rawValue) ranks")
+                    }
+                    let path = CheckpointFolder.stageFile(checkpoint, stage: rank, epoch: state.epoch)
+                    let saved = try Checkpoint.read(from: path)
+                    try trainer.restore(from: saved)
+                    try tracker.restore(from: saved.metadata)
+                    lastComplete = state.epoch
+                    logger.info("resumed every stage from \(checkpoint) after epoch \(state.epoch) (best epoch \(tracker.bestEpoch))")
+                } else if isRoot {
+                    try Train.prepareFolder(checkpoint)
                 }
-                let path = CheckpointFolder.stageFile(checkpoint, stage: rank, epoch: state.epoch)
-                let saved = try Checkpoint.read(from: path)
-                try trainer.restore(from: saved)
-                try tracker.restore(from: saved.metadata)
-                lastComplete = state.epoch
-                logger.info("resumed every stage from \(checkpoint) after epoch \(state.epoch) (best epoch \(tracker.bestEpoch))")
-            } else if isRoot {
-                try Train.prepareFolder(checkpoint)
             }
         }
         try communicator.barrier()
@@ -155,7 +186,7 @@ extension Train {
         var records: [[String: Any]] = []
         var trainSeconds = 0.0, epochsRun = 0
         var finished = trainer.epoch >= epochCount || tracker.exhausted(patience: options.patience)
-        if finished { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
+        if finished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
         while !finished {
             try Train.injectedFailure(rank: rank, epoch: trainer.epoch + 1)
             var (loss, stats) = try trainer.trainStep()

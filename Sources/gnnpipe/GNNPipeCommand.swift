@@ -23,7 +23,18 @@ struct GNNPipeCommand: ParsableCommand {
             """,
         subcommands: [Train.self, Partition.self])
 
-    static func main() { ToolMain.run(Self.self) }
+    static func main() {
+        // Under mpirun, a usage error of `train` is printed by rank 0 only (see failParsingUnderMPI).
+        if let rank = launcherRank, CommandLine.arguments.dropFirst().first == "train" {
+            do {
+                // `train --help` parses as a help command: rank 0 prints it.
+                if !(try parseAsRoot() is Train) && rank != 0 { Foundation.exit(0) }
+            } catch {
+                failParsingUnderMPI(error, rank: rank)
+            }
+        }
+        ToolMain.run(Self.self)
+    }
 }
 
 extension GNNArchitecture: ExpressibleByArgument {}
@@ -80,66 +91,79 @@ struct Train: ParsableCommand {
             statistics, --trace writes a Chrome trace (one track per rank, open in Perfetto). \
             Checkpoints: every stage writes DIR/stage-S.epoch-E.ckpt (history tables included), \
             then rank 0 writes DIR/complete.json; --resume restarts every stage from that epoch. \
-            A failing rank prints `error: rank R: …` and aborts the whole job.
+            Errors found while setting up (arguments, dataset, chunk count, checkpoint) are \
+            printed once, by rank 0; a rank failing during training prints `error: rank R: …` \
+            and aborts the whole job. Log lines on stderr name their rank (`gnnpipe rank R:`).
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
     var dataset = "graphs/cora"
 
+    // Numeric options take the next word even when it starts with "-", so a negative number
+    // reaches validate() instead of being read as an option name.
     @Option(help: "Model: gcn, gcnii or sage (default: gcn; distributed gcnii).") var model: GNNArchitecture?
-    @Option(help: "Number of graph layers (default: 2; gcnii 64, distributed gcnii 32).") var layers: Int?
-    @Option(help: "Hidden width (default: 16; gcnii 64).") var hidden: Int?
-    @Option(help: "Dropout probability in [0, 1) (default: 0.5; gcnii 0.6).") var dropout: Float?
-    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 0.01
-    @Option(help: "Weight decay of the dense layers (see above).") var weightDecay: Float = 5e-4
-    @Option(help: "Weight decay of GCNII's convolution weights.") var convWeightDecay: Float = 0.01
+    @Option(parsing: .signedNumber, help: "Number of graph layers (default: 2; gcnii 64, distributed gcnii 32).") var layers: Int?
+    @Option(parsing: .signedNumber, help: "Hidden width (default: 16; gcnii 64).") var hidden: Int?
+    @Option(parsing: .signedNumber, help: "Dropout probability in [0, 1) (default: 0.5; gcnii 0.6).") var dropout: Float?
+    @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 0.01
+    @Option(parsing: .signedNumber, help: "Weight decay of the dense layers (see above).") var weightDecay: Float = 5e-4
+    @Option(parsing: .signedNumber, help: "Weight decay of GCNII's convolution weights.") var convWeightDecay: Float = 0.01
     @Option(help: "Optimizer: adam (L2 weight decay) or adamw (decoupled).") var optimizer: OptimizerChoice = .adam
-    @Option(help: "GCNII initial-residual weight α.") var alpha: Float = 0.1
-    @Option(help: "GCNII identity-mapping strength λ (β_ℓ = log(λ/ℓ + 1)).") var lambda: Float = 0.5
-    @Option(help: "Last epoch (default: 200; gcnii 1500).") var epochs: Int?
-    @Option(help: "Stop after this many epochs without a better validation value; 0 = never (default: 0; gcnii 100).")
+    @Option(parsing: .signedNumber, help: "GCNII initial-residual weight α.") var alpha: Float = 0.1
+    @Option(parsing: .signedNumber, help: "GCNII identity-mapping strength λ (β_ℓ = log(λ/ℓ + 1)).") var lambda: Float = 0.5
+    @Option(parsing: .signedNumber, help: "Last epoch (default: 200; gcnii 1500).") var epochs: Int?
+    @Option(parsing: .signedNumber,
+            help: "Stop after this many epochs without a better validation value; 0 = never (default: 0; gcnii 100).")
     var patience: Int?
     @Option(help: "Validation number that picks the reported epoch: val-accuracy or val-loss.")
     var select: ModelSelection = .validationAccuracy
-    @Option(help: "Seed of weights and dropout masks.") var seed: UInt64 = 0
-    @Option(help: "Threads for SpMM, element-wise kernels and OpenBLAS (default: all cores; 1 per rank when distributed).") var threads: Int?
+    @Option(parsing: .signedNumber, help: "Seed of weights and dropout masks.") var seed: UInt64 = 0
+    @Option(parsing: .signedNumber,
+            help: "Threads for SpMM, element-wise kernels and OpenBLAS (default: all cores; 1 per rank when distributed).")
+    var threads: Int?
     @Option(help: "Feature preprocessing: row or none.") var featureNormalization: FeatureNormalization = .row
     @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
     var metrics: String?
     @Option(help: ArgumentHelp("Save training state in this folder (created if missing).", valueName: "dir"))
     var checkpoint: String?
-    @Option(help: "Epochs between checkpoints.") var checkpointEvery = 10
+    @Option(parsing: .signedNumber, help: "Epochs between checkpoints.") var checkpointEvery = 10
     @Flag(help: "Continue from <dir>/last.ckpt (needs --checkpoint).") var resume = false
     @Flag(help: "Print only the final result.") var quiet = false
     @Option(help: "single (one process), pipeline (GNNPipe) or graph (graph parallel); default: pipeline under mpirun with > 1 rank, else single.")
     var parallelism: Parallelism?
-    @Option(help: "Pipeline: number of METIS chunks C (1 = no chunking, no staleness).") var chunks = 8
+    @Option(parsing: .signedNumber, help: "Pipeline: number of METIS chunks C (1 = no chunking, no staleness; at most the node count).")
+    var chunks = 8
     @Option(help: "Pipeline: gradients into historical rows: drop or defer (one epoch late).")
     var staleGradients: StaleGradientMode = .drop
-    @Option(help: "Pipeline: first epochs run without chunking (C = 1).") var warmupEpochs = 0
-    @Option(help: "Pipeline: smoothing m of historical rows, history ← m·history + (1−m)·new.") var historyMomentum: Float = 0
+    @Option(parsing: .signedNumber, help: "Pipeline: first epochs run without chunking (C = 1).") var warmupEpochs = 0
+    @Option(parsing: .signedNumber, help: "Pipeline: smoothing m of historical rows, history ← m·history + (1−m)·new.")
+    var historyMomentum: Float = 0
     @Flag(help: "Pipeline: re-draw the chunk order every epoch.") var shuffleChunks = false
-    @Option(help: "Seed of the METIS chunking / partitioning.") var partitionSeed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: "Seed of the METIS chunking / partitioning.") var partitionSeed: UInt64 = 0
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
 
     func validate() throws {
-        if let layers, layers < 1 { throw ValidationError("--layers must be at least 1") }
-        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
-        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1)") }
-        if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive") }
-        if !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0") }
-        if !(convWeightDecay >= 0 && convWeightDecay.isFinite) { throw ValidationError("--conv-weight-decay must be ≥ 0") }
-        if !(alpha >= 0 && alpha <= 1) { throw ValidationError("--alpha must be in [0, 1]") }
-        if !(lambda > 0 && lambda.isFinite) { throw ValidationError("--lambda must be positive") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
+        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1, got \(hidden)") }
+        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive, got \(learningRate)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
+        if !(convWeightDecay >= 0 && convWeightDecay.isFinite) {
+            throw ValidationError("--conv-weight-decay must be ≥ 0, got \(convWeightDecay)")
+        }
+        if !(alpha >= 0 && alpha <= 1) { throw ValidationError("--alpha must be in [0, 1], got \(alpha)") }
+        if !(lambda > 0 && lambda.isFinite) { throw ValidationError("--lambda must be positive, got \(lambda)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
-        if chunks < 1 { throw ValidationError("--chunks must be at least 1") }
-        if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0") }
-        if !(historyMomentum >= 0 && historyMomentum < 1) { throw ValidationError("--history-momentum must be in [0, 1)") }
+        if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
+        if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0, got \(warmupEpochs)") }
+        if !(historyMomentum >= 0 && historyMomentum < 1) {
+            throw ValidationError("--history-momentum must be in [0, 1), got \(historyMomentum)")
+        }
         if let trace { try validateOutputPath(trace, option: "--trace") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
@@ -161,10 +185,7 @@ struct Train: ParsableCommand {
     }
 
     /// Whether mpirun / srun started this process (Open MPI, PMIx or PMI environment).
-    static var launchedByMPI: Bool {
-        let env = ProcessInfo.processInfo.environment
-        return env["OMPI_COMM_WORLD_SIZE"] != nil || env["PMIX_RANK"] != nil || env["PMI_RANK"] != nil
-    }
+    static var launchedByMPI: Bool { GNNPipeCommand.launcherRank != nil }
 
     /// Loads DATASET as a node-classification task (undirected adjacency without self-loops,
     /// features row-normalised unless --feature-normalization none, one class per node, the
@@ -214,9 +235,8 @@ struct Train: ParsableCommand {
         if let checkpoint, resume, !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
             throw CommandFailure("--resume: \(checkpoint)/last.ckpt does not exist; nothing to resume", code: 64)
         }
+        ToolLogHandler.bootstrap(prefix: "gnnpipe")
         var logger = Logger(label: "gnnpipe")
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        logger = Logger(label: "gnnpipe")
         logger.logLevel = quiet ? .warning : .info
 
         let threadCount = threads ?? Parallel.defaultThreadCount

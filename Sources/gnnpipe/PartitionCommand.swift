@@ -13,18 +13,21 @@ struct Partition: ParsableCommand {
             contiguous id ranges. Prints per chunk its nodes, halo (nodes of other chunks it \
             reads) and training nodes, then the edge cut, the total halo and the stale \
             fraction (adjacency entries that read a later chunk, i.e. a historical embedding). \
-            With -o, writes `node<TAB>chunk` lines in the dataset's node ids.
+            With -o, writes `node<TAB>chunk` lines in the dataset's node ids. Reads edges.tsv \
+            and split.tsv; of the feature file only its header (the row count, so isolated \
+            nodes count as in train). A --chunks that METIS cannot fill (chunks left empty) is \
+            refused with the largest count found that works.
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder (or an edge-list file).", valueName: "dataset"))
     var dataset = "graphs/cora"
-    @Option(help: "Number of chunks C.") var chunks = 8
-    @Option(help: "METIS seed (as --partition-seed of train).") var seed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: "Number of chunks C (at most the node count).") var chunks = 8
+    @Option(parsing: .signedNumber, help: "METIS seed (as --partition-seed of train).") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the chunk of every node here (TSV).", valueName: "chunks.tsv"))
     var output: String?
 
     func validate() throws {
-        if chunks < 1 { throw ValidationError("--chunks must be at least 1") }
+        if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if !FileManager.default.fileExists(atPath: dataset) {
             throw ValidationError("dataset '\(dataset)' does not exist")
         }
@@ -32,13 +35,20 @@ struct Partition: ParsableCommand {
     }
 
     func run() throws {
-        let data = try NodeDataset.load(dataset)
+        // The graph and the split only: the feature file's header gives the node count, its
+        // values are not read.
+        let data = try NodeDataset.load(dataset, parts: [.split])
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
         let n = adjacency.numNodes
-        guard chunks <= n else { throw CommandFailure("--chunks \(chunks) exceeds the \(n) nodes of \(dataset)", code: 64) }
-        let plan = try ChunkPlan.metis(adjacency: adjacency, numChunks: chunks, seed: seed, architecture: .gcn,
+        try ChunkCount.check(chunks, numNodes: n, dataset: dataset, training: false)
+        let plan: ChunkPlan
+        do {
+            plan = try ChunkPlan.metis(adjacency: adjacency, numChunks: chunks, seed: seed, architecture: .gcn,
                                        keepsWholeOperator: false)
+        } catch {
+            throw ChunkCount.emptyChunkFailure(adjacency, chunks: chunks, seed: seed, seedOption: "--seed", dataset: dataset) ?? error
+        }
         var isTrain = [Bool](repeating: false, count: n)
         for v in data.split?.train ?? [] { isTrain[plan.newID[v]] = true }
         print("\(dataset): \(n) nodes, \(adjacency.nnz / 2) edges, \(chunks) chunks (METIS seed \(seed))")

@@ -90,6 +90,106 @@ struct GNNPipeCLITests {
         #expect(r.stderr.contains(expected), "stderr was: \(r.stderr)")
     }
 
+    /// A negative number after a numeric option reaches the command's own check (it used to be
+    /// read as an option name: "Missing value for '--epochs'").
+    @Test(arguments: [
+        (["train", "graphs/cora", "--epochs", "-3"], "--epochs must be at least 1, got -3"),
+        (["train", "graphs/cora", "--hidden", "-1"], "--hidden must be at least 1, got -1"),
+        (["train", "graphs/cora", "--layers", "-2"], "--layers must be at least 1, got -2"),
+        (["train", "graphs/cora", "--dropout", "-0.5"], "--dropout must be in [0, 1), got -0.5"),
+        (["train", "graphs/cora", "--lr", "-0.01"], "--lr must be positive, got -0.01"),
+        (["train", "graphs/cora", "--weight-decay", "-1"], "--weight-decay must be ≥ 0, got -1.0"),
+        (["train", "graphs/cora", "--patience", "-1"], "--patience must be ≥ 0, got -1"),
+        (["train", "graphs/cora", "--threads", "-4"], "--threads must be at least 1, got -4"),
+        (["train", "graphs/cora", "--chunks", "-8"], "--chunks must be at least 1, got -8"),
+        (["train", "graphs/cora", "--warmup-epochs", "-1"], "--warmup-epochs must be ≥ 0, got -1"),
+        (["train", "graphs/cora", "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+        (["partition", "graphs/cora", "--chunks", "-2"], "--chunks must be at least 1, got -2"),
+    ])
+    func negativeNumbersReachValidation(arguments: [String], expected: String) throws {
+        let r = try CommandRunner.run("gnnpipe", arguments, directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: \(expected)"), "stderr was: \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"), "stderr was: \(r.stderr)")
+    }
+
+    /// Log lines name the tool once: `… info gnnpipe: graphs/cora: …`, not `gnnpipe: [gnnpipe]`.
+    @Test func logLinesNameTheToolOnce() throws {
+        let r = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let logLines = r.stderr.split(separator: "\n").filter { $0.contains(" info ") }
+        #expect(logLines.count >= 2, "stderr was: \(r.stderr)")
+        for line in logLines {
+            #expect(line.contains(" info gnnpipe: ") && !line.contains("[gnnpipe]"), "\(line)")
+        }
+    }
+
+    /// `partition` reads the graph and the split only: the feature file's header gives the node
+    /// count (rows beyond the edges' ids are isolated nodes, as for `train`), its values are not
+    /// parsed, so a bad value that `train` rejects does not stop it.
+    @Test func partitionReadsOnlyTheFeatureHeader() throws {
+        for format in ["mtx", "npy"] {
+            let dir = try CommandRunner.temporaryDirectory()
+            let edges = (0..<8).map { "\($0)\t\(($0 + 1) % 8)" } + ["0\t4"]
+            try (edges.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("edges.tsv"), atomically: true, encoding: .utf8)
+            // 10 rows (nodes 8 and 9 are isolated), one value the full readers reject.
+            let features = dir.appendingPathComponent("features.\(format)")
+            if format == "mtx" {
+                try "%%MatrixMarket matrix coordinate real general\n10 3 2\n1 1 1.0\n2 2 banana\n"
+                    .write(to: features, atomically: true, encoding: .utf8)
+            } else {
+                var values = [Float](repeating: 0.5, count: 30)
+                values[4] = .nan
+                try Self.npyBytes(values, rows: 10, cols: 3).write(to: features)
+            }
+            let p = try CommandRunner.run("gnnpipe", ["partition", dir.path, "--chunks", "2"])
+            #expect(p.status == 0, "\(format): \(p.stderr)")
+            #expect(p.stdout.contains("\(dir.path): 10 nodes, 9 edges, 2 chunks"), "\(format): \(p.stdout)")
+            let rows = p.stdout.split(separator: "\n").filter { $0.first?.isNumber == true && $0.split(separator: "\t").count == 4 }
+            #expect(rows.map { Int($0.split(separator: "\t")[1]) ?? 0 }.reduce(0, +) == 10)
+            // train reads the values and refuses them.
+            let t = try CommandRunner.run("gnnpipe", ["train", dir.path, "--epochs", "1"])
+            #expect(t.status != 0)
+            #expect(t.stderr.contains(format == "mtx" ? "features.mtx:4" : "features must be finite"), "\(format): \(t.stderr)")
+        }
+    }
+
+    /// A float32 `.npy` file (format 1.0) of shape (rows, cols).
+    static func npyBytes(_ values: [Float], rows: Int, cols: Int) -> Data {
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(cols)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    /// Too many chunks for METIS to fill is a usage error that names a count that works, and
+    /// that count does work (its successor does not, as the message says).
+    @Test func tooManyChunksNamesACountThatWorks() throws {
+        let r = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "2700"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: --chunks 2700: METIS (--seed 0) leaves"), "stderr was: \(r.stderr)")
+        let marker = "with this graph and seed --chunks "
+        let suggested = r.stderr.components(separatedBy: marker).dropFirst().first
+            .flatMap { Int($0.prefix { $0.isNumber }) }
+        guard let suggested else {
+            Issue.record("no suggested count in: \(r.stderr)")
+            return
+        }
+        #expect(suggested > 1 && suggested < 2700)
+        let works = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", String(suggested)])
+        #expect(works.status == 0, "\(works.stderr)")
+        let next = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", String(suggested + 1)])
+        #expect(next.status == 64 && next.stderr.contains("leaves"), "\(next.stderr)")
+        // More chunks than nodes: the bound is the node count.
+        let over = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "3000"])
+        #expect(over.status == 64)
+        #expect(over.stderr.contains("error: --chunks 3000: \(Self.cora) has 2708 nodes and every chunk needs at least one, so at most 2708 chunks"),
+                "stderr was: \(over.stderr)")
+    }
+
     @Test func resumeWithoutACheckpointFileFails() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let r = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--checkpoint", dir.path, "--resume"])

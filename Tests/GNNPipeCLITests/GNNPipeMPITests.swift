@@ -17,6 +17,22 @@ struct GNNPipeMPITests {
                                          directory: Fixtures.repositoryRoot, environment: env)
     }
 
+    /// `mpirun` with `arguments` (ranks and programs, e.g. an MPMD `A : B` line) under a watchdog:
+    /// a job that hangs is killed after 10 minutes and shows as status 124 instead of blocking
+    /// the test run.
+    static func mpirunWatched(_ arguments: [String]) throws -> CommandResult {
+        #expect(CommandRunner.hasMPIRun, "mpirun is not on the PATH")
+        return try CommandRunner.runPath("/usr/bin/env", ["timeout", "--kill-after=10", "600", "mpirun"] + arguments,
+                                         directory: Fixtures.repositoryRoot, environment: CommandRunner.mpiEnvironment)
+    }
+
+    static var gnnpipePath: String { CommandRunner.productsDirectory.appendingPathComponent("gnnpipe").path }
+
+    /// How many times `text` occurs in `s`.
+    static func occurrences(of text: String, in s: String) -> Int {
+        s.components(separatedBy: text).count - 1
+    }
+
     /// The JSON lines of a metrics file: epoch records and the summary.
     static func records(_ path: String) throws -> (epochs: [[String: Any]], summary: [String: Any]?) {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
@@ -154,6 +170,77 @@ struct GNNPipeMPITests {
             #expect(mine.contains { $0["cat"] as? String == "optimizer" })
             #expect(mine.contains { $0["cat"] as? String == "evaluation" })
         }
+    }
+
+    /// A usage error or a bad dataset under 4 ranks is printed once (by rank 0), and the job
+    /// ends with a non-zero status.
+    @Test(arguments: [
+        (["train", "graphs/cora", "--dropout", "2"], "error: --dropout must be in [0, 1), got 2.0", Int32(64)),
+        (["train", "/nonexistent/dataset"], "error: dataset folder '/nonexistent/dataset' does not exist", Int32(64)),
+        (["train", "graphs/cora", "--model", "gat"], "error: The value 'gat' is invalid for '--model <model>'", Int32(64)),
+        (["train", "graphs/karate"], "error: graphs/karate has no features.mtx or features.npy", Int32(1)),
+        (["train", "graphs/cora", "--parallelism", "single"], "error: --parallelism single runs one process, but mpirun started 4 ranks", Int32(64)),
+    ])
+    func anErrorOfEveryRankIsPrintedOnce(arguments: [String], expected: String, status: Int32) throws {
+        let r = try Self.mpirunWatched(["-n", "4", Self.gnnpipePath] + arguments)
+        #expect(r.status == status, "\(r.stderr)")
+        #expect(Self.occurrences(of: expected, in: r.stderr) == 1, "stderr was: \(r.stderr)")
+        #expect(Self.occurrences(of: "error: ", in: r.stderr) == 1, "stderr was: \(r.stderr)")
+    }
+
+    /// `train --help` under mpirun: the help text once.
+    @Test func helpUnderMPIIsPrintedOnce() throws {
+        let r = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath, "train", "--help"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.occurrences(of: "USAGE: gnnpipe train", in: r.stdout) == 1, "stdout was: \(r.stdout)")
+    }
+
+    /// Ranks that disagree (rank 1 got other arguments, as when a file differs on one host): the
+    /// failing rank's error is printed once with its rank, and no rank waits for the others.
+    @Test func anErrorOfOneRankNamesTheRank() throws {
+        let good = ["train", "graphs/cora", "--model", "gcnii", "--layers", "2", "--hidden", "8", "--epochs", "1"]
+        let r = try Self.mpirunWatched(["-n", "1", Self.gnnpipePath] + good + [":", "-n", "1", Self.gnnpipePath]
+                                       + good + ["--dropout", "2"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(Self.occurrences(of: "error: rank 1: --dropout must be in [0, 1), got 2.0", in: r.stderr) == 1, "stderr was: \(r.stderr)")
+        #expect(Self.occurrences(of: "error: ", in: r.stderr) == 1, "stderr was: \(r.stderr)")
+        #expect(!r.stdout.contains("epoch "))
+    }
+
+    /// Each log line of a 2-rank run says the tool and its rank once:
+    /// `… info gnnpipe rank 0: pipeline: …` (was `info gnnpipe: [gnnpipe] pipeline: …`).
+    @Test func logLinesSayTheirRankOnce() throws {
+        let r = try Self.mpirun(2, ["train", Self.cora, "--model", "gcnii", "--layers", "2", "--hidden", "8",
+                                    "--epochs", "1", "--chunks", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let logLines = r.stderr.split(separator: "\n").filter { $0.contains(" info ") }
+        #expect(logLines.contains { $0.contains("info gnnpipe rank 0: pipeline: 2 stages") }, "stderr was: \(r.stderr)")
+        for line in logLines {
+            // "<timestamp> info gnnpipe rank R: <message>": the prefix, then the message itself.
+            guard let colon = line.range(of: ": ") else {
+                Issue.record("no prefix in \(line)")
+                continue
+            }
+            let prefix = line[..<colon.lowerBound].split(separator: " ").dropFirst(2).joined(separator: " ")
+            let message = line[colon.upperBound...]
+            #expect(prefix == "gnnpipe rank 0", "\(line)")
+            #expect(!message.hasPrefix("[") && !message.hasPrefix("rank "), "\(line)")
+        }
+    }
+
+    /// `--chunks` beyond what METIS can fill: exit 64 once, naming a count that works; beyond the
+    /// node count: the bound.
+    @Test func tooManyChunksIsAUsageErrorUnderMPI() throws {
+        let common = ["train", "graphs/cora", "--model", "gcnii", "--layers", "2", "--hidden", "8", "--epochs", "1"]
+        let empty = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath] + common + ["--chunks", "2700"])
+        #expect(empty.status == 64, "\(empty.stderr)")
+        #expect(Self.occurrences(of: "error: --chunks 2700: METIS (--partition-seed 0) leaves", in: empty.stderr) == 1, "\(empty.stderr)")
+        #expect(empty.stderr.contains("fills every chunk"), "\(empty.stderr)")
+        #expect(Self.occurrences(of: "error: ", in: empty.stderr) == 1, "\(empty.stderr)")
+        let over = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath] + common + ["--chunks", "3000"])
+        #expect(over.status == 64, "\(over.stderr)")
+        #expect(Self.occurrences(of: "error: --chunks 3000: graphs/cora has 2708 nodes and every chunk needs at least one, so at most 2708 chunks",
+                                 in: over.stderr) == 1, "\(over.stderr)")
     }
 
     @Test func partitionWritesChunksAndStatistics() throws {
