@@ -233,9 +233,9 @@ struct Embed: ParsableCommand {
         try validateOutputPath(output, option: "--output")
         var inputs = [(graph.edges, "the edge list")]
         if let features = embedding.features { inputs.append((features, "--features")) }
-        try refuseOverwriting(output, option: "--output", inputs: inputs)
+        try OutputSafety.refuseOverwriting(output, option: "--output", inputs: inputs)
         if let metrics = reporting.metrics {
-            try refuseOverwriting(metrics, option: "--metrics", inputs: inputs + [(output, "--output")])
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + [(output, "--output")])
         }
     }
 
@@ -283,23 +283,6 @@ func fileExtension(_ path: String) -> String {
     (path as NSString).pathExtension.lowercased()
 }
 
-/// Refuses (usage error, exit 64) an output path that names one of the `inputs` (path and what it
-/// is): the same resolved path (`./x`, `dir/../x`, symbolic links) or the same file (device and
-/// inode, which also catches hard links). Writing it would replace the input.
-func refuseOverwriting(_ output: String, option: String, inputs: [(path: String, what: String)]) throws {
-    func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
-    var outputStatus = stat()
-    let outputExists = stat(output, &outputStatus) == 0
-    for input in inputs {
-        var inputStatus = stat()
-        let sameInode = outputExists && stat(input.path, &inputStatus) == 0
-            && inputStatus.st_dev == outputStatus.st_dev && inputStatus.st_ino == outputStatus.st_ino
-        if sameInode || resolved(input.path) == resolved(output) {
-            throw ValidationError("\(option) \(output) is the same file as \(input.what) \(input.path); writing it would replace that input: choose another file")
-        }
-    }
-}
-
 // MARK: - evaluate
 
 struct Evaluate: ParsableCommand {
@@ -344,7 +327,7 @@ struct Evaluate: ParsableCommand {
         if shuffles < 1 { throw ValidationError("--shuffles must be at least 1, got \(shuffles)") }
         if !(c > 0 && c.isFinite) { throw ValidationError("-C must be a positive number, got \(c)") }
         if let metrics = reporting.metrics {
-            try refuseOverwriting(metrics, option: "--metrics", inputs: [(embeddings, "--embeddings"), (labels, "--labels")])
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: [(embeddings, "--embeddings"), (labels, "--labels")])
         }
     }
 
@@ -405,7 +388,7 @@ struct LinkPredictionCommand: ParsableCommand {
         if let metrics = reporting.metrics {
             var inputs = [(graph.edges, "the edge list")]
             if let features = embedding.features { inputs.append((features, "--features")) }
-            try refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
         }
     }
 

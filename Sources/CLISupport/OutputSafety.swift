@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+
+/// Guards against an output option that names one of the run's own inputs.
+public enum OutputSafety {
+    /// Refuses (usage error, exit 64) an output path that names one of `inputs` (path and what
+    /// it is, e.g. `("graphs/cora/edges.tsv", "the edge list")`): the same resolved path (`./x`,
+    /// `dir/../x`, symbolic links) or the same file (device and inode, which also catches hard
+    /// links). Writing it would replace that input.
+    /// - Throws: `ValidationError` naming both paths.
+    public static func refuseOverwriting(_ output: String, option: String, inputs: [(path: String, what: String)]) throws {
+        var outputStatus = stat()
+        let outputExists = stat(output, &outputStatus) == 0
+        for input in inputs {
+            var inputStatus = stat()
+            let sameInode = outputExists && stat(input.path, &inputStatus) == 0
+                && inputStatus.st_dev == outputStatus.st_dev && inputStatus.st_ino == outputStatus.st_ino
+            if sameInode || resolved(input.path) == resolved(output) {
+                throw ValidationError("\(option) \(output) is the same file as \(input.what) \(input.path); writing it would replace it: choose another file")
+            }
+        }
+    }
+
+    /// The files a dataset argument stands for, as `inputs` for ``refuseOverwriting(_:option:inputs:)``:
+    /// the path itself when it is a file (e.g. a zip archive), else the files named `fileNames`
+    /// that exist directly in the folder.
+    public static func datasetFiles(_ dataset: String, fileNames: [String]) -> [(path: String, what: String)] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else { return [] }
+        guard isFolder.boolValue else { return [(dataset, "the dataset")] }
+        return fileNames.map { (dataset + "/" + $0, "the dataset file") }
+            .filter { FileManager.default.fileExists(atPath: $0.0) }
+    }
+
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+}
