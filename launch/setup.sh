@@ -21,7 +21,7 @@ echo
 echo "== Open MPI: 2 ranks all-reduce and ring exchange"
 bash launch/mpirun-local.sh 2 "$bin" mpi-check
 echo
-echo "== GNNPipe: mpirun -n 4 gnnpipe train on Cora (GCNII-32, 4 pipeline stages, 8 METIS chunks, 300 epochs)"
+echo "== GNNPipe: mpirun -n 4 gnnpipe train on Cora (GCNII-32, 4 pipeline stages, 8 METIS chunks, up to 300 epochs, early stopping)"
 bash launch/gnnpipe-local.sh 4 train graphs/cora --epochs 300 --trace "$out/gnnpipe-trace.json" --metrics "$out/gnnpipe.jsonl"
 echo "(open $out/gnnpipe-trace.json in https://ui.perfetto.dev to see the pipeline schedule)"
 echo
