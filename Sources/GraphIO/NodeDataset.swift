@@ -53,6 +53,22 @@ public struct NodeDataset: Sendable, Equatable {
         public static let all: Parts = [.features, .labels, .split]
     }
 
+    /// Re-reads the edge list with `numNodes = rows` to name the first line whose node id has no
+    /// feature row (error path only).
+    private static func firstNodeBeyond(rows: Int, featureFile: String, edgeFile: String,
+                                        options: EdgeListReadOptions) throws(GraphIOError) {
+        var strict = options
+        strict.numNodes = rows
+        do {
+            _ = try EdgeListReader.read(edgeFile, options: strict)
+        } catch {
+            guard case .parse(let file, let line, let column, let message) = error else { throw error }
+            let named = message.replacingOccurrences(of: "numNodes = \(rows)",
+                                                     with: "\(rows), the row count of \(featureFile)")
+            throw .parse(file: file, line: line, column: column, message: named)
+        }
+    }
+
     /// Loads an edge-list file, or a dataset folder as described on the type.
     /// - Parameters:
     ///   - readOptions: how `edges.tsv` (or the file) is read.
@@ -104,6 +120,9 @@ public struct NodeDataset: Sendable, Equatable {
             if edges.nodeIDs == nil && rows > edges.numNodes && readOptions.numNodes == nil {
                 edges.numNodes = rows // isolated nodes that no edge mentions
             } else {
+                if edges.nodeIDs == nil && rows < edges.numNodes && readOptions.numNodes == nil {
+                    try firstNodeBeyond(rows: rows, featureFile: featureFile, edgeFile: file("edges.tsv"), options: readOptions)
+                }
                 throw .shapeMismatch("\(featureFile) has \(rows) rows, but the graph has \(edges.numNodes) nodes")
             }
         }

@@ -64,7 +64,14 @@ struct RealGraphTests {
         let d = try NodeDataset.load(folder)
         #expect(d.numNodes == 5) // nodes 3 and 4 are isolated
         #expect(d.split == NodeSplit(train: [4], val: [], test: [0]))
+        // An edge to a node without a feature row: the edge list's line is named.
         try NPY.write(Matrix(rows: 2, cols: 2), to: folder + "/features.npy")
+        #expect(throws: GraphIOError.parse(file: folder + "/edges.tsv", line: 2, column: 2,
+                                           message: "node id '2' is not below 2, the row count of \(folder)/features.npy")) {
+            try NodeDataset.load(folder)
+        }
+        // String ids cannot be checked line by line: the counts are compared.
+        TestFiles.write("a b\nb c\n", to: "edges.tsv", in: folder)
         #expect(throws: GraphIOError.shapeMismatch("\(folder)/features.npy has 2 rows, but the graph has 3 nodes")) {
             try NodeDataset.load(folder)
         }
