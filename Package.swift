@@ -66,9 +66,12 @@ let engine: [Target] = [
 // MARK: - Command-line tools (thin: parse arguments, call the library, print)
 
 let tools: [Target] = [
-    // What every tool shares: `error:` reporting, output-path checks, metrics, timing, progress.
+    // What every tool shares: `error:` reporting, output-path checks, metrics, timing, progress,
+    // log lines.
+    // GraphIO for the registry of temporary files that an interrupted run removes.
     .target(name: "CLISupport", dependencies: [
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GraphIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "fastrp", dependencies: [
         "GraphLearning", "CLISupport",

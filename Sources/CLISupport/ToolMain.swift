@@ -6,9 +6,11 @@ import Foundation
 ///
 /// Usage errors (bad options) keep swift-argument-parser's message and exit code 64; `--help`
 /// and `--version` print to stdout and exit 0; any other error exits 1 (or a
-/// ``CommandFailure``'s own code) after printing its description.
+/// ``CommandFailure``'s own code) after printing its description. SIGINT, SIGTERM and SIGHUP
+/// remove the run's temporary files before the process dies of the signal (``InterruptCleanup``).
 public enum ToolMain {
     public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
+        InterruptCleanup.install()
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()

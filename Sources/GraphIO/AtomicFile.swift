@@ -11,6 +11,10 @@ import Foundation
 /// folder as the target, is flushed to disk (`fsync`), and is then renamed over the target, which
 /// is atomic on POSIX file systems. If the body throws or any write fails, the temporary file is
 /// removed and the target is left as it was. The new file gets mode 0644.
+///
+/// While it exists, the temporary file is listed in ``TemporaryPathRegistry/shared``, so a
+/// command-line tool interrupted by SIGINT, SIGTERM or SIGHUP removes it before it dies
+/// (SIGKILL cannot be caught: then the `.<name>.tmp-XXXXXX` file stays).
 public enum AtomicFile {
     /// Writes the file at `path` through a buffered ``FileWriter`` passed to `body`.
     /// - Throws: ``GraphIOError/outputDirectoryMissing(_:)`` when the folder of `path` does not
@@ -25,19 +29,27 @@ public enum AtomicFile {
             if fsync(fd) != 0 { throw GraphIOError.write(path, reason: FileBytes.osMessage(errno)) }
         } catch {
             close(fd)
-            unlink(temporary)
+            discard(temporary)
             throw error
         }
         if close(fd) != 0 {
             let reason = FileBytes.osMessage(errno)
-            unlink(temporary)
+            discard(temporary)
             throw .write(path, reason: reason)
         }
-        if rename(temporary, path) != 0 {
-            let reason = FileBytes.osMessage(errno)
-            unlink(temporary)
+        // Renamed under the registry's lock: an interrupt cleanup either removes the temporary
+        // file before the rename (the target stays as it was) or comes after it (the target is complete).
+        let failure = TemporaryPathRegistry.shared.unregister(temporary, after: { rename(temporary, path) == 0 ? 0 : errno })
+        if failure != 0 {
+            let reason = FileBytes.osMessage(failure)
+            discard(temporary)
             throw .write(path, reason: reason)
         }
+    }
+
+    /// Removes the temporary file and takes it off the registry.
+    private static func discard(_ temporary: String) {
+        _ = TemporaryPathRegistry.shared.unregister(temporary, after: { unlink(temporary) })
     }
 
     /// Writes `bytes` (`[UInt8]`, `Data`, …) as the whole content of the file at `path`.
@@ -59,11 +71,114 @@ public enum AtomicFile {
         }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         var template = Array("\(folder)/.\(name).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if fd < 0 { throw .write(path, reason: FileBytes.osMessage(errno)) }
+        var fd: Int32 = -1
+        var failure: Int32 = 0
+        let made = TemporaryPathRegistry.shared.register {
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if fd < 0 { failure = errno; return nil }
+            return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
+        guard let temporary = made else { throw .write(path, reason: FileBytes.osMessage(failure)) }
         _ = fchmod(fd, 0o644)
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return (fd, temporary)
+    }
+}
+
+/// The process-wide list of temporary files and folders that are being filled right now and
+/// would be left behind if the process ended: ``AtomicFile``'s `.<name>.tmp-XXXXXX` files and
+/// the hidden folders that pre-computation outputs are built in.
+///
+/// Code that makes such a path creates it through ``register(making:)`` and calls
+/// ``unregister(_:)`` once it has renamed or removed it. A command-line tool that catches
+/// SIGINT, SIGTERM or SIGHUP calls ``removeAllBeforeExit()`` before it dies, so an interrupted
+/// run leaves nothing behind. A process killed with SIGKILL cannot clean up: its files stay
+/// until someone removes them (pre-computation cache folders are swept by later runs once their
+/// process is gone; see `PrecomputationCache.removeStaleTemporaryFolders()`).
+///
+/// Thread-safe: one lock guards the list, and creating a path happens under that lock, so a
+/// cleanup either sees a path registered or runs before it exists.
+public final class TemporaryPathRegistry: @unchecked Sendable { // `paths` is only touched under `lock`
+    /// The registry that ``AtomicFile`` and the pre-computation cache use.
+    public static let shared = TemporaryPathRegistry()
+
+    private let lock = NSLock()
+    private var paths: Set<String> = []
+
+    /// An empty registry (tests use their own; the tools use ``shared``).
+    public init() {}
+
+    /// Calls `make`, which creates a file or folder and returns its path (or `nil` when it made
+    /// nothing), and registers that path, all under the registry's lock. Returns what `make`
+    /// returned. `make` must not call back into the registry.
+    public func register(making make: () -> String?) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let path = make() else { return nil }
+        paths.insert(path)
+        return path
+    }
+
+    /// Forgets `path` (after it was renamed into place or removed); unknown paths are ignored.
+    public func unregister(_ path: String) {
+        unregister(path, after: {})
+    }
+
+    /// Calls `finish`, which renames or removes `path`, and forgets `path`, both under the
+    /// registry's lock; returns what `finish` returned. An interrupt cleanup thus runs either
+    /// before `finish` (and removes the path) or after it (and leaves the result alone).
+    /// `finish` must not call back into the registry.
+    public func unregister<Result>(_ path: String, after finish: () -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        let result = finish()
+        paths.remove(path)
+        return result
+    }
+
+    /// The registered paths, sorted.
+    public var registered: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths.sorted()
+    }
+
+    /// Removes every registered file and folder (folders with their contents) from disk,
+    /// empties the registry and returns the paths that were removed. Paths that are already gone
+    /// are skipped.
+    @discardableResult
+    public func removeAll() -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return removeLocked()
+    }
+
+    /// As ``removeAll()``, but the registry stays locked for good: a thread that is about to
+    /// create or rename a temporary path waits instead, so nothing new appears between this
+    /// cleanup and the end of the process. Call it only when the process is about to end.
+    @discardableResult
+    public func removeAllBeforeExit() -> [String] {
+        lock.lock()
+        return removeLocked()
+    }
+
+    private func removeLocked() -> [String] {
+        var removed: [String] = []
+        for path in paths.sorted() where Self.remove(path) { removed.append(path) }
+        paths.removeAll()
+        return removed
+    }
+
+    /// Removes a file, or a folder with its contents. Another thread may still be writing into a
+    /// folder, so its removal is retried a few times when new entries appear meanwhile.
+    private static func remove(_ path: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return false }
+        if status.st_mode & S_IFMT != S_IFDIR { return unlink(path) == 0 }
+        for _ in 0..<5 {
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { return true }
+            if lstat(path, &status) != 0 { return true }
+        }
+        return false
     }
 }
 

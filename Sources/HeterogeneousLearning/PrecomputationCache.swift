@@ -139,18 +139,17 @@ public struct PrecomputationCache: Sendable {
         }
         removeStaleTemporaryFolders()
         let temporary = root + "/" + TemporaryFolder.name(prefix: "." + key)
-        do {
-            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
-        } catch {
+        guard TemporaryFolder.create(temporary) else {
             throw .cache(path: temporary, reason: "cannot create a temporary folder")
         }
+        defer { TemporaryPathRegistry.shared.unregister(temporary) }
         do {
             try Self.write(features, to: temporary, options: options, source: source)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
-        if rename(temporary, final) != 0 {
+        if TemporaryPathRegistry.shared.unregister(temporary, after: { rename(temporary, final) }) != 0 {
             // Another run stored the same key first (or the rename failed): keep theirs.
             try? FileManager.default.removeItem(atPath: temporary)
             guard FileManager.default.fileExists(atPath: final + "/manifest.json") else {
@@ -206,9 +205,11 @@ public struct PrecomputationCache: Sendable {
             TemporaryFolder.removeStale(in: parent) { $0 == "." + name }
             temporary = parent + "/" + TemporaryFolder.name(prefix: "." + name)
         }
-        do { try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false) } catch {
-            throw .cache(path: temporary, reason: "cannot create a temporary folder (\(error.localizedDescription))")
+        guard TemporaryFolder.create(temporary) else {
+            throw .cache(path: temporary, reason: "cannot create a temporary folder (\(String(cString: strerror(errno))))")
         }
+        // Gone by the end of this function (renamed into place or removed).
+        defer { TemporaryPathRegistry.shared.unregister(temporary) }
         do throws(HeterogeneousLearningError) {
             for file in extraFiles {
                 do { try NPY.write(file.array, to: temporary + "/" + file.name) } catch {
@@ -221,7 +222,7 @@ public struct PrecomputationCache: Sendable {
             throw error
         }
         if !exists {
-            guard rename(temporary, target) == 0 else {
+            guard TemporaryPathRegistry.shared.unregister(temporary, after: { rename(temporary, target) }) == 0 else {
                 let reason = String(cString: strerror(errno))
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw .cache(path: target, reason: "cannot move the new output into place (\(reason))")
@@ -335,6 +336,19 @@ enum TemporaryFolder {
     /// A fresh name for this process.
     static func name(prefix: String) -> String {
         "\(prefix).tmp-\(getpid())-\(DispatchTime.now().uptimeNanoseconds)"
+    }
+
+    /// Creates the folder `path` and lists it in ``TemporaryPathRegistry/shared`` (so an
+    /// interrupted tool removes it); `false` with `errno` set when it cannot be created.
+    static func create(_ path: String) -> Bool {
+        var failure: Int32 = 0
+        let made = TemporaryPathRegistry.shared.register {
+            if mkdir(path, 0o777) == 0 { return path } // less the umask, as FileManager does
+            failure = errno
+            return nil
+        }
+        errno = failure
+        return made != nil
     }
 
     /// The prefix and process id of a temporary folder name, or `nil` for other names.
