@@ -9,7 +9,8 @@ public enum HeterogeneousLearningError: Error, Equatable, Sendable, CustomString
     public var description: String {
         switch self {
         case .invalidInput(let message): message
-        case .cache(let path, let reason): "\(path): \(reason)"
+        // A reason that already starts with the path (a reader's error) is not prefixed twice.
+        case .cache(let path, let reason): reason.hasPrefix(path + ": ") ? reason : "\(path): \(reason)"
         }
     }
 }

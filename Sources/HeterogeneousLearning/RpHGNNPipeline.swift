@@ -20,7 +20,8 @@ public enum RpHGNNPipeline {
     /// The groups of `dataset`'s target type: read from `cache` when an entry for the same input
     /// files (`inputs`, e.g. the dataset's zip), options and target type exists, else computed
     /// with ``RpHGNNPrecomputation`` and stored. Temporary folders that killed runs left in the
-    /// cache are removed first (``PrecomputationCache/removeStaleTemporaryFolders()``).
+    /// cache are removed first (``PrecomputationCache/removeStaleTemporaryFolders()``). A failed
+    /// store (read-only or full disk) is logged as a warning and the computed groups returned.
     /// - Throws: ``HeterogeneousLearningError``.
     public static func precompute(_ dataset: HGBDataset, inputs: [String], options: PrecomputationOptions,
                                   cache: PrecomputationCache?, threads: Int = Parallel.defaultThreadCount,
@@ -51,9 +52,15 @@ public enum RpHGNNPipeline {
         let seconds = elapsed()
         var folder: String?
         if let cache, let key {
-            folder = try cache.store(features, key: key, options: options,
-                                     source: ["dataset": dataset.name, "target": target])
-            logger?.info("stored pre-computed groups in \(folder!)")
+            // The cache is only a speed-up: a full or read-only disk costs the next run the
+            // pre-computation, not this run its result.
+            do throws(HeterogeneousLearningError) {
+                folder = try cache.store(features, key: key, options: options,
+                                         source: ["dataset": dataset.name, "target": target])
+                logger?.info("stored pre-computed groups in \(folder!)")
+            } catch {
+                logger?.warning("could not store the pre-computed groups in the cache (\(error)); continuing without it")
+            }
         }
         return Precomputed(features: features, fromCache: false, cacheFolder: folder, seconds: seconds)
     }

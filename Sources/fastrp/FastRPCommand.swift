@@ -43,7 +43,7 @@ struct GraphOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Node ids: integer, string or automatic.", valueName: "mode"))
     var idMode: EdgeListReadOptions.IDMode = .automatic
 
-    @Option(help: ArgumentHelp("Number of nodes, when isolated nodes have ids above every id in the file (integer ids).",
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Number of nodes, when isolated nodes have ids above every id in the file (integer ids).",
                                valueName: "n"))
     var numNodes: Int?
 
@@ -67,17 +67,17 @@ struct GraphOptions: ParsableArguments {
 
 /// FastRP settings.
 struct EmbeddingOptions: ParsableArguments {
-    @Option(help: "Embedding dimension.") var dim = 128
+    @Option(parsing: .signedNumber, help: "Embedding dimension.") var dim = 128
 
-    @Option(help: ArgumentHelp("Iteration weights α₁,…,α_k (comma-separated); k is their count.", valueName: "list"))
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Iteration weights α₁,…,α_k (comma-separated); k is their count.", valueName: "list"))
     var weights = "0,1,1"
 
-    @Option(parsing: .unconditional,
+    @Option(parsing: .signedNumber,
             help: ArgumentHelp("β, exponent of the degree normalisation d^β of the initial vectors (paper: [-1, 0]).",
                                valueName: "beta"))
     var normalizationStrength: Float = 0
 
-    @Option(help: ArgumentHelp("s of the sparse projection (entries ±√(s/dim) with probability 1/(2s)): `sqrt` for √n, or a number ≥ 1.",
+    @Option(parsing: .signedNumber, help: ArgumentHelp("s of the sparse projection (entries ±√(s/dim) with probability 1/(2s)): `sqrt` for √n, or a number ≥ 1.",
                                valueName: "s"))
     var sparsity = "sqrt"
 
@@ -87,7 +87,7 @@ struct EmbeddingOptions: ParsableArguments {
     @Flag(help: "Standardise each output column to mean 0, variance 1 (the reference code's final step).")
     var standardize = false
 
-    @Option(parsing: .unconditional,
+    @Option(parsing: .signedNumber,
             help: ArgumentHelp("Weight σ of each node's own normalised initial vector (Neo4j GDS nodeSelfInfluence).",
                                valueName: "sigma"))
     var selfInfluence: Float = 0
@@ -100,10 +100,10 @@ struct EmbeddingOptions: ParsableArguments {
                                valueName: "file"))
     var features: String?
 
-    @Option(help: ArgumentHelp("Share of the dimensions given to projected features (needs --features).", valueName: "ratio"))
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Share of the dimensions given to projected features (needs --features).", valueName: "ratio"))
     var propertyRatio: Float = 0
 
-    @Option(help: "Seed of the random projection.") var seed: UInt64 = 42
+    @Option(parsing: .signedNumber, help: "Seed of the random projection.") var seed: UInt64 = 42
 
     @Flag(help: "The paper's BlogCatalog settings: --dim 512 --weights 1,1,7.81,45.28 --normalization-strength -0.628 --standardize (overrides those options).")
     var paperBlogcatalog = false
@@ -178,7 +178,7 @@ struct EmbeddingOptions: ParsableArguments {
 
 /// Threads and reporting.
 struct RunOptions: ParsableArguments {
-    @Option(help: "Worker threads (default: all cores); results do not depend on it.")
+    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores); results do not depend on it.")
     var threads = Parallel.defaultThreadCount
 
     @Flag(name: .shortAndLong,
@@ -305,13 +305,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Embeddings file (.npy, .tsv or .txt).", valueName: "file")) var embeddings: String
     @Option(help: ArgumentHelp("Labels: `node<TAB>class` per line; several lines per node for multi-label.", valueName: "file"))
     var labels: String
-    @Option(help: ArgumentHelp("Training ratios, comma-separated, each in (0, 1).", valueName: "list"))
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Training ratios, comma-separated, each in (0, 1).", valueName: "list"))
     var ratios = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
-    @Option(help: "Number of shuffles.") var shuffles = 5
-    @Option(name: [.customShort("C"), .customLong("inverse-regularization")],
+    @Option(parsing: .signedNumber, help: "Number of shuffles.") var shuffles = 5
+    @Option(name: [.customShort("C"), .customLong("inverse-regularization")], parsing: .signedNumber,
             help: "C, the logistic regression's inverse regularisation strength.")
     var c: Float = 0.1
-    @Option(help: "Seed of the shuffles.") var seed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: "Seed of the shuffles.") var seed: UInt64 = 0
     @OptionGroup var reporting: RunOptions
 
     func parsedRatios() throws -> [Double] {
@@ -379,8 +379,8 @@ struct LinkPredictionCommand: ParsableCommand {
     @OptionGroup var graph: GraphOptions
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var reporting: RunOptions
-    @Option(help: "Share of edges held out, in (0, 1).") var holdOut = 0.3
-    @Option(help: "Seed of the split and of the random pairs.") var splitSeed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: "Share of edges held out, in (0, 1).") var holdOut = 0.3
+    @Option(parsing: .signedNumber, help: "Seed of the split and of the random pairs.") var splitSeed: UInt64 = 0
 
     func validate() throws {
         if !(holdOut > 0 && holdOut < 1) { throw ValidationError("--hold-out must be in (0, 1), got \(holdOut)") }

@@ -37,6 +37,9 @@ struct GNNPipeCommand: ParsableCommand {
     }
 }
 
+/// The files of a dataset folder that `NodeDataset.load` reads; outputs must not name one of them.
+let nodeDatasetFileNames = ["edges.tsv", "features.npy", "features.mtx", "labels.tsv", "split.tsv"]
+
 extension GNNArchitecture: ExpressibleByArgument {}
 extension StaleGradientMode: ExpressibleByArgument {}
 
@@ -182,6 +185,17 @@ struct Train: ParsableCommand {
         }
         // Fail before training, not after it, when an output folder is missing.
         if let metrics { try validateOutputPath(metrics, option: "--metrics") }
+        // No output may replace an input or another output. Under mpirun this runs while every
+        // rank parses, so the error is agreed on and printed once (failParsingUnderMPI).
+        var taken = OutputSafety.datasetFiles(dataset, fileNames: nodeDatasetFileNames)
+        if let checkpoint {
+            taken += ["last.ckpt", "best.ckpt", "complete.json"].map { (checkpoint + "/" + $0, "the checkpoint file") }
+        }
+        if let metrics {
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: taken)
+            taken.append((metrics, "--metrics"))
+        }
+        if let trace { try OutputSafety.refuseOverwriting(trace, option: "--trace", inputs: taken) }
     }
 
     /// Whether mpirun / srun started this process (Open MPI, PMIx or PMI environment).

@@ -31,7 +31,11 @@ struct Partition: ParsableCommand {
         if !FileManager.default.fileExists(atPath: dataset) {
             throw ValidationError("dataset '\(dataset)' does not exist")
         }
-        if let output { try validateOutputPath(output, option: "--output") }
+        if let output {
+            try validateOutputPath(output, option: "--output")
+            try OutputSafety.refuseOverwriting(output, option: "--output",
+                                               inputs: OutputSafety.datasetFiles(dataset, fileNames: nodeDatasetFileNames))
+        }
     }
 
     func run() throws {

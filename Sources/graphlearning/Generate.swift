@@ -12,7 +12,7 @@ struct Generate: ParsableCommand {
             Writes edges.tsv (R-MAT, Chakrabarti et al. 2004, Graph500 quadrant probabilities \
             0.57/0.19/0.19, 2^scale nodes, edge-factor · 2^scale draws, self-loops removed, \
             duplicates left for the reader to merge), features.npy ([numNodes × features] float32), \
-            labels.tsv and split.tsv into OUTPUT (created if missing; every file written atomically).
+            labels.tsv and split.tsv into OUTPUT (created if missing; an existing folder must be empty; every file written atomically).
 
             Labels are uniform over --classes classes, drawn from (seed, node). Feature j of node v \
             is a uniform [0, 1) draw plus --signal when j mod classes equals v's class, so an MLP \
@@ -24,23 +24,23 @@ struct Generate: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("Output dataset folder.", valueName: "output")) var output: String
-    @Option(help: "log2 of the number of nodes (1–26).") var scale = 14
-    @Option(help: "Edge draws per node.") var edgeFactor = 16
-    @Option(help: "Feature width.") var features = 128
-    @Option(help: "Number of classes (2–1000).") var classes = 8
-    @Option(help: "Added to the class's feature columns.") var signal: Float = 0.5
-    @Option(help: "Fraction of nodes in the training split.") var train = 0.1
-    @Option(help: "Fraction of nodes in the validation split.") var val = 0.1
-    @Option(help: "Seed of graph, features, labels and split.") var seed: UInt64 = 1
+    @Option(parsing: .signedNumber, help: "log2 of the number of nodes (1–26).") var scale = 14
+    @Option(parsing: .signedNumber, help: "Edge draws per node.") var edgeFactor = 16
+    @Option(parsing: .signedNumber, help: "Feature width.") var features = 128
+    @Option(parsing: .signedNumber, help: "Number of classes (2–1000).") var classes = 8
+    @Option(parsing: .signedNumber, help: "Added to the class's feature columns (may be negative).") var signal: Float = 0.5
+    @Option(parsing: .signedNumber, help: "Fraction of nodes in the training split.") var train = 0.1
+    @Option(parsing: .signedNumber, help: "Fraction of nodes in the validation split.") var val = 0.1
+    @Option(parsing: .signedNumber, help: "Seed of graph, features, labels and split.") var seed: UInt64 = 1
 
     func validate() throws {
-        guard (1...26).contains(scale) else { throw ValidationError("--scale must be in 1...26") }
-        guard edgeFactor >= 1 && edgeFactor <= 1024 else { throw ValidationError("--edge-factor must be in 1...1024") }
-        guard features >= 1 && features <= 100_000 else { throw ValidationError("--features must be in 1...100000") }
-        guard (2...1000).contains(classes) else { throw ValidationError("--classes must be in 2...1000") }
+        guard (1...26).contains(scale) else { throw ValidationError("--scale must be in 1...26, got \(scale)") }
+        guard edgeFactor >= 1 && edgeFactor <= 1024 else { throw ValidationError("--edge-factor must be in 1...1024, got \(edgeFactor)") }
+        guard features >= 1 && features <= 100_000 else { throw ValidationError("--features must be in 1...100000, got \(features)") }
+        guard (2...1000).contains(classes) else { throw ValidationError("--classes must be in 2...1000, got \(classes)") }
         guard signal.isFinite else { throw ValidationError("--signal must be finite") }
         guard train > 0, val > 0, train + val < 1 else {
-            throw ValidationError("--train and --val must be > 0 and train + val < 1")
+            throw ValidationError("--train and --val must be > 0 and train + val < 1, got \(train) and \(val)")
         }
         let n = 1 << scale
         let nTrain = Int(Double(n) * train), nVal = Int(Double(n) * val)
@@ -48,13 +48,31 @@ struct Generate: ParsableCommand {
             throw ValidationError("2^\(scale) = \(n) nodes give \(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test nodes; every split needs at least one (raise --scale or the fractions)")
         }
         guard classes <= n else { throw ValidationError("--classes \(classes) exceeds the \(n) nodes") }
+        // Writing into an existing dataset would replace some of its files and leave a mix.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw ValidationError("output '\(output)' exists and is not a folder") }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+            if !entries.isEmpty {
+                throw ValidationError("output folder '\(output)' exists and is not empty (\(counted(entries.count, "entry", "entries"))); give a new or empty folder")
+            }
+        }
+        // The folder and missing parents are created later: probe the nearest existing one.
+        var existing = output
+        while !FileManager.default.fileExists(atPath: existing) {
+            let parent = (existing as NSString).deletingLastPathComponent
+            if parent == existing || parent.isEmpty { existing = "."; break }
+            existing = parent
+        }
+        do {
+            try validateOutputFolder(existing, option: "output")
+        } catch let error as ValidationError {
+            // Name the path that was given, not the parent that was probed.
+            throw ValidationError(error.message.replacingOccurrences(of: "output \(existing)", with: "output \(output)"))
+        }
     }
 
     func run() throws {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), !isFolder.boolValue {
-            throw CommandFailure("output '\(output)' exists and is not a folder")
-        }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let n = 1 << scale
         let edges = GraphGenerator.rmat(scale: scale, edgeFactor: edgeFactor, seed: seed)

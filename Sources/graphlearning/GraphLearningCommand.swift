@@ -48,6 +48,20 @@ struct GraphInputOptions: ParsableArguments {
         valueName: "mode"))
     var idMode: EdgeListReadOptions.IDMode = .automatic
 
+    /// The files this input stands for, to refuse as outputs: the path itself when it is a file
+    /// (edge list, HGB zip), else the dataset files present in the folder (graph, hypergraph
+    /// and HGB folders).
+    var inputFiles: [(path: String, what: String)] {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+            return [(path, "the input graph")]
+        }
+        return OutputSafety.datasetFiles(path, fileNames: [
+            "edges.tsv", "features.mtx", "features.npy", "labels.tsv", "split.tsv", "hyperedges.tsv",
+            "node.dat", "link.dat", "label.dat", "label.dat.test", "label.dat.test_full", "info.dat",
+        ])
+    }
+
     var buildOptions: GraphBuildOptions {
         GraphBuildOptions(symmetrize: !directed, duplicates: duplicates, selfLoops: selfLoops)
     }
@@ -121,16 +135,20 @@ struct Summary: ParsableCommand {
 
     @OptionGroup var input: GraphInputOptions
 
-    @Option(help: ArgumentHelp("Also cut the graph into k METIS parts (1 ≤ k ≤ nodes).", valueName: "k"))
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Also cut the graph into k METIS parts (1 ≤ k ≤ nodes).", valueName: "k"))
     var parts: Int?
 
-    @Option(help: "METIS seed.") var seed = 0
+    @Option(parsing: .signedNumber, help: "METIS seed (any integer).") var seed = 0
 
     @Option(help: ArgumentHelp("Append the summary as one JSON line to this file.", valueName: "file.jsonl"))
     var metrics: String?
 
     func validate() throws {
-        if let parts, parts < 1 { throw ValidationError("--parts must be at least 1") }
+        if let parts, parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
+        if let metrics {
+            try validateOutputPath(metrics, option: "--metrics")
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: input.inputFiles)
+        }
     }
 
     func run() throws {
@@ -250,24 +268,28 @@ struct Partition: ParsableCommand {
 
     @OptionGroup var input: GraphInputOptions
 
-    @Option(name: [.customShort("k"), .long], help: "Number of parts (1 ≤ k ≤ nodes).")
+    @Option(name: [.customShort("k"), .long], parsing: .signedNumber, help: "Number of parts (1 ≤ k ≤ nodes).")
     var parts: Int
 
-    @Option(help: "METIS seed; the same seed and graph give the same parts.") var seed = 0
+    @Option(parsing: .signedNumber, help: "METIS seed (any integer); the same seed and graph give the same parts.") var seed = 0
 
-    @Option(help: ArgumentHelp("Allowed load imbalance, as a fraction in (0, 10): 0.03 lets a part be 3% above the mean.", valueName: "fraction"))
+    @Option(parsing: .signedNumber,
+            help: ArgumentHelp("Allowed load imbalance, as a fraction in (0, 10): 0.03 lets a part be 3% above the mean.", valueName: "fraction"))
     var imbalance = 0.03
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the part of every node to this .npy or .tsv file.", valueName: "file"))
     var output: String?
 
     func validate() throws {
-        if parts < 1 { throw ValidationError("--parts must be at least 1") }
-        if !(imbalance > 0 && imbalance < 10) { throw ValidationError("--imbalance must be in (0, 10)") }
+        if parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
+        if !(imbalance > 0 && imbalance < 10) { throw ValidationError("--imbalance must be in (0, 10), got \(imbalance)") }
+        if let output {
+            try validateOutputPath(output, option: "--output", extensions: ["npy", "tsv"])
+            try OutputSafety.refuseOverwriting(output, option: "--output", inputs: input.inputFiles)
+        }
     }
 
     func run() throws {
-        if let output { try checkOutputPath(output, option: "--output", extensions: ["npy", "tsv"]) }
         let dataset = try input.load()
         let graph = try input.build(dataset)
         if parts > graph.numNodes {

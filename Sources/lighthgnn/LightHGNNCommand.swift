@@ -80,26 +80,26 @@ struct Train: ParsableCommand {
     @Option(help: "Student: light (LightHGNN) or light+ (LightHGNN+).") var student: StudentKind = .lightPlus
     @Option(help: "Teacher: hgnn.") var teacher: TeacherKind = .hgnn
     @Option(help: "Setting: transductive or production.") var setting: TrainingSetting = .transductive
-    @Option(help: "One seed (split, weights, dropout, noise, sampling).") var seed: UInt64?
-    @Option(help: ArgumentHelp("Seeds as a range or list, e.g. 0-4 or 0,3,7 (default 0-4).", valueName: "list"))
+    @Option(parsing: .signedNumber, help: "One seed (split, weights, dropout, noise, sampling).") var seed: UInt64?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Seeds as a range or list, e.g. 0-4 or 0,3,7 (default 0-4).", valueName: "list"))
     var seeds: String?
-    @Option(help: "Epochs per model.") var epochs = 200
-    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 0.01
-    @Option(help: "Adam L2 weight decay.") var weightDecay: Float = 5e-4
-    @Option(help: "Dropout of teacher and student.") var dropout: Float = 0.5
-    @Option(help: "Teacher hidden width.") var teacherHidden = 32
-    @Option(help: "Student and MLP hidden width.") var studentHidden = 128
+    @Option(parsing: .signedNumber, help: "Epochs per model.") var epochs = 200
+    @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 0.01
+    @Option(parsing: .signedNumber, help: "Adam L2 weight decay.") var weightDecay: Float = 5e-4
+    @Option(parsing: .signedNumber, help: "Dropout of teacher and student.") var dropout: Float = 0.5
+    @Option(parsing: .signedNumber, help: "Teacher hidden width.") var teacherHidden = 32
+    @Option(parsing: .signedNumber, help: "Student and MLP hidden width.") var studentHidden = 128
     @Option(help: "KD loss: reference or true-kl.") var kdLoss: KDLoss = .reference
-    @Option(help: "λ, the weight of the label loss in the student's loss.") var lambda: Float = 0
-    @Option(help: "τ of the hyperedge soft-label loss (LightHGNN+).") var tau: Float = 1
-    @Option(help: "Temperature T of the true-kl vertex loss.") var temperature: Float = 1
-    @Option(help: "Feature-noise level ℓ of the hyperedge reliability (LightHGNN+).") var noiseLevel: Float = 1
-    @Option(help: "Training vertices per class.") var trainPerClass = 20
-    @Option(help: "Validation vertices per class.") var valPerClass = 100
+    @Option(parsing: .signedNumber, help: "λ, the weight of the label loss in the student's loss.") var lambda: Float = 0
+    @Option(parsing: .signedNumber, help: "τ of the hyperedge soft-label loss (LightHGNN+).") var tau: Float = 1
+    @Option(parsing: .signedNumber, help: "Temperature T of the true-kl vertex loss.") var temperature: Float = 1
+    @Option(parsing: .signedNumber, help: "Feature-noise level ℓ of the hyperedge reliability (LightHGNN+).") var noiseLevel: Float = 1
+    @Option(parsing: .signedNumber, help: "Training vertices per class.") var trainPerClass = 20
+    @Option(parsing: .signedNumber, help: "Validation vertices per class.") var valPerClass = 100
     @Option(help: "Feature preprocessing: l1 (row L1 norm) or none.") var featureNormalization: FeatureNormalizationChoice = .l1
     @Flag(help: "Keep identical hyperedges as separate hyperedges.") var keepDuplicates = false
     @Flag(help: "Do not give vertices in no hyperedge a singleton hyperedge.") var noSingletons = false
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: ArgumentHelp("Write one JSON line per seed and model plus a summary line.", valueName: "file.jsonl"))
     var metrics: String?
     @Option(help: ArgumentHelp("Save the first seed's student here (folder, created if missing).", valueName: "dir"))
@@ -147,32 +147,75 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         _ = try seedList()
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try validateNumbers()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("--dataset '\(dataset)' is not a folder")
+        }
+        try validateOutputs()
+    }
+
+    /// Range checks with the option names; the library's own check backs them up.
+    func validateNumbers() throws {
+        func atLeast1(_ value: Int, _ option: String) throws {
+            if value < 1 { throw ValidationError("\(option) must be at least 1, got \(value)") }
+        }
+        try atLeast1(epochs, "--epochs")
+        try atLeast1(teacherHidden, "--teacher-hidden")
+        try atLeast1(studentHidden, "--student-hidden")
+        try atLeast1(trainPerClass, "--train-per-class")
+        try atLeast1(valPerClass, "--val-per-class")
+        if let threads { try atLeast1(threads, "--threads") }
+        if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive, got \(learningRate)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
+        if !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if !(lambda >= 0 && lambda <= 1) { throw ValidationError("--lambda must be in [0, 1], got \(lambda)") }
+        if !(tau > 0 && tau.isFinite) { throw ValidationError("--tau must be positive, got \(tau)") }
+        if !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature must be positive, got \(temperature)") }
+        if !(noiseLevel >= 0 && noiseLevel.isFinite) { throw ValidationError("--noise-level must be ≥ 0, got \(noiseLevel)") }
         do {
             try trainingConfiguration().validate()
         } catch {
             throw ValidationError(error.description)
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("--dataset '\(dataset)' is not a folder")
+    }
+
+    /// The files `--save DIR` writes.
+    static let savedFileNames = [StudentModelFolder.checkpointName, "predictions.npy", "logits.npy"]
+
+    /// Before any work: the outputs can be written, name none of the dataset's files (those the
+    /// loader reads, and split.tsv of the shared dataset format) and not each other.
+    func validateOutputs() throws {
+        let inputs = OutputSafety.datasetFiles(dataset, fileNames: ["hyperedges.tsv", "edges.tsv", "features.mtx", "features.npy",
+                                                                    "labels.tsv", "split.tsv"])
+        var saved: [(path: String, what: String)] = []
+        if let save {
+            // The folder and missing parents are created at save time: probe the nearest existing one.
+            var existing = save
+            while !FileManager.default.fileExists(atPath: existing) {
+                let parent = (existing as NSString).deletingLastPathComponent
+                if parent == existing || parent.isEmpty { existing = "."; break }
+                existing = parent
+            }
+            do {
+                try validateOutputFolder(existing, option: "--save")
+            } catch let error as ValidationError {
+                // Name the path that was given, not the parent that was probed.
+                throw ValidationError(error.message.replacingOccurrences(of: "--save \(existing)", with: "--save \(save)"))
+            }
+            saved = Self.savedFileNames.map { ((save as NSString).appendingPathComponent($0), "the --save file") }
+            for file in saved {
+                try OutputSafety.refuseOverwriting(file.path, option: "--save", inputs: inputs)
+            }
         }
         if let metrics {
-            let folder = (metrics as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                throw ValidationError("--metrics \(metrics): the folder '\(folder)' does not exist")
-            }
-        }
-        if let save {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: save, isDirectory: &isDir), !isDir.boolValue {
-                throw ValidationError("--save \(save) is a file, expected a folder")
-            }
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + saved)
+            try validateOutputPath(metrics, option: "--metrics")
         }
     }
 
     func run() throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        ToolLogHandler.bootstrap(prefix: "lighthgnn")
         var logger = Logger(label: "lighthgnn")
         logger.logLevel = quiet ? .warning : .info
         BLAS.setThreadCount(1)  // GEMMs are split into row blocks on the engine's threads.
@@ -271,7 +314,7 @@ struct Predict: ParsableCommand {
     var output: String
     @Option(help: ArgumentHelp("Also write the logits (.npy).", valueName: "file.npy"))
     var logits: String?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
 
     func validate() throws {
         if !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy") }
@@ -279,12 +322,24 @@ struct Predict: ParsableCommand {
         if !(features.hasSuffix(".npy") || features.hasSuffix(".mtx")) {
             throw ValidationError("--features must be a .npy or .mtx file")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        // Outputs: writable, none of the inputs (features, the model folder's files), not each other.
+        try validateOutputPath(output, option: "--output", extensions: ["npy"])
+        var inputs: [(path: String, what: String)] = [(features, "--features")]
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: model, isDirectory: &isFolder), !isFolder.boolValue {
+            inputs.append((model, "--model"))
+        } else {
+            inputs += Train.savedFileNames.map { ((model as NSString).appendingPathComponent($0), "the model file") }
+        }
+        try OutputSafety.refuseOverwriting(output, option: "--output", inputs: inputs)
+        if let logits {
+            try validateOutputPath(logits, option: "--logits", extensions: ["npy"])
+            try OutputSafety.refuseOverwriting(logits, option: "--logits", inputs: inputs + [(output, "--output")])
+        }
     }
 
     func run() throws {
-        try checkOutputPath(output, option: "--output", extensions: ["npy"])
-        if let logits { try checkOutputPath(logits, option: "--logits", extensions: ["npy"]) }
         BLAS.setThreadCount(1)
         let loaded = try StudentModelFolder.load(from: model)
         var x = features.hasSuffix(".npy") ? try NPY.read(features).asMatrix() : try MatrixMarketReader.read(features)

@@ -26,39 +26,62 @@ struct RpHGNNCommand: ParsableCommand {
 extension GroupMerge: ExpressibleByArgument {}
 extension EarlyStoppingMetric: ExpressibleByArgument {}
 
-/// Options shared by `train` and `precompute`: the dataset and the pre-computation.
+/// Options shared by `train` and `precompute`: the dataset and the pre-computation. Numeric
+/// options take the next word even when it starts with `-`, so `--hops -1` reaches `validate()`.
 struct PrecomputationArguments: ParsableArguments {
     @Option(help: ArgumentHelp("HGB dataset: a folder or its .zip (node.dat, link.dat, label.dat, …).", valueName: "path"))
     var dataset: String
 
-    @Option(help: "Seed of projections, random features, split, weights and batch order.") var seed: UInt64 = 1
-    @Option(name: .customLong("hops"), help: "K, propagate-then-update iterations (groups reach hop 2K; default: per dataset).")
+    @Option(parsing: .signedNumber, help: "Seed of projections, random features, split, weights and batch order.")
+    var seed: UInt64 = 1
+    @Option(name: .customLong("hops"), parsing: .signedNumber,
+            help: "K, propagate-then-update iterations (groups reach hop 2K; default: per dataset).")
     var iterations: Int?
-    @Option(help: "Width of random features for node types without features (default: per dataset).")
+    @Option(parsing: .signedNumber, help: "Width of random features for node types without features (default: per dataset).")
     var randomFeatureDim: Int?
     @Option(help: ArgumentHelp("Prepend the raw target features to even groups: true or false (default: per dataset).",
                                valueName: "bool"))
     var includeInput: Bool?
-    @Option(help: ArgumentHelp("Cache folder (default: $XDG_CACHE_HOME or ~/.cache, then graphlearning/rphgnn).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Cache folder (default: $XDG_CACHE_HOME or ~/.cache, then graphlearning/rphgnn). Only a speed-up: an entry that cannot be stored (read-only or full disk) is a warning.", valueName: "dir"))
     var cache: String?
     @Flag(help: "Neither read nor write the pre-computation cache.") var noCache = false
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
     @Flag(help: "Print only the results.") var quiet = false
 
+    /// The files of an HGB dataset folder (``HGBDataset``); outputs must not name one of them.
+    static let datasetFileNames = ["node.dat", "link.dat", "label.dat", "label.dat.test", "label.dat.test_full",
+                                   "info.dat", "meta.dat"]
+
+    /// The dataset's files (its zip, or the HGB files in its folder) as inputs for
+    /// `OutputSafety.refuseOverwriting(_:option:inputs:)`.
+    var datasetInputs: [(path: String, what: String)] {
+        OutputSafety.datasetFiles(dataset, fileNames: Self.datasetFileNames)
+    }
+
     func validate() throws {
-        if let iterations, iterations < 1 { throw ValidationError("--hops must be at least 1") }
-        if let randomFeatureDim, randomFeatureDim < 1 { throw ValidationError("--random-feature-dim must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let iterations, iterations < 1 { throw ValidationError("--hops must be at least 1, got \(iterations)") }
+        if let randomFeatureDim, randomFeatureDim < 1 {
+            throw ValidationError("--random-feature-dim must be at least 1, got \(randomFeatureDim)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noCache && cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
-        if let cache { try validateOutputFolder(cache, option: "--cache") }
         guard FileManager.default.fileExists(atPath: dataset) else {
             throw ValidationError("dataset '\(dataset)' does not exist")
         }
+        if let cache {
+            // Writability is not required: a cache that cannot store gives a warning at the end
+            // of the pre-computation (see RpHGNNPipeline.precompute).
+            try OutputSafety.refuseOverwriting(cache, option: "--cache", inputs: datasetInputs)
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: cache, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("--cache \(cache) exists and is not a folder")
+            }
+        }
     }
 
-    /// Bootstraps logging to stderr (info, or warnings only with --quiet).
+    /// Logs to stderr as `<time> <level> rphgnn: <message>` (info, or warnings only with --quiet).
     func makeLogger() -> Logger {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        ToolLogHandler.bootstrap(prefix: "rphgnn")
         var logger = Logger(label: "rphgnn")
         logger.logLevel = quiet ? .warning : .info
         return logger
@@ -102,33 +125,40 @@ struct Train: ParsableCommand {
             """)
 
     @OptionGroup var common: PrecomputationArguments
-    @Option(help: "Largest number of epochs (default: per dataset).") var epochs: Int?
-    @Option(help: "Stop after this many epochs without a better validation value (default: per dataset).") var patience: Int?
-    @Option(help: "Validate every this many epochs (default: per dataset).") var validationFrequency: Int?
+    @Option(parsing: .signedNumber, help: "Largest number of epochs (default: per dataset).") var epochs: Int?
+    @Option(parsing: .signedNumber, help: "Stop after this many epochs without a better validation value (default: per dataset).")
+    var patience: Int?
+    @Option(parsing: .signedNumber, help: "Validate every this many epochs (default: per dataset).") var validationFrequency: Int?
     @Option(help: "What picks the best epoch: mean-f1 or loss (default: per dataset).") var earlyStopping: EarlyStoppingMetric?
-    @Option(help: "Hidden width (default: per dataset).") var hidden: Int?
-    @Option(help: "Dropout on group inputs, in [0, 1) (default: per dataset).") var inputDropout: Float?
-    @Option(help: "Dropout after hidden layers, in [0, 1) (default: per dataset).") var dropout: Float?
+    @Option(parsing: .signedNumber, help: "Hidden width (default: per dataset).") var hidden: Int?
+    @Option(parsing: .signedNumber, help: "Dropout on group inputs, in [0, 1) (default: per dataset).") var inputDropout: Float?
+    @Option(parsing: .signedNumber, help: "Dropout after hidden layers, in [0, 1) (default: per dataset).") var dropout: Float?
     @Option(help: "Merge of group outputs: concat or mean (default: per dataset).") var merge: GroupMerge?
-    @Option(help: "Mini-batch size (default: per dataset).") var batchSize: Int?
-    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 3e-3
+    @Option(parsing: .signedNumber, help: "Mini-batch size (default: per dataset).") var batchSize: Int?
+    @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 3e-3
     @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
     var metrics: String?
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0") }
-        if let validationFrequency, validationFrequency < 1 { throw ValidationError("--validation-frequency must be at least 1") }
-        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
-        if let inputDropout, !(inputDropout >= 0 && inputDropout < 1) { throw ValidationError("--input-dropout must be in [0, 1)") }
-        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1)") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
+        if let validationFrequency, validationFrequency < 1 {
+            throw ValidationError("--validation-frequency must be at least 1, got \(validationFrequency)")
+        }
+        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1, got \(hidden)") }
+        if let inputDropout, !(inputDropout >= 0 && inputDropout < 1) {
+            throw ValidationError("--input-dropout must be in [0, 1), got \(inputDropout)")
+        }
+        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive, got \(learningRate)") }
         if let metrics {
-            let folder = (metrics as NSString).deletingLastPathComponent
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                throw ValidationError("--metrics \(metrics): the folder '\(folder)' does not exist")
-            }
+            // Before the run, not after it: the folder must exist and accept files, and the
+            // file must not be one of the dataset's.
+            try validateOutputPath(metrics, option: "--metrics")
+            var inputs = common.datasetInputs
+            if let cache = common.cache { inputs.append((cache, "--cache")) }
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
         }
     }
 
@@ -156,12 +186,16 @@ struct Train: ParsableCommand {
 
         let split = try ValidationSplit.make(labels: data.trainLabels, fraction: 0.2, seed: seed)
         let classifier = s.classifierConfiguration(numClasses: data.numClasses, seed: seed)
-        let estimate = try RpHGNNMemoryEstimate.estimate(
-            graph: data.graph, features: data.features, targetType: data.targetType, options: s.precomputationOptions(seed: seed),
-            training: .init(batchRows: min(s.batchSize, split.train.count), hiddenDim: s.hiddenDim,
-                            hopChannels: classifier.hopChannels, inputDropout: s.inputDropout > 0),
-            groupFileBuffers: common.noCache ? 0 : 2)
-        try checkMemory(estimate, data: data, settings: s, training: true, logger: logger)
+        func memoryEstimate(_ s: RpHGNNSettings) throws -> RpHGNNMemoryEstimate {
+            try RpHGNNMemoryEstimate.estimate(
+                graph: data.graph, features: data.features, targetType: data.targetType, options: s.precomputationOptions(seed: seed),
+                training: .init(batchRows: min(s.batchSize, split.train.count), hiddenDim: s.hiddenDim,
+                                hopChannels: s.classifierConfiguration(numClasses: data.numClasses, seed: seed).hopChannels,
+                                inputDropout: s.inputDropout > 0),
+                groupFileBuffers: common.noCache ? 0 : 2)
+        }
+        let estimate = try memoryEstimate(s)
+        try checkMemory(estimate, data: data, settings: s, training: true, logger: logger, estimate: memoryEstimate)
 
         let pre = try RpHGNNPipeline.precompute(data, inputs: [common.dataset], options: s.precomputationOptions(seed: seed),
                                                 cache: common.cacheStore, threads: threads, logger: logger)
@@ -261,7 +295,16 @@ struct Precompute: ParsableCommand {
     @OptionGroup var common: PrecomputationArguments
     @Option(help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
 
-    func validate() throws { try validateOutputFolder(output, option: "--output") }
+    func validate() throws {
+        try validateOutputFolder(output, option: "--output")
+        // OUTPUT receives these names (and drops older group-NN.npy files): none may be a dataset file.
+        for input in common.datasetInputs {
+            let name = (input.path as NSString).lastPathComponent
+            if name == "manifest.json" || name == "target_ids.npy" || isGroupFileName(name) {
+                try OutputSafety.refuseOverwriting(output + "/" + name, option: "--output", inputs: [input])
+            }
+        }
+    }
 
     func run() throws {
         let logger = common.makeLogger()
@@ -269,10 +312,12 @@ struct Precompute: ParsableCommand {
         let data = try common.loadDataset()
         let s = common.settings(for: data.name, logger: logger)
         let options = s.precomputationOptions(seed: common.seed)
-        let estimate = try RpHGNNMemoryEstimate.estimate(graph: data.graph, features: data.features,
-                                                         targetType: data.targetType, options: options,
-                                                         groupFileBuffers: common.noCache ? 1 : 2)
-        try checkMemory(estimate, data: data, settings: s, training: false, logger: logger)
+        func memoryEstimate(_ s: RpHGNNSettings) throws -> RpHGNNMemoryEstimate {
+            try RpHGNNMemoryEstimate.estimate(graph: data.graph, features: data.features, targetType: data.targetType,
+                                              options: s.precomputationOptions(seed: common.seed),
+                                              groupFileBuffers: common.noCache ? 1 : 2)
+        }
+        try checkMemory(try memoryEstimate(s), data: data, settings: s, training: false, logger: logger, estimate: memoryEstimate)
         let pre = try RpHGNNPipeline.precompute(data, inputs: [common.dataset], options: options,
                                                 cache: common.cacheStore, threads: common.threadCount, logger: logger)
         let target = data.graph.nodeTypes[data.targetType].name
@@ -287,32 +332,12 @@ struct Precompute: ParsableCommand {
     }
 }
 
-/// Logs the estimated peak memory of the run, or refuses it (exit 64) before any tensor is made
-/// when the estimate exceeds this machine's physical memory, naming the options that set the size.
-func checkMemory(_ e: RpHGNNMemoryEstimate, data: HGBDataset, settings s: RpHGNNSettings, training: Bool,
-                 logger: Logger) throws {
-    let physical = ProcessInfo.processInfo.physicalMemory
-    var parts = "groups \(bytesText(e.groupBytes)), inputs \(bytesText(e.inputBytes)), working memory \(bytesText(e.workspaceBytes))"
-    if training { parts += ", training \(bytesText(e.trainingBytes))" }
-    guard UInt64(e.totalBytes) > physical else {
-        logger.info("estimated peak memory \(bytesText(e.totalBytes)) (\(parts)); physical memory \(bytesText(Int(clamping: physical)))")
-        return
-    }
-    var lower: [String] = []
-    if training && e.trainingBytes > e.groupBytes {
-        lower += ["--batch-size (now \(s.batchSize))", "--hidden (now \(s.hiddenDim))"]
-    }
-    lower.append("--hops (now \(s.iterations))")
-    if data.features.contains(where: { $0 == nil }) { lower.append("--random-feature-dim (now \(s.randomFeatureDim))") }
-    if training && e.trainingBytes <= e.groupBytes {
-        lower += ["--batch-size (now \(s.batchSize))", "--hidden (now \(s.hiddenDim))"]
-    }
-    let perNode = Double(e.groupBytes) / 4 / Double(max(e.numNodes, 1))
-    throw CommandFailure("""
-        the run would need about \(bytesText(e.totalBytes)) of memory at its peak (\(parts); the \(e.groupShapes.count) \
-        groups hold \(formatCount(e.numNodes)) target nodes × \(formatCount(Int(perNode))) floats), more than the \
-        \(bytesText(Int(clamping: physical))) of physical memory of this machine; lower \(lower.joined(separator: " or "))
-        """, code: 64)
+/// Whether `name` has the form of a group file of `precompute --output` (`group-NN.npy`), which
+/// a later run into the same folder may remove.
+func isGroupFileName(_ name: String) -> Bool {
+    guard name.hasPrefix("group-") && name.hasSuffix(".npy") else { return false }
+    let digits = name.dropFirst("group-".count).dropLast(".npy".count)
+    return !digits.isEmpty && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
 }
 
 /// `812 MiB`, `3.4 GiB`, `12.0 TiB`.

@@ -60,11 +60,11 @@ struct GraphLearningCLITests {
         let file = dir.appendingPathComponent("plain.txt")
         try "x".write(to: file, atomically: true, encoding: .utf8)
         let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "6"])
-        #expect(asFile.status == 1)
+        #expect(asFile.status == 64)
         #expect(asFile.stderr.contains("exists and is not a folder"))
         let scale = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "40"])
         #expect(scale.status == 64)
-        #expect(scale.stderr.contains("--scale must be in 1...26"))
+        #expect(scale.stderr.contains("--scale must be in 1...26, got 40"))
         let split = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--train", "0.7", "--val", "0.4"])
         #expect(split.status == 64)
         #expect(split.stderr.contains("train + val < 1"))
@@ -215,5 +215,104 @@ struct GraphLearningCLITests {
         let r = try CommandRunner.run("graphlearning", ["summary", dir.path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("both features.npy and features.mtx"))
+    }
+
+    /// A small generated dataset folder (edges.tsv, features.npy, labels.tsv, split.tsv).
+    static func generatedDataset() throws -> String {
+        let dir = TemporaryFiles.folder().appendingPathComponent("cg").path
+        let r = try CommandRunner.run("graphlearning", ["generate", dir, "--scale", "6", "--edge-factor", "4", "--features", "3",
+                                                         "--classes", "2", "--train", "0.25", "--val", "0.25"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return dir
+    }
+
+    static let datasetFileNames = ["edges.tsv", "features.npy", "labels.tsv", "split.tsv"]
+
+    static func contents(of folder: String) -> [Data?] {
+        datasetFileNames.map { FileManager.default.contents(atPath: folder + "/" + $0) }
+    }
+
+    @Test func partitionAndSummaryRefuseToWriteTheirInputs() throws {
+        let cg = try Self.generatedDataset()
+        let before = Self.contents(of: cg)
+        #expect(!before.contains(nil))
+        let edgeFile = TemporaryFiles.folder().appendingPathComponent("g.tsv")
+        try "0\t1\n1\t2\n".write(to: edgeFile, atomically: true, encoding: .utf8)
+        let cases: [([String], String)] = [
+            (["partition", cg, "-k", "2", "-o", cg + "/edges.tsv"], "--output \(cg)/edges.tsv is the same file as the dataset file"),
+            (["partition", cg, "-k", "2", "-o", cg + "/labels.tsv"], "--output \(cg)/labels.tsv is the same file as the dataset file"),
+            (["partition", cg, "-k", "2", "-o", cg + "/./split.tsv"], "is the same file as the dataset file"),
+            (["partition", cg, "-k", "2", "-o", cg + "/features.npy"], "is the same file as the dataset file"),
+            (["summary", cg, "--metrics", cg + "/labels.tsv"], "--metrics \(cg)/labels.tsv is the same file as the dataset file"),
+            (["summary", cg, "--metrics", cg + "/edges.tsv"], "is the same file as the dataset file"),
+            (["partition", edgeFile.path, "-k", "2", "-o", edgeFile.path], "is the same file as the input graph"),
+            (["summary", edgeFile.path, "--metrics", edgeFile.path], "is the same file as the input graph"),
+        ]
+        for (arguments, message) in cases {
+            let r = try CommandRunner.run("graphlearning", arguments)
+            #expect(r.status == 64, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(arguments) did work before refusing: \(r.stdout)")
+        }
+        #expect(Self.contents(of: cg) == before)
+        #expect(try String(contentsOf: edgeFile, encoding: .utf8) == "0\t1\n1\t2\n")
+        // The same dataset still partitions to another file.
+        let out = TemporaryFiles.folder().appendingPathComponent("p.tsv").path
+        let ok = try CommandRunner.run("graphlearning", ["partition", cg, "-k", "2", "-o", out])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
+    @Test func summaryMetricsOnAReadOnlyFolderFailsFirst() throws {
+        let r = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("karate/edges.tsv"), "--metrics", "/proc/m.jsonl"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--metrics /proc/m.jsonl: cannot create files in '/proc'"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func generateRefusesANonEmptyFolderAndAcceptsAnEmptyOne() throws {
+        let cg = try Self.generatedDataset()
+        let before = Self.contents(of: cg)
+        let again = try CommandRunner.run("graphlearning", ["generate", cg, "--scale", "5"])
+        #expect(again.status == 64, "\(again.stderr)")
+        #expect(again.stderr.contains("output folder '\(cg)' exists and is not empty (4 entries)"), "\(again.stderr)")
+        #expect(Self.contents(of: cg) == before)
+        let empty = TemporaryFiles.folder().path
+        let fresh = try CommandRunner.run("graphlearning", ["generate", empty, "--scale", "5", "--train", "0.25", "--val", "0.25"])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(Self.datasetFileNames.allSatisfy { FileManager.default.fileExists(atPath: empty + "/" + $0) })
+        let readOnly = try CommandRunner.run("graphlearning", ["generate", "/proc/g", "--scale", "5"])
+        #expect(readOnly.status == 64, "\(readOnly.stderr)")
+        #expect(readOnly.stderr.contains("output /proc/g: cannot create files in '/proc'"), "\(readOnly.stderr)")
+    }
+
+    /// Negative numbers reach the tools' own checks instead of "Missing value for '--X'".
+    @Test(arguments: [
+        (["partition", "graphs/karate/edges.tsv", "-k", "-2"], "--parts must be at least 1, got -2"),
+        (["partition", "graphs/karate/edges.tsv", "--parts", "-2"], "--parts must be at least 1, got -2"),
+        (["partition", "graphs/karate/edges.tsv", "-k", "2", "--imbalance", "-0.1"], "--imbalance must be in (0, 10), got -0.1"),
+        (["summary", "graphs/karate/edges.tsv", "--parts", "-1"], "--parts must be at least 1, got -1"),
+        (["generate", "/tmp/never-written", "--scale", "-5"], "--scale must be in 1...26, got -5"),
+        (["generate", "/tmp/never-written", "--edge-factor", "-1"], "--edge-factor must be in 1...1024, got -1"),
+        (["generate", "/tmp/never-written", "--features", "-1"], "--features must be in 1...100000, got -1"),
+        (["generate", "/tmp/never-written", "--classes", "-3"], "--classes must be in 2...1000, got -3"),
+        (["generate", "/tmp/never-written", "--train", "-0.1"], "--train and --val must be > 0 and train + val < 1, got -0.1 and 0.1"),
+        (["generate", "/tmp/never-written", "--val", "-0.1"], "got 0.1 and -0.1"),
+        (["generate", "/tmp/never-written", "--seed", "-1"], "'-1' is invalid for '--seed"),
+    ])
+    func negativeNumbersAreValidated(arguments: [String], expected: String) throws {
+        let r = try CommandRunner.run("graphlearning", arguments, directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains(expected), "stderr was: \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
+    }
+
+    @Test func negativeSeedsAreAccepted() throws {
+        let a = try CommandRunner.run("graphlearning", ["partition", Fixtures.graphPath("karate/edges.tsv"), "-k", "2", "--seed", "-7"])
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(a.stdout.contains("METIS 2 parts"))
+        let s = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("karate/edges.tsv"), "--parts", "2", "--seed", "-7"])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(s.stdout.contains("METIS 2 parts"))
     }
 }

@@ -153,6 +153,28 @@ struct FastRPCLITests {
         #expect(r.stderr.contains(expected), "stderr was: \(r.stderr)")
     }
 
+    /// Negative numbers reach the options' validation (exit 64) instead of "Missing value".
+    @Test(arguments: [
+        (["embed", "graphs/karate/edges.tsv", "--dim", "-5"], "--dim must be in 1...65535, got -5"),
+        (["embed", "graphs/karate/edges.tsv", "--num-nodes", "-1"], "--num-nodes must be non-negative, got -1"),
+        (["embed", "graphs/karate/edges.tsv", "--threads", "-2"], "--threads must be at least 1, got -2"),
+        (["embed", "graphs/karate/edges.tsv", "--sparsity", "-3"], "--sparsity must be a finite number ≥ 1, got -3.0"),
+        (["embed", "graphs/karate/edges.tsv", "--self-influence", "-1"], "--self-influence must be ≥ 0, got -1.0"),
+        (["embed", "graphs/karate/edges.tsv", "--property-ratio", "-0.5"], "--property-ratio must be in [0, 1], got -0.5"),
+        (["embed", "graphs/karate/edges.tsv", "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+        (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--shuffles", "-1"], "--shuffles must be at least 1, got -1"),
+        (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "-C", "-0.1"], "-C must be a positive number, got -0.1"),
+        (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--ratios", "-0.5"], "--ratios must be comma-separated numbers in (0, 1), got '-0.5'"),
+        (["link-prediction", "graphs/karate/edges.tsv", "--hold-out", "-0.3"], "--hold-out must be in (0, 1), got -0.3"),
+        (["link-prediction", "graphs/karate/edges.tsv", "--split-seed", "-4"], "The value '-4' is invalid for '--split-seed <split-seed>'"),
+    ])
+    func negativeNumbersReachValidation(arguments: [String], expected: String) throws {
+        let r = try CommandRunner.run("fastrp", arguments, directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64, "stderr was: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: \(expected)"), "stderr was: \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"), "stderr was: \(r.stderr)")
+    }
+
     @Test func malformedInputNamesFileAndLine() throws {
         let dir = TemporaryFiles.folder()
         let bad = try write("0\t1\n1\t2\n2\n", "bad.tsv", in: dir)

@@ -113,6 +113,47 @@ struct GNNPipeCLITests {
         #expect(!r.stderr.contains("Missing value"), "stderr was: \(r.stderr)")
     }
 
+    /// A dataset folder whose files only stand in for a dataset: the refusals below come before
+    /// anything is read, and the files must come out unchanged.
+    static func standInDataset() throws -> (folder: String, files: [String: String]) {
+        let folder = TemporaryFiles.folder().path + "/cg"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let files = ["edges.tsv": "0\t1\n", "labels.tsv": "0\t0\n1\t1\n", "split.tsv": "0\ttrain\n1\tval\n",
+                     "features.mtx": "%%MatrixMarket matrix coordinate real general\n2 1 0\n"]
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        return (folder, files)
+    }
+
+    /// Outputs that name a dataset file (under any spelling) or another output are refused with
+    /// exit 64 before anything runs; the dataset is left as it was.
+    @Test func outputsThatNameAnInputOrEachOtherAreRefused() throws {
+        let (cg, files) = try Self.standInDataset()
+        let work = (cg as NSString).deletingLastPathComponent
+        let cases: [([String], String)] = [
+            (["train", cg, "--metrics", cg + "/split.tsv"], "--metrics \(cg)/split.tsv is the same file as the dataset file \(cg)/split.tsv"),
+            (["train", cg, "--metrics", work + "/./cg/labels.tsv"], "is the same file as the dataset file \(cg)/labels.tsv"),
+            (["train", cg, "--parallelism", "pipeline", "--trace", cg + "/edges.tsv"],
+             "--trace \(cg)/edges.tsv is the same file as the dataset file \(cg)/edges.tsv"),
+            (["train", cg, "--metrics", cg + "/features.mtx"], "is the same file as the dataset file \(cg)/features.mtx"),
+            (["train", cg, "--parallelism", "pipeline", "--metrics", work + "/m.jsonl", "--trace", work + "/m.jsonl"],
+             "--trace \(work)/m.jsonl is the same file as --metrics \(work)/m.jsonl"),
+            (["train", cg, "--checkpoint", work + "/ck", "--metrics", work + "/ck/last.ckpt"],
+             "--metrics \(work)/ck/last.ckpt is the same file as the checkpoint file \(work)/ck/last.ckpt"),
+            (["partition", cg, "-o", cg + "/edges.tsv"], "--output \(cg)/edges.tsv is the same file as the dataset file \(cg)/edges.tsv"),
+            (["partition", cg + "/edges.tsv", "-o", cg + "/edges.tsv"], "--output \(cg)/edges.tsv is the same file as the dataset \(cg)/edges.tsv"),
+        ]
+        try FileManager.default.createDirectory(atPath: work + "/ck", withIntermediateDirectories: true)
+        for (arguments, message) in cases {
+            let r = try CommandRunner.run("gnnpipe", arguments)
+            #expect(r.status == 64, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+        for (name, text) in files {
+            #expect(try String(contentsOfFile: cg + "/" + name, encoding: .utf8) == text, "\(name) changed")
+        }
+        #expect(!FileManager.default.fileExists(atPath: work + "/m.jsonl"))
+    }
+
     /// Log lines name the tool once: `… info gnnpipe: graphs/cora: …`, not `gnnpipe: [gnnpipe]`.
     @Test func logLinesNameTheToolOnce() throws {
         let r = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--threads", "1"])

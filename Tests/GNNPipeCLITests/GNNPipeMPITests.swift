@@ -188,6 +188,20 @@ struct GNNPipeMPITests {
         #expect(Self.occurrences(of: "error: ", in: r.stderr) == 1, "stderr was: \(r.stderr)")
     }
 
+    /// An output naming a dataset file under mpirun: refused once (by rank 0) with exit 64, the
+    /// file unchanged.
+    @Test func anOutputNamingTheDatasetIsRefusedOnceUnderMPI() throws {
+        let (cg, files) = try GNNPipeCLITests.standInDataset()
+        for option in ["--metrics", "--trace"] {
+            let r = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath, "train", cg, option, cg + "/split.tsv"])
+            #expect(r.status == 64, "\(r.stderr)")
+            #expect(Self.occurrences(of: "error: \(option) \(cg)/split.tsv is the same file as the dataset file", in: r.stderr) == 1,
+                    "stderr was: \(r.stderr)")
+            #expect(Self.occurrences(of: "error: ", in: r.stderr) == 1, "stderr was: \(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: cg + "/split.tsv", encoding: .utf8) == files["split.tsv"])
+    }
+
     /// `train --help` under mpirun: the help text once.
     @Test func helpUnderMPIIsPrintedOnce() throws {
         let r = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath, "train", "--help"])

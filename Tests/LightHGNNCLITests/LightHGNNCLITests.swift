@@ -111,7 +111,24 @@ struct LightHGNNCLITests {
         (["train", "--dataset", "/nonexistent/folder"], Int32(64), "is not a folder"),
         (["train", "--dataset", ".", "--seeds", "4-1"], 64, "--seeds '4-1'"),
         (["train", "--dataset", ".", "--seed", "1", "--seeds", "0-4"], 64, "not both"),
-        (["train", "--dataset", ".", "--lambda", "1.5"], 64, "lambda must be in [0, 1]"),
+        (["train", "--dataset", ".", "--lambda", "1.5"], 64, "--lambda must be in [0, 1], got 1.5"),
+        (["train", "--dataset", ".", "--lambda", "-0.5"], 64, "--lambda must be in [0, 1], got -0.5"),
+        (["train", "--dataset", ".", "--epochs", "-3"], 64, "--epochs must be at least 1, got -3"),
+        (["train", "--dataset", ".", "--seeds", "-1"], 64, "--seeds '-1': expected a range"),
+        (["train", "--dataset", ".", "--threads", "-2"], 64, "--threads must be at least 1, got -2"),
+        (["train", "--dataset", ".", "--teacher-hidden", "-8"], 64, "--teacher-hidden must be at least 1, got -8"),
+        (["train", "--dataset", ".", "--student-hidden", "0"], 64, "--student-hidden must be at least 1, got 0"),
+        (["train", "--dataset", ".", "--train-per-class", "-1"], 64, "--train-per-class must be at least 1, got -1"),
+        (["train", "--dataset", ".", "--val-per-class", "-1"], 64, "--val-per-class must be at least 1, got -1"),
+        (["train", "--dataset", ".", "--lr", "-0.01"], 64, "--lr must be positive, got -0.01"),
+        (["train", "--dataset", ".", "--weight-decay", "-1"], 64, "--weight-decay must be ≥ 0, got -1"),
+        (["train", "--dataset", ".", "--dropout", "-0.1"], 64, "--dropout must be in [0, 1), got -0.1"),
+        (["train", "--dataset", ".", "--tau", "-1"], 64, "--tau must be positive, got -1"),
+        (["train", "--dataset", ".", "--temperature", "-2"], 64, "--temperature must be positive, got -2"),
+        (["train", "--dataset", ".", "--noise-level", "-1"], 64, "--noise-level must be ≥ 0, got -1"),
+        (["train", "--dataset", ".", "--seed", "-1"], 64, "'-1' is invalid for '--seed"),
+        (["predict", "--model", "m", "--features", "x.npy", "-o", "p.npy", "--threads", "-1"], 64,
+         "--threads must be at least 1, got -1"),
         (["train", "--dataset", ".", "--student", "heavy"], 64, "heavy"),
         (["predict", "--model", "m", "--features", "x.csv", "-o", "p.npy"], 64, ".npy or .mtx"),
         (["predict", "--model", "/nonexistent/model", "--features", "x.npy", "-o", "p.npy"], 1, "not a LightHGNN model folder"),
@@ -155,5 +172,99 @@ extension LightHGNNCLITests {
                                                     "-o", "/nonexistent/folder/p.npy"])
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("error: --output /nonexistent/folder/p.npy: the output folder"), "\(r.stderr)")
+    }
+}
+
+/// Outputs never replace inputs, nor each other, and are checked before any work.
+extension LightHGNNCLITests {
+    @Test func predictRefusesOutputsThatNameItsInputsOrEachOther() throws {
+        let data = try Self.writeDataset()
+        let out = TemporaryFiles.folder()
+        let model = out.appendingPathComponent("model").path
+        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+                                                        "--save", model, "--quiet"] + Self.smallRun)
+        #expect(train.status == 0, "\(train.stderr)")
+        let fx = out.appendingPathComponent("fx.npy").path
+        try NPY.write(Matrix(rows: 4, cols: 12, values: (0..<48).map { Float($0 % 5) }), to: fx)
+        let link = out.appendingPathComponent("link.npy").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fx)
+        let p = out.appendingPathComponent("p.npy").path
+        let cases: [([String], String)] = [
+            (["-o", fx], "--output \(fx) is the same file as --features"),
+            (["-o", link], "--output \(link) is the same file as --features"),
+            (["-o", out.path + "/./fx.npy"], "is the same file as --features"),
+            (["-o", p, "--logits", fx], "--logits \(fx) is the same file as --features"),
+            (["-o", p, "--logits", p], "--logits \(p) is the same file as --output \(p)"),
+            (["-o", model + "/predictions.npy"], "is the same file as the model file"),
+            (["-o", p, "--logits", model + "/logits.npy"], "is the same file as the model file"),
+        ]
+        let inputs = [fx, model + "/predictions.npy", model + "/logits.npy", model + "/student.ckpt"]
+        let contents = { (path: String) in FileManager.default.contents(atPath: path) }
+        let saved = inputs.map(contents)
+        for (extra, message) in cases {
+            let r = try CommandRunner.run("lighthgnn", ["predict", "--model", model, "--features", fx] + extra)
+            #expect(r.status == 64, "\(extra): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(message), "\(extra): \(r.stderr)")
+            #expect(inputs.map(contents) == saved, "\(extra) changed an input")
+            #expect(!FileManager.default.fileExists(atPath: p), "\(extra) wrote \(p)")
+        }
+        // Distinct outputs still work.
+        let ok = try CommandRunner.run("lighthgnn", ["predict", "--model", model, "--features", link, "-o", p,
+                                                     "--logits", out.appendingPathComponent("z.npy").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try NPY.read(p).asInt32().count == 4)
+    }
+
+    @Test func trainRefusesOutputsThatNameDatasetFiles() throws {
+        let data = try Self.writeDataset()
+        let out = TemporaryFiles.folder()
+        let model = out.appendingPathComponent("model").path
+        let files = ["labels.tsv", "features.mtx", "hyperedges.tsv"].map { data.appendingPathComponent($0).path }
+        let contents = { FileManager.default.contents(atPath: $0) }
+        let saved = files.map(contents)
+        let cases: [([String], String)] = [
+            (["--metrics", files[0]], "--metrics \(files[0]) is the same file as the dataset file"),
+            (["--metrics", data.path + "/../" + data.lastPathComponent + "/features.mtx"], "is the same file as the dataset file"),
+            (["--metrics", files[2]], "is the same file as the dataset file"),
+            (["--save", model, "--metrics", model + "/logits.npy"], "is the same file as the --save file"),
+        ]
+        for (extra, message) in cases {
+            let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
+            #expect(r.status == 64, "\(extra): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(extra): trained before refusing: \(r.stdout)")
+            #expect(files.map(contents) == saved, "\(extra) changed a dataset file")
+        }
+        // A --save file that is a link to a dataset file is refused too.
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: model + "/logits.npy", withDestinationPath: files[1])
+        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--save \(model)/logits.npy is the same file as the dataset file \(files[1])"), "\(r.stderr)")
+        #expect(files.map(contents) == saved)
+    }
+
+    /// /proc accepts no new files, even for root: the run stops before training.
+    @Test(arguments: [
+        (["--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create files in '/proc'"),
+        (["--save", "/proc/m"], "--save /proc/m: cannot create files in '/proc'"),
+        (["--save", "/proc/a/b/m"], "--save /proc/a/b/m: cannot create files in '/proc'"),
+        (["--metrics", "/nonexistent/m.jsonl"], "--metrics /nonexistent/m.jsonl: the output folder '/nonexistent' does not exist"),
+    ])
+    func trainChecksOutputsAreWritableFirst(extra: [String], message: String) throws {
+        let data = try Self.writeDataset()
+        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "trained before refusing: \(r.stdout)")
+    }
+
+    /// A --save folder that does not exist yet is created with its missing parents.
+    @Test func trainCreatesAMissingSaveFolderWithParents() throws {
+        let data = try Self.writeDataset()
+        let model = TemporaryFiles.folder().appendingPathComponent("runs/a/model").path
+        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: model + "/student.ckpt"))
     }
 }

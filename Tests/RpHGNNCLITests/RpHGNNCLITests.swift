@@ -109,7 +109,20 @@ struct RpHGNNCLITests {
         (["train", "--dataset", ".", "--hops", "0"], "--hops must be at least 1"),
         (["train", "--dataset", ".", "--input-dropout", "1.5"], "--input-dropout must be in [0, 1)"),
         (["train", "--dataset", ".", "--merge", "sum"], "The value 'sum' is invalid for '--merge <merge>'"),
-        (["train", "--dataset", ".", "--metrics", "/nonexistent/folder/m.jsonl"], "the folder '/nonexistent/folder' does not exist"),
+        (["train", "--dataset", ".", "--metrics", "/nonexistent/folder/m.jsonl"], "the output folder '/nonexistent/folder' does not exist"),
+        // Negative numbers reach validation instead of "Missing value".
+        (["train", "--dataset", ".", "--hops", "-1"], "--hops must be at least 1, got -1"),
+        (["train", "--dataset", ".", "--epochs", "-3"], "--epochs must be at least 1, got -3"),
+        (["train", "--dataset", ".", "--random-feature-dim", "-3"], "--random-feature-dim must be at least 1, got -3"),
+        (["train", "--dataset", ".", "--batch-size", "-2"], "--batch-size must be at least 1, got -2"),
+        (["train", "--dataset", ".", "--hidden", "-8"], "--hidden must be at least 1, got -8"),
+        (["train", "--dataset", ".", "--patience", "-1"], "--patience must be ≥ 0, got -1"),
+        (["train", "--dataset", ".", "--validation-frequency", "-1"], "--validation-frequency must be at least 1, got -1"),
+        (["train", "--dataset", ".", "--dropout", "-0.5"], "--dropout must be in [0, 1), got -0.5"),
+        (["train", "--dataset", ".", "--input-dropout", "-0.5"], "--input-dropout must be in [0, 1), got -0.5"),
+        (["train", "--dataset", ".", "--lr", "-0.1"], "--lr must be positive, got -0.1"),
+        (["precompute", "--dataset", ".", "--output", "o", "--threads", "-1"], "--threads must be at least 1, got -1"),
+        (["precompute", "--dataset", ".", "--output", "o", "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
         (["train", "--dataset", ".", "--cache", "x", "--no-cache"], "--cache and --no-cache exclude each other"),
         (["precompute", "--dataset", "."], "Missing expected argument '--output <dir>'"),
     ])
@@ -143,10 +156,15 @@ struct RpHGNNCLITests {
         #expect(r.stderr.contains("error: the run would need about "), "\(r.stderr)")
         #expect(r.stderr.contains("of physical memory of this machine; lower --hops (now 1000000000000) or --random-feature-dim (now 512)"), "\(r.stderr)")
         #expect(r.stderr.contains("60 target nodes × "), "\(r.stderr)")
+        // --hidden does not change the size of hop-wide tensors: it is not offered.
+        #expect(!r.stderr.contains("--hidden"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
-        // A featureless type's width is the other size the user sets.
+        // A featureless type's width is the other size the user sets (its projections are
+        // width × width: past 64 bits here).
         let wide = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--random-feature-dim", "1000000000000"] + extra)
-        #expect(wide.status == 64 && wide.stderr.contains("--random-feature-dim (now 1000000000000)"), "\(wide.stderr)")
+        #expect(wide.status == 64 && wide.stderr.contains("error: --random-feature-dim 1000000000000 is far too large"), "\(wide.stderr)")
+        let wider = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--random-feature-dim", "10000000"] + extra)
+        #expect(wider.status == 64 && wider.stderr.contains("lower --random-feature-dim (now 10000000)"), "\(wider.stderr)")
 
         let normal = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache"] + extra + (command == "train" ? Self.quick : []))
         #expect(normal.status == 0, "\(normal.stderr)")
@@ -211,6 +229,109 @@ struct RpHGNNCLITests {
         #expect(groups.allSatisfy { ($0["hops"] as! Int) <= 3 } && groups.contains { $0["hops"] as! Int == 2 })
         #expect(try NPY.read(out + "/group-00.npy").shape == [60, 2, 3])
         #expect(try FileManager.default.contentsOfDirectory(atPath: work) == ["features"])
+    }
+
+    /// An output that names a dataset file (the zip itself, a file of the folder, under another
+    /// spelling) is refused before anything runs, and the file is left as it was.
+    @Test func outputsNamingTheDatasetAreRefused() throws {
+        let work = TemporaryFiles.folder().path
+        let zip = work + "/z.zip"
+        try Data("stands for an HGB zip".utf8).write(to: URL(fileURLWithPath: zip))
+        let folder = ToyFiles.folder(ToyFiles.files())
+        let cases: [(dataset: String, arguments: [String], message: String)] = [
+            (zip, ["train", "--metrics", zip], "--metrics \(zip) is the same file as the dataset \(zip)"),
+            (zip, ["train", "--metrics", work + "/./z.zip"], "--metrics \(work)/./z.zip is the same file as the dataset \(zip)"),
+            (zip, ["train", "--cache", zip], "--cache \(zip) is the same file as the dataset \(zip)"),
+            (folder, ["train", "--metrics", folder + "/label.dat.test"],
+             "--metrics \(folder)/label.dat.test is the same file as the dataset file \(folder)/label.dat.test"),
+            (folder, ["train", "--no-cache", "--metrics", folder + "/../toy/node.dat"], "is the same file as the dataset file \(folder)/node.dat"),
+        ]
+        for c in cases {
+            let r = try CommandRunner.run("rphgnn", [c.arguments[0], "--dataset", c.dataset] + c.arguments.dropFirst() + Self.quick)
+            #expect(r.status == 64, "\(c.arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(c.message), "\(r.stderr)")
+        }
+        #expect(try String(contentsOfFile: zip, encoding: .utf8) == "stands for an HGB zip")
+        #expect(try String(contentsOfFile: folder + "/label.dat.test", encoding: .utf8) == ToyFiles.files()["label.dat.test"])
+        #expect(try String(contentsOfFile: folder + "/node.dat", encoding: .utf8) == ToyFiles.files()["node.dat"])
+        // precompute --output writes group-NN.npy, target_ids.npy and manifest.json into OUTPUT.
+        let out = work + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try Data("a zip named like a group".utf8).write(to: URL(fileURLWithPath: out + "/group-03.npy"))
+        let p = try CommandRunner.run("rphgnn", ["precompute", "--dataset", out + "/group-03.npy", "--output", out])
+        #expect(p.status == 64 && p.stderr.contains("is the same file as the dataset \(out)/group-03.npy"), "\(p.stderr)")
+        #expect(try String(contentsOfFile: out + "/group-03.npy", encoding: .utf8) == "a zip named like a group")
+    }
+
+    /// A metrics file that cannot be created is refused before the run (exit 64), not after it.
+    /// (/proc accepts no new files, even for root.)
+    @Test func unwritableMetricsFolderIsRefusedUpFront() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--metrics", "/proc/m.jsonl"] + Self.quick)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: --metrics /proc/m.jsonl: cannot create files in '/proc'"), "\(r.stderr)")
+        #expect(!r.stdout.contains("epoch "))
+    }
+
+    /// The cache is only a speed-up: one that cannot be written gives a warning and the run
+    /// still trains and reports (exit 0).
+    @Test func unwritableCacheIsAWarning() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--cache", "/proc/rphgnn-cache"] + Self.quick)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning rphgnn: could not store the pre-computed groups in the cache (/proc/rphgnn-cache: "), "\(r.stderr)")
+        #expect(r.stdout.contains("test on label.dat.test_full"))
+    }
+
+    /// Settings whose estimate does not fit in 64 bits are refused in plain words, naming only
+    /// the option that is too large.
+    @Test func absurdSizesAreCalledFarTooLarge() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        for (option, other) in [("--hops", "--random-feature-dim"), ("--random-feature-dim", "--hops")] {
+            let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", option, "9223372036854775807"])
+            #expect(r.status == 64, "\(r.stderr)")
+            #expect(r.stderr.contains("error: \(option) 9223372036854775807 is far too large: "), "\(r.stderr)")
+            #expect(!r.stderr.contains(other) && !r.stderr.contains("TiB") && !r.stderr.contains("--hidden"), "\(r.stderr)")
+        }
+    }
+
+    /// Against `MemAvailable` and `MemTotal` (a stand-in /proc/meminfo): above what is available
+    /// but within physical memory is a warning and the run goes on; above physical is refused.
+    @Test func availableMemoryGivesAWarningPhysicalMemoryARefusal() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let busy = TemporaryFiles.folder().path + "/meminfo"
+        try "MemTotal:       67108864 kB\nMemFree:            1024 kB\nMemAvailable:       1024 kB\n"
+            .write(toFile: busy, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache"] + Self.quick,
+                                      environment: ["RPHGNN_MEMINFO": busy])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning rphgnn: the run would need about "), "\(r.stderr)")
+        #expect(r.stderr.contains("more than the 1 MiB available now (of 64.0 GiB physical memory)"), "\(r.stderr)")
+        let small = TemporaryFiles.folder().path + "/meminfo"
+        try "MemTotal:           1024 kB\nMemAvailable:        512 kB\n".write(toFile: small, atomically: true, encoding: .utf8)
+        let refused = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache"] + Self.quick,
+                                            environment: ["RPHGNN_MEMINFO": small])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("more than the 1 MiB of physical memory of this machine; lower "), "\(refused.stderr)")
+    }
+
+    /// Log lines name the tool once (no `rphgnn: [rphgnn]`), and a damaged cache file is named
+    /// once in its warning (not `…/group-00.npy: …/group-00.npy: …`).
+    @Test func logLinesAndWarningsSayThingsOnce() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let work = TemporaryFiles.folder().path
+        let arguments = ["precompute", "--dataset", dataset, "--hops", "2", "--cache", work + "/cache", "--output", work + "/out"]
+        let first = try CommandRunner.run("rphgnn", arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains(" info rphgnn: no reference settings for 'toy'"), "\(first.stderr)")
+        #expect(!first.stderr.contains("[rphgnn]") && !first.stderr.contains("[HeterogeneousLearning]"), "\(first.stderr)")
+        let entry = try FileManager.default.contentsOfDirectory(atPath: work + "/cache").first { !$0.hasPrefix(".") }!
+        let group = work + "/cache/" + entry + "/group-00.npy"
+        try Data("\u{93}NUMPY".utf8).write(to: URL(fileURLWithPath: group))
+        let second = try CommandRunner.run("rphgnn", arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        let warning = second.stderr.split(separator: "\n").first { $0.contains("is unusable") }.map(String.init) ?? ""
+        #expect(warning.components(separatedBy: group).count - 1 == 1, "\(second.stderr)")
     }
 
     @Test func helpListsSubcommands() throws {

@@ -5,7 +5,7 @@ import Logging
 import Glibc
 #endif
 
-/// Log lines on stderr that name the tool once and, under mpirun, the rank once:
+/// Log lines on stderr that name the tool once and, under mpirun, the rank once (every CLI):
 ///
 /// ```
 /// 2026-01-02T03:04:05+0000 info gnnpipe: graphs/cora: 2708 nodes, …          one process
@@ -14,18 +14,20 @@ import Glibc
 ///
 /// (swift-log's `StreamLogHandler` prints the label and then the source module in brackets,
 /// `gnnpipe: [gnnpipe]`, the same name twice.) Metadata, if any, follows as `key=value`.
-struct ToolLogHandler: LogHandler {
+public struct ToolLogHandler: LogHandler {
     /// What precedes the colon: `gnnpipe` or `gnnpipe rank R`.
-    let prefix: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
+    public let prefix: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public init(prefix: String) { self.prefix = prefix }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var fields = metadata
         for (k, v) in event.metadata ?? [:] { fields[k] = v }
         let extra = fields.isEmpty ? "" : " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
@@ -43,7 +45,7 @@ struct ToolLogHandler: LogHandler {
     }
 
     /// Sends every `Logger` of this process to stderr with `prefix` (call once per process).
-    static func bootstrap(prefix: String) {
+    public static func bootstrap(prefix: String) {
         LoggingSystem.bootstrap { _ in ToolLogHandler(prefix: prefix) }
     }
 }
