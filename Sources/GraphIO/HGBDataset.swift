@@ -55,8 +55,11 @@ public struct HGBDataset: Sendable, Equatable {
     /// All test labels (`label.dat.test_full`), when present. Say which set a score uses.
     public let testFullLabels: NodeLabels?
     /// Things in the files worth telling the user that do not stop loading, each naming the
-    /// file and line: link types in `link.dat` that `info.dat` does not describe (HGB's loader
-    /// never reads `info.dat`, so they are valid; their relations are then named by link-type id).
+    /// file (and line): an `info.dat` that is not a JSON object; link types whose node types in
+    /// `link.dat` differ from `info.dat`'s start/end; link types in `link.dat` that `info.dat` does
+    /// not describe; classes below the largest class id that no node in `label.dat` has (a
+    /// mistyped id). HGB's loader never reads `info.dat`, so the data always wins; names fall back
+    /// to ids.
     public let warnings: [String]
 
     /// Number of classes: the largest class id in any label file + 1.
@@ -117,10 +120,18 @@ public struct HGBDataset: Sendable, Equatable {
         let nodeTypeNames = HGBInfo.uniqueNames(typeIDs, info.nodeTypeNames) ?? typeIDs.map(String.init)
         let relationNames = HGBInfo.uniqueNames(links.map(\.id), info.linkMeanings) ?? links.map { String($0.id) }
         var warnings: [String] = []
+        let infoFile = source.displayName("info.dat")
+        if source.contains("info.dat") && !info.isReadable {
+            warnings.append("\(infoFile) is not a JSON object as HGB writes it; it is ignored and node types, relations and classes are named by id")
+        }
+        for link in links {
+            guard let (start, end) = info.linkEnds[link.id], (start, end) != (link.sourceType, link.targetType) else { continue }
+            warnings.append("\(linkFile):\(link.firstLine): link type \(link.id) joins node types \(link.sourceType) → \(link.targetType), but \(infoFile) says \(start) → \(end); the links are used as link.dat gives them")
+        }
         if !info.linkMeanings.isEmpty {
             let described = info.linkMeanings.keys.sorted().map(String.init).joined(separator: ", ")
             for link in links where info.linkMeanings[link.id] == nil {
-                warnings.append("\(linkFile):\(link.firstLine): link type \(link.id) is not described in \(source.displayName("info.dat")) (it describes link types \(described)); relations are named by link-type id")
+                warnings.append("\(linkFile):\(link.firstLine): link type \(link.id) is not described in \(infoFile) (it describes link types \(described)); relations are named by link-type id")
             }
         }
         var graph = HeterogeneousGraph(nodeTypes: zip(nodeTypeNames, counts).map { .init(name: $0, count: $1) })
@@ -149,12 +160,32 @@ public struct HGBDataset: Sendable, Equatable {
         func labels(_ file: HGBLabelFile) throws(GraphIOError) -> NodeLabels {
             try NodeLabels(perNode: file.perNode(count: counts[target]), classNames: classNames)
         }
+        let trainLabels = try labels(train)
+        var seen = [Bool](repeating: false, count: numClasses)
+        for c in trainLabels.classes { seen[Int(c)] = true }
+        let unseen = seen.indices.filter { !seen[$0] }
+        if !unseen.isEmpty {
+            warnings.append("\(source.displayName("label.dat")): no node has class \(Self.ranges(unseen)) (\(unseen.count) of \(numClasses) classes, counted up to the largest class id \(numClasses - 1)); if a class id is mistyped, those classes cannot be learned")
+        }
 
         return HGBDataset(
             name: name, graph: graph, nodeTypeIDs: typeIDs, relationTypeIDs: links.map(\.id), features: features,
             nodeTypeOfGlobal: nodes.typeOfGlobal, localIDOfGlobal: nodes.localOfGlobal, globalIDs: nodes.globalIDs,
-            targetType: target, classNames: classNames, trainLabels: try labels(train),
+            targetType: target, classNames: classNames, trainLabels: trainLabels,
             testLabels: try test.map { (f) throws(GraphIOError) in try labels(f) },
             testFullLabels: try testFull.map { (f) throws(GraphIOError) in try labels(f) }, warnings: warnings)
+    }
+
+    /// `[3, 4, 5, 9]` → `"3–5, 9"`.
+    static func ranges(_ sorted: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
+            parts.append(j == i ? "\(sorted[i])" : "\(sorted[i])–\(sorted[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
     }
 }

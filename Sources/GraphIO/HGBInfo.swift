@@ -11,6 +11,10 @@ struct HGBInfo {
     var linkMeanings: [Int: String] = [:]
     /// Node type id → class id → class name.
     var classNames: [Int: [Int: String]] = [:]
+    /// Link type id → the node types it joins, as `info.dat` states them.
+    var linkEnds: [Int: (start: Int, end: Int)] = [:]
+    /// Whether the text was a JSON object (a file that is not yields no names at all).
+    var isReadable = false
 
     init() {}
 
@@ -18,6 +22,7 @@ struct HGBInfo {
     init(json bytes: [UInt8]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
               let root = object as? [String: Any] else { return }
+        isReadable = true
         if let nodes = root["node.dat"] as? [String: Any], let types = nodes["node type"] as? [String: Any] {
             for (key, value) in types {
                 if let id = Int(key), let name = value as? String { nodeTypeNames[id] = name }
@@ -25,9 +30,9 @@ struct HGBInfo {
         }
         if let links = root["link.dat"] as? [String: Any], let types = links["link type"] as? [String: Any] {
             for (key, value) in types {
-                if let id = Int(key), let fields = value as? [String: Any], let meaning = fields["meaning"] as? String {
-                    linkMeanings[id] = meaning
-                }
+                guard let id = Int(key), let fields = value as? [String: Any] else { continue }
+                if let meaning = fields["meaning"] as? String { linkMeanings[id] = meaning }
+                if let start = fields["start"] as? Int, let end = fields["end"] as? Int { linkEnds[id] = (start, end) }
             }
         }
         if let labels = root["label.dat"] as? [String: Any], let types = labels["node type"] as? [String: Any] {

@@ -162,4 +162,39 @@ struct RobustnessTests {
         files["info.dat"] = nil
         #expect(try HGBDataset.load(ToyHGB.folder(files)).warnings.isEmpty)
     }
+
+    /// A mistyped class id in label.dat ("99" among classes 0–2) is warned about: classes 3–98
+    /// have no node.
+    @Test func classesWithoutNodesAreWarnedAbout() throws {
+        var files = ToyHGB.files()
+        var lines = files["label.dat"]!.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[0].split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        fields[3] = "99"
+        lines[0] = fields.joined(separator: "\t")
+        files["label.dat"] = lines.joined(separator: "\n")
+        let folder = ToyHGB.folder(files)
+        let data = try HGBDataset.load(folder)
+        #expect(data.numClasses == 100)
+        #expect(data.warnings.contains("\(folder)/label.dat: no node has class 3–98 (96 of 100 classes, counted up to the largest class id 99); if a class id is mistyped, those classes cannot be learned"), "\(data.warnings)")
+        #expect(try HGBDataset.load(ToyHGB.folder(ToyHGB.files())).warnings.isEmpty)
+    }
+
+    /// A garbled info.dat, and one whose start/end types contradict link.dat, are warned about;
+    /// the data is loaded as link.dat gives it.
+    @Test func unreadableOrContradictingInfoIsWarnedAbout() throws {
+        let plain = try HGBDataset.load(ToyHGB.folder(ToyHGB.files()))
+        var files = ToyHGB.files()
+        files["info.dat"] = "{\"node.dat\": [truncated"
+        let garbled = ToyHGB.folder(files)
+        let g = try HGBDataset.load(garbled)
+        #expect(g.warnings == ["\(garbled)/info.dat is not a JSON object as HGB writes it; it is ignored and node types, relations and classes are named by id"])
+        #expect(g.graph.relations.map(\.adjacency) == plain.graph.relations.map(\.adjacency))
+        files["info.dat"] = ToyHGB.wrongInfo.replacingOccurrences(of: "\"1\": {\"start\": 1, \"end\": 0", with: "\"1\": {\"start\": 2, \"end\": 0")
+        #expect(files["info.dat"] != ToyHGB.wrongInfo)
+        let swapped = ToyHGB.folder(files)
+        let s = try HGBDataset.load(swapped)
+        let line = ToyHGB.files()["link.dat"]!.split(separator: "\n").firstIndex { $0.split(separator: "\t")[2] == "1" }! + 1
+        #expect(s.warnings.first == "\(swapped)/link.dat:\(line): link type 1 joins node types 1 → 0, but \(swapped)/info.dat says 2 → 0; the links are used as link.dat gives them")
+        #expect(s.graph.relations.map(\.adjacency) == plain.graph.relations.map(\.adjacency))
+    }
 }
