@@ -192,7 +192,7 @@ public struct PrecomputationCache: Sendable {
         var target = folder
         while target.count > 1 && target.hasSuffix("/") { target.removeLast() }
         let name = (target as NSString).lastPathComponent
-        let parent = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
+        let parent = FilePaths.parent(of: target)
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: target, isDirectory: &isFolder)
         if exists && !isFolder.boolValue { throw .cache(path: target, reason: "exists and is not a folder") }

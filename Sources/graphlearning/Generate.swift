@@ -60,7 +60,7 @@ struct Generate: ParsableCommand {
         // The folder and missing parents are created later: probe the nearest existing one.
         var existing = output
         while !FileManager.default.fileExists(atPath: existing) {
-            let parent = (existing as NSString).deletingLastPathComponent
+            let parent = FilePaths.parent(of: existing)
             if parent == existing || parent.isEmpty { existing = "."; break }
             existing = parent
         }

@@ -193,7 +193,7 @@ struct Train: ParsableCommand {
             // The folder and missing parents are created at save time: probe the nearest existing one.
             var existing = save
             while !FileManager.default.fileExists(atPath: existing) {
-                let parent = (existing as NSString).deletingLastPathComponent
+                let parent = FilePaths.parent(of: existing)
                 if parent == existing || parent.isEmpty { existing = "."; break }
                 existing = parent
             }

@@ -55,6 +55,16 @@ struct GraphLearningCLITests {
         }
     }
 
+    /// A one-letter dataset folder relative to the working directory (Foundation's NSString path
+    /// arithmetic trapped on it).
+    @Test(arguments: ["g", "g/", "g/h"])
+    func generateIntoAOneLetterFolder(folder: String) throws {
+        let cwd = TemporaryFiles.folder()
+        let r = try CommandRunner.run("graphlearning", ["generate", folder, "--scale", "5", "--edge-factor", "4"], directory: cwd)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent(folder).appendingPathComponent("edges.tsv").path))
+    }
+
     @Test func generateRejectsBadOptions() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let file = dir.appendingPathComponent("plain.txt")

@@ -148,6 +148,18 @@ struct LightHGNNCLITests {
         #expect(r.stderr.contains("neither hyperedges.tsv nor edges.tsv"))
     }
 
+    /// One-letter output folders relative to the working directory (`--save m`, `m/`): Foundation's
+    /// NSString path arithmetic trapped on them.
+    @Test(arguments: ["m", "m/", "m/x"])
+    func saveIntoAOneLetterFolder(save: String) throws {
+        let data = try Self.writeDataset()
+        let cwd = TemporaryFiles.folder()
+        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+                                                    "--save", save, "--quiet"] + Self.smallRun, directory: cwd)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent(save).appendingPathComponent("student.ckpt").path))
+    }
+
     @Test func predictRejectsFeaturesOfTheWrongWidth() throws {
         let data = try Self.writeDataset()
         let out = TemporaryFiles.folder()

@@ -68,6 +68,18 @@ struct RpHGNNCLITests {
         #expect(!r.stdout.contains("epoch    1"))  // --quiet
     }
 
+    /// A one-letter --output folder relative to the working directory (Foundation's NSString path
+    /// arithmetic trapped on it at publish time).
+    @Test(arguments: ["o", "o/"])
+    func precomputeIntoAOneLetterFolder(output: String) throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let cwd = TemporaryFiles.folder()
+        let r = try CommandRunner.run("rphgnn", ["precompute", "--dataset", dataset, "--hops", "2", "--no-cache", "--output", output],
+                                      directory: cwd)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent("o/manifest.json").path))
+    }
+
     @Test func precomputeWritesNumPyFilesAndReusesTheCache() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let work = TemporaryFiles.folder().path
