@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraphIO
 
 /// Guards against an output option that names one of the run's own inputs.
 public enum OutputSafety {
@@ -30,6 +31,12 @@ public enum OutputSafety {
         guard isFolder.boolValue else { return [(dataset, "the dataset")] }
         return fileNames.map { (dataset + "/" + $0, "the dataset file") }
             .filter { FileManager.default.fileExists(atPath: $0.0) }
+    }
+
+    /// Whether `output` lies directly in `folder` and `folder` does not exist yet (the run creates
+    /// it, so the output's folder cannot be probed now; probe `folder`'s nearest existing parent).
+    public static func willBeCreated(_ output: String, inside folder: String) -> Bool {
+        !FileManager.default.fileExists(atPath: folder) && resolved(FilePaths.parent(of: output)) == resolved(folder)
     }
 
     private static func resolved(_ path: String) -> String {

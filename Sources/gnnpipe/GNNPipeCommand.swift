@@ -167,7 +167,6 @@ struct Train: ParsableCommand {
         if !(historyMomentum >= 0 && historyMomentum < 1) {
             throw ValidationError("--history-momentum must be in [0, 1), got \(historyMomentum)")
         }
-        if let trace { try validateOutputPath(trace, option: "--trace") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
             throw ValidationError("dataset folder '\(dataset)' does not exist")
@@ -184,12 +183,17 @@ struct Train: ParsableCommand {
             throw ValidationError("--resume: \(checkpoint)/complete.json does not exist; no epoch was completed by every stage, nothing to resume")
         }
         // Fail before training, not after it, when an output folder is missing.
-        if let metrics { try validateOutputPath(metrics, option: "--metrics") }
+        // (Inside a --checkpoint folder this run creates, the checkpoint check covers it.)
+        for (path, option) in [(metrics, "--metrics"), (trace, "--trace")] {
+            guard let path, !(checkpoint.map { OutputSafety.willBeCreated(path, inside: $0) } ?? false) else { continue }
+            try validateOutputPath(path, option: option)
+        }
         // No output may replace an input or another output. Under mpirun this runs while every
         // rank parses, so the error is agreed on and printed once (failParsingUnderMPI).
         var taken = OutputSafety.datasetFiles(dataset, fileNames: nodeDatasetFileNames)
         if let checkpoint {
             taken += ["last.ckpt", "best.ckpt", "complete.json"].map { (checkpoint + "/" + $0, "the checkpoint file") }
+            taken.append((checkpoint, "the --checkpoint folder"))
         }
         if let metrics {
             try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: taken)

@@ -209,8 +209,12 @@ struct Train: ParsableCommand {
             }
         }
         if let metrics {
-            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + saved)
-            try validateOutputPath(metrics, option: "--metrics")
+            let folder = save.map { [(path: $0, what: "the --save folder")] } ?? []
+            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + saved + folder)
+            // Inside a --save folder this run creates: that folder's parent was probed above.
+            if !(save.map { OutputSafety.willBeCreated(metrics, inside: $0) } ?? false) {
+                try validateOutputPath(metrics, option: "--metrics")
+            }
         }
     }
 

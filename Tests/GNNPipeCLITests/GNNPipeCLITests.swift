@@ -35,6 +35,22 @@ struct GNNPipeCLITests {
         #expect((first?["train_seconds"] as? Double ?? -1) > 0)
     }
 
+    /// --metrics or --trace naming the --checkpoint folder is refused before training; a metrics
+    /// file inside a checkpoint folder this run creates is accepted.
+    @Test func metricsAndTheCheckpointFolder() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let ck = dir.appendingPathComponent("ck").path
+        for option in ["--metrics", "--trace"] {
+            let clash = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--checkpoint", ck, option, ck])
+            #expect(clash.status == 64 && clash.stderr.contains("is the same file as the --checkpoint folder"), "\(clash.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: ck))
+        }
+        let inside = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--checkpoint", ck,
+                                                       "--metrics", ck + "/run.jsonl"])
+        #expect(inside.status == 0, "\(inside.stderr)")
+        #expect(FileManager.default.fileExists(atPath: ck + "/run.jsonl") && FileManager.default.fileExists(atPath: ck + "/last.ckpt"))
+    }
+
     @Test func sameSeedSameNumbersOtherSeedOtherNumbers() throws {
         let args = ["train", Self.cora, "--model", "gcnii", "--layers", "4", "--epochs", "3", "--threads", "2"]
         let a = try CommandRunner.run("gnnpipe", args + ["--seed", "5"])

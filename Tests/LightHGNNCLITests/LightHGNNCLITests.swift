@@ -160,6 +160,22 @@ struct LightHGNNCLITests {
         #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent(save).appendingPathComponent("student.ckpt").path))
     }
 
+    /// --metrics naming the --save folder is refused before training; a metrics file inside a
+    /// --save folder this run creates is accepted.
+    @Test func metricsAndTheSaveFolder() throws {
+        let data = try Self.writeDataset()
+        let out = TemporaryFiles.folder()
+        let model = out.appendingPathComponent("model").path
+        let clash = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+                                                        "--save", model, "--metrics", model, "--quiet"] + Self.smallRun)
+        #expect(clash.status == 64 && clash.stderr.contains("is the same file as the --save folder"), "\(clash.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: model))
+        let inside = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+                                                         "--save", model, "--metrics", model + "/run.jsonl", "--quiet"] + Self.smallRun)
+        #expect(inside.status == 0, "\(inside.stderr)")
+        #expect(FileManager.default.fileExists(atPath: model + "/run.jsonl"))
+    }
+
     @Test func predictRejectsFeaturesOfTheWrongWidth() throws {
         let data = try Self.writeDataset()
         let out = TemporaryFiles.folder()
