@@ -1,4 +1,5 @@
 import Foundation
+import GraphIO
 import ArgumentParser
 
 /// Wall-clock seconds taken by `body`, with its result.
@@ -86,6 +87,24 @@ public func validateOutputFolder(_ path: String, option: String) throws {
         }
     } catch let failure as CommandFailure {
         throw ValidationError(failure.message)
+    }
+}
+
+/// Checks, before any work, that `path` can become a folder together with any missing parents
+/// (created later): the nearest existing ancestor must be a writable folder. Errors name `path`,
+/// not the ancestor that was probed.
+/// - Throws: `ValidationError` (exit 64).
+public func validateFolderToCreate(_ path: String, option: String) throws {
+    var existing = path
+    while !FileManager.default.fileExists(atPath: existing) {
+        let parent = FilePaths.parent(of: existing)
+        if parent == existing || parent.isEmpty { existing = "."; break }
+        existing = parent
+    }
+    do {
+        try validateOutputFolder(existing, option: option)
+    } catch let error as ValidationError {
+        throw ValidationError(error.message.replacingOccurrences(of: "\(option) \(existing)", with: "\(option) \(path)"))
     }
 }
 

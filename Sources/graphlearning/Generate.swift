@@ -57,19 +57,8 @@ struct Generate: ParsableCommand {
                 throw ValidationError("output folder '\(output)' exists and is not empty (\(counted(entries.count, "entry", "entries"))); give a new or empty folder")
             }
         }
-        // The folder and missing parents are created later: probe the nearest existing one.
-        var existing = output
-        while !FileManager.default.fileExists(atPath: existing) {
-            let parent = FilePaths.parent(of: existing)
-            if parent == existing || parent.isEmpty { existing = "."; break }
-            existing = parent
-        }
-        do {
-            try validateOutputFolder(existing, option: "output")
-        } catch let error as ValidationError {
-            // Name the path that was given, not the parent that was probed.
-            throw ValidationError(error.message.replacingOccurrences(of: "output \(existing)", with: "output \(output)"))
-        }
+        // The folder and missing parents are created later.
+        try validateFolderToCreate(output, option: "output")
     }
 
     func run() throws {

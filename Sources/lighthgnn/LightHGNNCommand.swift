@@ -190,19 +190,8 @@ struct Train: ParsableCommand {
                                                                     "labels.tsv", "split.tsv"])
         var saved: [(path: String, what: String)] = []
         if let save {
-            // The folder and missing parents are created at save time: probe the nearest existing one.
-            var existing = save
-            while !FileManager.default.fileExists(atPath: existing) {
-                let parent = FilePaths.parent(of: existing)
-                if parent == existing || parent.isEmpty { existing = "."; break }
-                existing = parent
-            }
-            do {
-                try validateOutputFolder(existing, option: "--save")
-            } catch let error as ValidationError {
-                // Name the path that was given, not the parent that was probed.
-                throw ValidationError(error.message.replacingOccurrences(of: "--save \(existing)", with: "--save \(save)"))
-            }
+            // The folder and missing parents are created at save time.
+            try validateFolderToCreate(save, option: "--save")
             saved = Self.savedFileNames.map { ((save as NSString).appendingPathComponent($0), "the --save file") }
             for file in saved {
                 try OutputSafety.refuseOverwriting(file.path, option: "--save", inputs: inputs)
