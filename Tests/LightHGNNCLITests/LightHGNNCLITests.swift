@@ -180,9 +180,7 @@ struct LightHGNNCLITests {
         let data = try Self.writeDataset()
         let out = TemporaryFiles.folder()
         let model = out.appendingPathComponent("model").path
-        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
-                                                        "--save", model, "--quiet"] + Self.smallRun)
-        #expect(train.status == 0, "\(train.stderr)")
+        try Self.trainSmallModel(data, into: model)
         let x = out.appendingPathComponent("x.npy").path
         try NPY.write(Matrix(rows: 4, cols: 5), to: x)
         let pred = out.appendingPathComponent("p.npy").path
@@ -205,13 +203,18 @@ extension LightHGNNCLITests {
 
 /// Outputs never replace inputs, nor each other, and are checked before any work.
 extension LightHGNNCLITests {
+    /// Trains a LightHGNN student on `data` (seed 0, the small run) and saves it to `model`.
+    static func trainSmallModel(_ data: URL, into model: String) throws {
+        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+                                                        "--save", model, "--quiet"] + Self.smallRun)
+        #expect(train.status == 0, "\(train.stderr)")
+    }
+
     @Test func predictRefusesOutputsThatNameItsInputsOrEachOther() throws {
         let data = try Self.writeDataset()
         let out = TemporaryFiles.folder()
         let model = out.appendingPathComponent("model").path
-        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
-                                                        "--save", model, "--quiet"] + Self.smallRun)
-        #expect(train.status == 0, "\(train.stderr)")
+        try Self.trainSmallModel(data, into: model)
         let fx = out.appendingPathComponent("fx.npy").path
         try NPY.write(Matrix(rows: 4, cols: 12, values: (0..<48).map { Float($0 % 5) }), to: fx)
         let link = out.appendingPathComponent("link.npy").path
