@@ -155,11 +155,14 @@ public final class NodeClassificationTrainer {
     public let optimizer: Adam
     /// Last completed epoch.
     public private(set) var epoch = 0
-    /// The selected epoch so far (0 = none) and its evaluation.
-    public private(set) var bestEpoch = 0
-    public private(set) var best = Evaluation(trainAccuracy: 0, validationAccuracy: 0, validationLoss: .infinity, testAccuracy: 0)
+    /// Model selection and early-stopping state.
+    public private(set) var selection: ModelSelectionTracker
+    /// The selected epoch so far (0 = none).
+    public var bestEpoch: Int { selection.bestEpoch }
+    /// Evaluation at the selected epoch.
+    public var best: Evaluation { selection.best }
     /// Epochs since the selected epoch.
-    public private(set) var epochsWithoutImprovement = 0
+    public var epochsWithoutImprovement: Int { selection.epochsWithoutImprovement }
     /// Parameter values at the selected epoch, by name.
     public private(set) var bestParameters: [(name: String, value: Matrix)] = []
 
@@ -189,6 +192,7 @@ public final class NodeClassificationTrainer {
         self.graph = graph
         self.task = task
         self.options = options
+        selection = ModelSelectionTracker(selection: options.selection)
         optimizer = Adam(parameters: model.parameters, learningRate: options.learningRate,
                          weightDecayMode: options.weightDecayMode)
         context = GraphContext(graph: graph, isTraining: true, threads: options.threads)
@@ -240,19 +244,8 @@ public final class NodeClassificationTrainer {
         let evaluation = evaluate()
         let end = DispatchTime.now().uptimeNanoseconds
         epoch += 1
-        let improved: Bool
-        switch options.selection {
-        case .validationAccuracy: improved = bestEpoch == 0 || evaluation.validationAccuracy > best.validationAccuracy
-        case .validationLoss: improved = bestEpoch == 0 || evaluation.validationLoss < best.validationLoss
-        }
-        if improved {
-            bestEpoch = epoch
-            best = evaluation
-            epochsWithoutImprovement = 0
-            bestParameters = model.network.stateTensors()
-        } else {
-            epochsWithoutImprovement += 1
-        }
+        let improved = selection.update(epoch: epoch, evaluation: evaluation)
+        if improved { bestParameters = model.network.stateTensors() }
         return EpochRecord(epoch: epoch, loss: loss, evaluation: evaluation,
                            trainSeconds: Double(mid - start) / 1e9, evaluationSeconds: Double(end - mid) / 1e9,
                            isBest: improved)
@@ -261,8 +254,7 @@ public final class NodeClassificationTrainer {
     /// Whether training should stop: `epochs` reached or patience exhausted.
     public var isFinished: Bool {
         if epoch >= options.epochs { return true }
-        if let p = options.patience, epochsWithoutImprovement >= p { return true }
-        return false
+        return selection.exhausted(patience: options.patience)
     }
 
     /// Trains until ``isFinished``, calling `progress` after every epoch (it may throw to stop,
@@ -297,20 +289,13 @@ public final class NodeClassificationTrainer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let config = (try? encoder.encode(model.configuration)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let metadata: [String: String] = [
+        let metadata = selection.metadata.merging([
             "format": "gnnmodels-trainer-1",
             "configuration": config,
             "epoch": String(epoch),
-            "best_epoch": String(bestEpoch),
-            "best_train_accuracy": best.trainAccuracy.description,
-            "best_val_accuracy": best.validationAccuracy.description,
-            "best_val_loss": best.validationLoss.description,
-            "best_test_accuracy": best.testAccuracy.description,
-            "epochs_without_improvement": String(epochsWithoutImprovement),
-            "selection": options.selection.rawValue,
             "learning_rate": options.learningRate.description,
             "weight_decay_mode": options.weightDecayMode.rawValue,
-        ]
+        ]) { $1 }
         return Checkpoint(tensors: tensors, metadata: metadata)
     }
 
@@ -331,12 +316,8 @@ public final class NodeClassificationTrainer {
                              ("learning_rate", options.learningRate.description)] where m[key] != value {
             throw .checkpoint(.checkpointMismatch("\(key) was \(m[key] ?? "missing"), this run uses \(value)"))
         }
-        guard let e = m["epoch"].flatMap(Int.init), let be = m["best_epoch"].flatMap(Int.init),
-              let bad = m["epochs_without_improvement"].flatMap(Int.init),
-              let trainAcc = m["best_train_accuracy"].flatMap(Double.init),
-              let valAcc = m["best_val_accuracy"].flatMap(Double.init),
-              let valLoss = m["best_val_loss"].flatMap(Double.init),
-              let testAcc = m["best_test_accuracy"].flatMap(Double.init) else {
+        var restored = ModelSelectionTracker(selection: options.selection)
+        guard let e = m["epoch"].flatMap(Int.init), (try? restored.restore(from: m)) != nil else {
             throw .checkpoint(.checkpointMismatch("missing training position"))
         }
         let tensors = checkpoint.tensorsByName
@@ -350,9 +331,7 @@ public final class NodeClassificationTrainer {
             tensors["best." + entry.name].map { (entry.name, $0) }
         }
         epoch = e
-        bestEpoch = be
-        epochsWithoutImprovement = bad
-        best = Evaluation(trainAccuracy: trainAcc, validationAccuracy: valAcc, validationLoss: valLoss, testAccuracy: testAcc)
+        selection = restored
     }
 
     static func describe(_ c: GNNConfiguration) -> String {

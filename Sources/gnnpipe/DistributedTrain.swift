@@ -157,7 +157,9 @@ extension Train {
                     let path = CheckpointFolder.stageFile(checkpoint, stage: rank, epoch: state.epoch)
                     let saved = try Checkpoint.read(from: path)
                     try trainer.restore(from: saved)
-                    try tracker.restore(from: saved.metadata)
+                    do throws(ModelSelectionTracker.RestoreError) { try tracker.restore(from: saved.metadata) } catch {
+                        throw DistributedTrainingError.checkpoint(error.message)
+                    }
                     lastComplete = state.epoch
                     logger.info("resumed every stage from \(checkpoint) after epoch \(state.epoch) (best epoch \(tracker.bestEpoch))")
                 } else if isRoot {
