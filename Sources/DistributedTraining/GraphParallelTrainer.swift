@@ -352,20 +352,7 @@ public final class GraphParallelTrainer: DistributedNodeTrainer {
     /// `[local × w]` from the own rows `[own × w]`: own rows copied, halo rows received.
     private func exchangeForward(_ own: Matrix, tag: Int, layer: Int) throws(DistributedTrainingError) -> Matrix {
         let w = own.cols
-        var requests: [MessageRequest] = []
-        var receives: [(peer: Int, request: MessageRequest)] = []
-        try mpi { () throws(MPIError) in
-            for q in plan.peers where !plan.receivePositions[q].isEmpty {
-                let count = plan.receivePositions[q].count * w
-                receives.append((q, try communicator.irecv(Self.buffer(&receiveBuffers, q, count), count: count, from: q, tag: tag)))
-            }
-            for q in plan.peers where !plan.sendRows[q].isEmpty {
-                let count = plan.sendRows[q].count * w
-                let b = Self.buffer(&sendBuffers, q, count)
-                pack(own, rows: plan.sendRows[q], into: b)
-                requests.append(try communicator.isend(b, count: count, to: q, tag: tag))
-            }
-        }
+        let (receives, requests) = try post(own, outgoing: plan.sendRows, incoming: plan.receivePositions, tag: tag)
         var local = Matrix(rows: plan.localCount, cols: w)
         scatterRows(own, into: &local, positions: plan.ownPositions)
         try wait(receives.map(\.request) + requests, name: "halo wait forward \(layer)")
@@ -376,25 +363,34 @@ public final class GraphParallelTrainer: DistributedNodeTrainer {
     /// `[own × w]` from the local-row gradient `[local × w]`: own rows kept, halo rows sent back
     /// to their owners, received halo gradients added to the own rows (in rank order).
     private func exchangeBackward(_ local: Matrix, tag: Int, layer: Int) throws(DistributedTrainingError) -> Matrix {
-        let w = local.cols
-        var requests: [MessageRequest] = []
-        var receives: [(peer: Int, request: MessageRequest)] = []
-        try mpi { () throws(MPIError) in
-            for q in plan.peers where !plan.sendRows[q].isEmpty {
-                let count = plan.sendRows[q].count * w
-                receives.append((q, try communicator.irecv(Self.buffer(&receiveBuffers, q, count), count: count, from: q, tag: tag)))
-            }
-            for q in plan.peers where !plan.receivePositions[q].isEmpty {
-                let count = plan.receivePositions[q].count * w
-                let b = Self.buffer(&sendBuffers, q, count)
-                pack(local, rows: plan.receivePositions[q], into: b)
-                requests.append(try communicator.isend(b, count: count, to: q, tag: tag))
-            }
-        }
+        let (receives, requests) = try post(local, outgoing: plan.receivePositions, incoming: plan.sendRows, tag: tag)
         var own = local.gatherRows(plan.ownPositions)
         try wait(receives.map(\.request) + requests, name: "halo wait backward \(layer)")
         for (q, r) in receives { unpack(r.buffer, into: &own, positions: plan.sendRows[q], add: true) }
         return own
+    }
+
+    /// Posts, for every peer q, a receive of `incoming[q].count` rows and a send of `source`'s
+    /// rows `outgoing[q]` (`source.cols` floats per row). The forward exchange sends own rows and
+    /// receives halo rows; the backward one is its mirror.
+    private func post(_ source: Matrix, outgoing: [[Int]], incoming: [[Int]], tag: Int) throws(DistributedTrainingError)
+        -> (receives: [(peer: Int, request: MessageRequest)], sends: [MessageRequest]) {
+        let w = source.cols
+        var sends: [MessageRequest] = []
+        var receives: [(peer: Int, request: MessageRequest)] = []
+        try mpi { () throws(MPIError) in
+            for q in plan.peers where !incoming[q].isEmpty {
+                let count = incoming[q].count * w
+                receives.append((q, try communicator.irecv(Self.buffer(&receiveBuffers, q, count), count: count, from: q, tag: tag)))
+            }
+            for q in plan.peers where !outgoing[q].isEmpty {
+                let count = outgoing[q].count * w
+                let b = Self.buffer(&sendBuffers, q, count)
+                pack(source, rows: outgoing[q], into: b)
+                sends.append(try communicator.isend(b, count: count, to: q, tag: tag))
+            }
+        }
+        return (receives, sends)
     }
 
     private func wait(_ requests: [MessageRequest], name: String) throws(DistributedTrainingError) {
