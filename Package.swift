@@ -20,7 +20,7 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libopenblas-dev"])]),
     // Partitioning is the only importer. Debian 12 ships no metis.pc: the module map links "metis".
     .systemLibrary(name: "CMetis", path: "Sources/CMetis", providers: [.apt(["libmetis-dev"])]),
-    // Distributed is the only importer.
+    // MessagePassing is the only importer.
     .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                    providers: [.apt(["libopenmpi-dev"])]),
     // Software prefetch for SpMM; GraphKernels is the only importer.
@@ -40,7 +40,7 @@ let engine: [Target] = [
         "GraphCore", "DenseMath",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
-    .target(name: "Distributed", dependencies: ["CMPI"]),
+    .target(name: "MessagePassing", dependencies: ["CMPI"]),
     .target(name: "NeuralNet", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "GraphIO", .product(name: "Logging", package: "swift-log"),
@@ -54,10 +54,10 @@ let engine: [Target] = [
     ]),
     // Pipeline-parallel (GNNPipe) and graph-parallel full-graph training over Open MPI.
     .target(name: "DistributedTraining", dependencies: [
-        "GNNModels", "NeuralNet", "Distributed", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
+        "GNNModels", "NeuralNet", "MessagePassing", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
     ]),
     .target(name: "GraphLearning", dependencies: [
-        "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "Distributed",
+        "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
         "HeterogeneousLearning", "DistributedTraining",
     ]),
@@ -70,7 +70,7 @@ let tools: [Target] = [
     // log lines.
     // GraphIO for the registry of temporary files that an interrupted run removes.
     .target(name: "CLISupport", dependencies: [
-        "GraphIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GraphIO", "DenseMath", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "fastrp", dependencies: [

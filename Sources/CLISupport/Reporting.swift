@@ -1,3 +1,4 @@
+import DenseMath
 import Foundation
 import GraphIO
 import ArgumentParser
@@ -10,14 +11,7 @@ public func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
 }
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`), or 0 where unavailable.
-public func peakMemoryMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-        return kb / 1024
-    }
-    return 0
-}
+public func peakMemoryMiB() -> Double { ResidentMemory.peakMiB() }
 
 /// `12,345` style grouping of an integer.
 public func formatCount(_ n: Int) -> String {

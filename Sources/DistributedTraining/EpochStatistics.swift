@@ -1,4 +1,3 @@
-import Distributed
 
 /// What one rank did in one training epoch: traffic, time split and the analytic volume it is
 /// compared with. Bytes are MPI payload (float32 rows), not counting MPI headers.
@@ -7,9 +6,14 @@ public struct RankEpochStatistics: Sendable, Equatable, Codable {
     public var rank: Int
     /// Epoch number, from 1.
     public var epoch: Int
-    /// Point-to-point bytes sent by the training step (pipeline: chunk activations forward and
-    /// gradients backward; graph parallel: halo rows forward and halo gradients backward).
+    /// Point-to-point bytes sent by the training step: ``pipelineBytesSent`` + ``haloBytesSent``.
     public var bytesSent: Int64 = 0
+    /// Of ``bytesSent``: chunk rows forward and their gradients backward between stages.
+    public var pipelineBytesSent: Int64 = 0
+    /// Of ``bytesSent``: halo rows and halo gradients inside the stage group.
+    public var haloBytesSent: Int64 = 0
+    /// What this rank's sends should total by the plan (``CommunicationModel``), bytes.
+    public var analyticBytesSent: Int64 = 0
     /// Point-to-point bytes received by the training step.
     public var bytesReceived: Int64 = 0
     /// Bytes this rank contributed to collectives in the training step (gradient all-reduce,
@@ -38,42 +42,3 @@ public struct RankEpochStatistics: Sendable, Equatable, Codable {
     }
 }
 
-/// Counts a communicator's traffic over a span of work.
-public struct TrafficMeter {
-    private let sent: Int64
-    private let received: Int64
-    private let collective: Int64
-
-    /// Starts counting from the communicator's current totals.
-    public init(_ communicator: Communicator) {
-        sent = communicator.bytesSent
-        received = communicator.bytesReceived
-        collective = communicator.collectiveBytes
-    }
-
-    /// Bytes sent, received and contributed to collectives since ``init(_:)``.
-    public func delta(_ communicator: Communicator) -> (sent: Int64, received: Int64, collective: Int64) {
-        (communicator.bytesSent - sent, communicator.bytesReceived - received, communicator.collectiveBytes - collective)
-    }
-}
-
-/// Analytic per-epoch communication volumes (training step, forward + backward), in floats,
-/// from the GNNPipe notes §3.
-public enum CommunicationModel {
-    /// Graph parallelism: every graph layer sends each partition's halo rows forward and their
-    /// gradients backward, `2 · L · d · Σ_p |B_p|` (halo B_p = nodes outside partition p with an
-    /// edge into it).
-    /// - Parameters: `layerWidths` the input width of each graph layer (d per layer), `haloSizes`
-    ///   |B_p| per partition.
-    public static func graphParallelFloats(layerWidths: [Int], haloSizes: [Int]) -> Int64 {
-        let halo = Int64(haloSizes.reduce(0, +))
-        return layerWidths.reduce(Int64(0)) { $0 + 2 * Int64($1) * halo }
-    }
-
-    /// Pipeline parallelism: every stage boundary carries all N rows forward and their gradients
-    /// backward, `2 · (P − 1) · N · d` with d the width crossing each boundary.
-    /// - Parameter boundaryWidths: the row width crossing each of the P − 1 boundaries.
-    public static func pipelineFloats(numNodes: Int, boundaryWidths: [Int]) -> Int64 {
-        boundaryWidths.reduce(Int64(0)) { $0 + 2 * Int64(numNodes) * Int64($1) }
-    }
-}

@@ -83,12 +83,21 @@ public struct GNNConfiguration: Sendable, Equatable, Codable {
 ///         L × [Dropout(p), GCNII_ℓ(h→h), ReLU], Dropout(p), Linear(h→classes)     (Chen et al.)
 /// ```
 /// The output is logits `[numNodes × numClasses]`. A pipeline stage can run any contiguous slice
-/// of ``network``'s layers (``NeuralNet/Sequential/forward(_:context:layers:)``).
+/// of ``network``'s layers (``NeuralNet/Sequential/forward(_:context:layers:)``); distributed
+/// trainers split the network by ``graphBlocks``, ``inputLayers`` and ``outputLayers`` without
+/// looking at layer types.
 public final class GNNModel {
     /// The configuration the layers were built from.
     public let configuration: GNNConfiguration
     /// The layers in order.
     public let network: Sequential
+    /// One entry per graph layer, in order: the network range `[Dropout, graph layer, ReLU?]`.
+    public let graphBlocks: [GraphBlock]
+    /// Row-wise layers before the first graph block (GCNII: Dropout, Linear, ReLU, H⁰ marker;
+    /// empty for GCN and SAGE).
+    public var inputLayers: Range<Int> { 0..<graphBlocks[0].layers.lowerBound }
+    /// Row-wise layers after the last graph block (GCNII: Dropout, Linear; empty otherwise).
+    public var outputLayers: Range<Int> { graphBlocks[graphBlocks.count - 1].layers.upperBound..<network.layers.count }
 
     /// Builds the layers; weights come from `SplitMix64(seed:stream: 0)`, dropout layer `i` gets
     /// seed `mix(seed + mix(i + 1))`.
@@ -98,6 +107,12 @@ public final class GNNModel {
         configuration = c
         var rng = SplitMix64(seed: c.seed, stream: 0)
         var layers: [any Layer] = []
+        var blocks: [GraphBlock] = []
+        /// Records the block that starts at the Dropout just appended before `layers.count`.
+        func block(from start: Int, input: Int, output: Int, square: Bool, h0: Bool) {
+            blocks.append(GraphBlock(layers: start..<layers.count, inputWidth: input, outputWidth: output,
+                                     needsSquareOperator: square, readsInitialRepresentation: h0))
+        }
         func dropout() -> Dropout {
             Dropout(probability: c.dropout, seed: SplitMix64.mix(c.seed &+ SplitMix64.mix(UInt64(layers.count + 1))))
         }
@@ -106,6 +121,7 @@ public final class GNNModel {
             for l in 0..<c.layers {
                 let inDim = l == 0 ? c.inputDim : c.hiddenDim
                 let outDim = l == c.layers - 1 ? c.numClasses : c.hiddenDim
+                let start = layers.count
                 layers.append(dropout())
                 let decay: Float = c.architecture == .sage || l == 0 ? c.weightDecay : 0
                 let layer: any Layer = c.architecture == .gcn
@@ -114,6 +130,7 @@ public final class GNNModel {
                 for p in layer.parameters { p.weightDecay = decay }
                 layers.append(layer)
                 if l < c.layers - 1 { layers.append(ReLU()) }
+                block(from: start, input: inDim, output: outDim, square: c.architecture == .sage, h0: false)
             }
         case .gcnii:
             layers.append(dropout())
@@ -123,11 +140,13 @@ public final class GNNModel {
             layers.append(ReLU())
             layers.append(InitialRepresentation())
             for l in 1...c.layers {
+                let start = layers.count
                 layers.append(dropout())
                 let conv = GCNIILayer(dim: c.hiddenDim, alpha: c.alpha, lambda: c.lambda, layerIndex: l, rng: &rng)
                 conv.weight.weightDecay = c.convolutionWeightDecay
                 layers.append(conv)
                 layers.append(ReLU())
+                block(from: start, input: c.hiddenDim, output: c.hiddenDim, square: false, h0: true)
             }
             layers.append(dropout())
             let output = Linear(inputDim: c.hiddenDim, outputDim: c.numClasses, rng: &rng)
@@ -135,6 +154,7 @@ public final class GNNModel {
             layers.append(output)
         }
         network = Sequential(layers)
+        graphBlocks = blocks
     }
 
     /// The propagation operator this architecture uses on `adjacency` (`[numNodes × numNodes]`,
@@ -154,6 +174,37 @@ public final class GNNModel {
 
     /// Total number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+}
+
+/// One graph layer of a ``GNNModel`` with the row-wise layers around it, as distributed
+/// trainers run it: the Dropout at ``layers``' start runs on the gathered input rows (a chunk's
+/// own rows and its halo), the graph layer maps them to the output rows, and what follows
+/// (ReLU) runs on the output rows.
+public struct GraphBlock: Sendable, Equatable {
+    /// Network layers `[Dropout, graph layer, ReLU?]`.
+    public let layers: Range<Int>
+    /// Input width d_in.
+    public let inputWidth: Int
+    /// Output width d_out.
+    public let outputWidth: Int
+    /// Whether the graph layer needs a square operator, i.e. the output rows among its input
+    /// rows (GraphSAGE's self term); GCN and GCNII accept a rectangular row block.
+    public let needsSquareOperator: Bool
+    /// Whether the graph layer reads the initial representation H⁰ (GCNII).
+    public let readsInitialRepresentation: Bool
+    /// The Dropout on the gathered rows.
+    public var dropoutLayer: Int { layers.lowerBound }
+    /// The graph layer and what follows it on the output rows.
+    public var outputPart: Range<Int> { (layers.lowerBound + 1)..<layers.upperBound }
+
+    public init(layers: Range<Int>, inputWidth: Int, outputWidth: Int, needsSquareOperator: Bool,
+                readsInitialRepresentation: Bool) {
+        self.layers = layers
+        self.inputWidth = inputWidth
+        self.outputWidth = outputWidth
+        self.needsSquareOperator = needsSquareOperator
+        self.readsInitialRepresentation = readsInitialRepresentation
+    }
 }
 
 /// Feature preprocessing used by the reference implementations.

@@ -1,7 +1,7 @@
 // Umbrella module: `import GraphLearning` brings in the public engine modules.
 @_exported import DenseMath
 @_exported import Embeddings
-@_exported import Distributed
+@_exported import MessagePassing
 @_exported import DistributedTraining
 @_exported import GraphCore
 @_exported import GraphIO

@@ -8,51 +8,46 @@ import Logging
 import Glibc
 #endif
 
-/// A failure on one rank: printed as `error: rank R: …` before the job is aborted.
+/// A failure on one rank: printed as `error: rank R on HOST: …` before the job is aborted.
 struct RankFailure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 }
 
 extension Train {
-    /// Distributed training (pipeline or graph parallel) over the ranks of `mpirun`. Every rank
-    /// runs this. Errors of the set-up steps every rank runs on the same input (arguments,
-    /// dataset, trainer, checkpoint to resume) are agreed on and printed once by rank 0 (see
-    /// `Communicator.agree(_:)` in RankAgreement.swift); a rank that fails later prints
-    /// `error: rank R: …` and aborts the job (MPI_Abort), so no rank waits forever for it.
+    /// Distributed training under `mpirun`: arguments → ``DistributedRun`` → printed epochs,
+    /// metrics and trace. Set-up errors (arguments, dataset, model, checkpoint) are agreed
+    /// between the ranks and printed once by rank 0; a rank that fails while training prints
+    /// `error: rank R on HOST: …` and aborts the job (MPI_Abort), so no rank waits for it.
     func runDistributed() throws {
-        let communicator: Communicator
-        do { communicator = try Communicator.initialize() } catch { throw CommandFailure("cannot start MPI: \(error)") }
+        let world: MPICommunicator
+        do { world = try MPICommunicator.initialize() } catch { throw CommandFailure("cannot start MPI: \(error)") }
         do {
             // A rank whose arguments did not parse waits here (GNNPipeCommand.failParsingUnderMPI).
-            try communicator.agree {}
-            let mode = parallelism ?? (communicator.size > 1 ? .pipeline : .single)
+            try world.agree({}, describe: errorReport)
+            let mode = parallelism ?? (world.size > 1 ? .pipeline : .single)
             if mode == .single {
-                try communicator.agree {
-                    if communicator.size > 1 {
-                        throw CommandFailure("--parallelism single runs one process, but mpirun started \(communicator.size) ranks", code: 64)
+                try world.agree({
+                    if world.size > 1 {
+                        throw CommandFailure("--parallelism single runs one process, but mpirun started \(world.size) ranks", code: 64)
                     }
-                }
+                }, describe: errorReport)
                 // One rank under mpirun: the single-process trainer.
-                do { try runSingle() } catch {
-                    communicator.finalize()
-                    throw error
-                }
-                communicator.finalize()
+                defer { world.finalize() }
+                try runSingle()
                 return
             }
-            try trainDistributed(mode: mode, communicator: communicator)
-        } catch let reported as ReportedFailure {
-            communicator.finalize()
-            Foundation.exit(reported.code)
+            try trainDistributed(mode: mode, world: world)
+        } catch let agreed as AgreedFailure {
+            printAgreed(agreed, rank: world.rank)
+            world.finalize()
+            Foundation.exit(agreed.code)
         } catch {
-            let message: String
-            if let failure = error as? CommandFailure { message = failure.message }
-            else { message = "\(error)" }
-            ToolMain.printError("rank \(communicator.rank): \(message)")
-            communicator.abort(code: 1)
+            let message = "rank \(world.rank) on \(world.hostName): \(errorReport(error).message)"
+            ToolMain.printError(message)
+            try? world.abort(code: 1, reason: message)
         }
-        communicator.finalize()
+        world.finalize()
     }
 
     /// The test hook: `GNNPIPE_FAIL_RANK=R GNNPIPE_FAIL_EPOCH=E [GNNPIPE_FAIL_MODE=throw|kill]`
@@ -67,203 +62,138 @@ extension Train {
         throw RankFailure(message: "injected failure before epoch \(epoch) (GNNPIPE_FAIL_RANK=\(r), GNNPIPE_FAIL_EPOCH=\(e))")
     }
 
-    private func trainDistributed(mode: Parallelism, communicator: Communicator) throws {
-        let rank = communicator.rank, size = communicator.size
-        let isRoot = rank == 0
+    /// The rank grid of `mode` over `ranks`.
+    func grid(_ mode: Parallelism, ranks: Int) throws -> RankGrid {
+        switch mode {
+        case .pipeline: return .pipeline(ranks: ranks)
+        case .graph: return .graph(ranks: ranks)
+        case .hybrid:
+            guard let stages else { throw CommandFailure("--parallelism hybrid needs --stages S (S divides the \(ranks) ranks)", code: 64) }
+            guard stages <= ranks, ranks % stages == 0 else {
+                throw CommandFailure("--stages \(stages) does not divide the \(ranks) ranks of mpirun into equal stage groups", code: 64)
+            }
+            return RankGrid(stages: stages, groupSize: ranks / stages)
+        case .single: preconditionFailure("single mode runs runSingle()")
+        }
+    }
+
+    private func trainDistributed(mode: Parallelism, world: MPICommunicator) throws {
+        let rank = world.rank, size = world.size, isRoot = rank == 0
         ToolLogHandler.bootstrap(prefix: "gnnpipe rank \(rank)")
         var logger = Logger(label: "gnnpipe")
         logger.logLevel = quiet || !isRoot ? .warning : .info
         let threadCount = threads ?? 1
         BLAS.setThreadCount(1)
-
         let model = self.model ?? .gcnii
         let isGCNII = model == .gcnii
-        let epochCount = epochs ?? (isGCNII ? 1500 : 200)
-        let patienceValue = patience ?? (isGCNII ? 100 : 0)
         let recorder = TraceRecorder(rank: rank, enabled: trace != nil)
+        let patienceValue = patience ?? (isGCNII ? 100 : 0)
+        let options = DistributedRunOptions(
+            grid: nil, pipeline: PipelineOptions(chunks: mode == .graph ? 1 : chunks, staleGradients: staleGradients,
+                                                 warmupEpochs: warmupEpochs, historyMomentum: historyMomentum,
+                                                 shuffleChunks: shuffleChunks, partitionSeed: partitionSeed),
+            training: TrainingOptions(epochs: epochs ?? (isGCNII ? 1500 : 200), patience: patienceValue > 0 ? patienceValue : nil,
+                                      learningRate: learningRate, weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
+                                      selection: select, threads: threadCount),
+            checkpointFolder: checkpoint, checkpointEvery: checkpointEvery, resume: resume, messageTimeout: timeout)
 
-        // The loaded dataset (edge list, features, adjacency) lives only inside this function:
-        // the trainer keeps what it needs, the rest is freed before training.
-        func makeTrainer() throws -> (trainer: any DistributedNodeTrainer, configuration: GNNConfiguration,
-                                      options: GNNModels.TrainingOptions, setupFields: [String: Any], staleFraction: Double) {
-            // Every rank reads the same files: a bad dataset is reported once.
-            let (adjacency, task, configuration) = try communicator.agree {
+        // The loaded dataset lives only inside this function: the trainer keeps its own rows.
+        func makeRun() throws -> DistributedRun {
+            let (adjacency, task, configuration) = try world.agree({
                 let loaded = try loadTask(model: model, gcniiLayers: 32)
-                if mode == .pipeline {
-                    try ChunkCount.check(chunks, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true)
-                }
+                if mode != .graph { try ChunkCount.check(chunks, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true) }
                 return loaded
-            }
-            let options = TrainingOptions(epochs: epochCount, patience: patienceValue > 0 ? patienceValue : nil,
-                                          learningRate: learningRate,
-                                          weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
-                                          selection: select, threads: threadCount)
-            var setupFields: [String: Any] = [:]
-            var staleFraction = 0.0
-            // The trainers' one collective (the METIS parts broadcast from rank 0) is reached by
-            // every rank or by none, so their set-up errors can be agreed on too.
-            let trainer: any DistributedNodeTrainer = try communicator.agree {
-                switch mode {
-                case .pipeline:
-                    let pipelineOptions = PipelineOptions(chunks: chunks, staleGradients: staleGradients, warmupEpochs: warmupEpochs,
-                                                          historyMomentum: historyMomentum, shuffleChunks: shuffleChunks,
-                                                          partitionSeed: partitionSeed)
-                    let pipeline: PipelineTrainer
-                    do {
-                        pipeline = try PipelineTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options,
-                                                       pipeline: pipelineOptions, communicator: communicator, trace: recorder)
-                    } catch {
-                        // Every rank failed alike; rank 0 (the one that reports) says which chunk count works.
-                        if isRoot, let failure = ChunkCount.emptyChunkFailure(adjacency, chunks: chunks, seed: partitionSeed,
-                                                                              seedOption: "--partition-seed", dataset: dataset) {
-                            throw failure
-                        }
-                        throw error
-                    }
-                    staleFraction = pipeline.plan.staleFraction
-                    let owned = pipeline.ownedGraphLayers
-                    logger.info("pipeline: \(size) stages × \(pipeline.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunks) chunks (METIS seed \(partitionSeed)), halo \(pipeline.plan.haloSizes.reduce(0, +)) rows (\(pipeline.boundaryRowCount) distinct), stale fraction \(String(format: "%.4f", staleFraction)), stale gradients \(staleGradients.rawValue)")
-                    setupFields = ["chunks": chunks, "stale_fraction": staleFraction, "stale_gradients": staleGradients.rawValue,
-                                   "warmup_epochs": warmupEpochs, "history_momentum": Double(historyMomentum),
-                                   "shuffle_chunks": shuffleChunks]
-                    return pipeline
-                case .graph:
-                    let graphParallel = try GraphParallelTrainer(configuration: configuration, adjacency: adjacency, task: task,
-                                                                 options: options, communicator: communicator,
-                                                                 partitionSeed: partitionSeed, trace: recorder)
-                    logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeed))")
-                    return graphParallel
-                case .single:
-                    preconditionFailure("single mode runs runSingle()")
+            }, describe: errorReport)
+            var runOptions = options
+            runOptions.grid = try world.agree({ try grid(mode, ranks: size) }, describe: errorReport)
+            let run = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: runOptions,
+                                         communicator: world, trace: recorder) { error in
+                // Rank 0 reports; it names a chunk count that works when METIS left chunks empty.
+                if isRoot, case DistributedTrainingError.emptyChunks = error {
+                    return (ChunkCount.emptyChunkMessage(adjacency, chunks: chunks, parts: runOptions.grid!.groupSize,
+                                                         seed: partitionSeed, seedOption: "--partition-seed", dataset: dataset), 64)
                 }
+                return errorReport(error)
+            }
+            let t = run.trainer
+            let g = t.grid, owned = t.layout.graphLayers(ofStage: 0)
+            switch mode {
+            case .graph: logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeed)), halo \(t.decomposition.partHaloSizes(adjacency: adjacency).reduce(0, +)) rows")
+            default:
+                let stale = String(format: "%.4f", t.staleFraction)
+                logger.info("\(mode == .hybrid ? "hybrid" : "pipeline"): \(g.stages) stages × \(g.groupSize) rank\(g.groupSize == 1 ? "" : "s") per stage, \(t.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunks) chunks (METIS seed \(partitionSeed)), chunk halos \(t.decomposition.chunkHaloSizes(adjacency: adjacency).reduce(0, +)) rows, stale fraction \(stale), stale gradients \(staleGradients.rawValue)")
             }
             logger.info("\(datasetSummary(adjacency, task))")
             logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(size) ranks, \(threadCount) threads per rank")
-            return (trainer, configuration, options, setupFields, staleFraction)
-        }
-        let (trainer, configuration, options, setupFields, staleFraction) = try makeTrainer()
-
-        // Checkpoints: DIR/stage-S.epoch-E.ckpt per rank, DIR/complete.json by rank 0.
-        var tracker = ModelSelectionTracker(selection: select)
-        var lastComplete: Int?
-        if let checkpoint {
-            // Every rank reads complete.json: a missing or mismatched one is reported once.
-            try communicator.agree {
-                if resume {
-                    let state = try CheckpointFolder.complete(in: checkpoint)
-                    guard state.stages == size, state.parallelism == mode.rawValue else {
-                        throw CommandFailure("\(checkpoint)/complete.json was written by \(state.stages) \(state.parallelism) ranks; this run has \(size) \(mode.rawValue) ranks")
-                    }
-                    let path = CheckpointFolder.stageFile(checkpoint, stage: rank, epoch: state.epoch)
-                    let saved = try Checkpoint.read(from: path)
-                    try trainer.restore(from: saved)
-                    do throws(ModelSelectionTracker.RestoreError) { try tracker.restore(from: saved.metadata) } catch {
-                        throw DistributedTrainingError.checkpoint(error.message)
-                    }
-                    lastComplete = state.epoch
-                    logger.info("resumed every stage from \(checkpoint) after epoch \(state.epoch) (best epoch \(tracker.bestEpoch))")
-                } else if isRoot {
-                    try Train.prepareFolder(checkpoint)
-                }
+            if let resumed = run.resumedEpoch, let checkpoint {
+                logger.info("resumed every rank from \(checkpoint) after epoch \(resumed) (best epoch \(run.selection.bestEpoch))")
             }
+            return run
         }
-        try communicator.barrier()
-        func saveCheckpoint() throws {
-            guard let checkpoint else { return }
-            var state = trainer.checkpoint()
-            for (k, v) in tracker.metadata { state.metadata[k] = v }
-            try state.write(to: CheckpointFolder.stageFile(checkpoint, stage: rank, epoch: trainer.epoch))
-            try communicator.barrier()
-            if isRoot {
-                try CheckpointFolder.writeComplete(in: checkpoint, epoch: trainer.epoch, stages: size, parallelism: mode.rawValue)
-            }
-            try communicator.barrier()
-            CheckpointFolder.prune(checkpoint, stage: rank, keep: [trainer.epoch, lastComplete].compactMap { $0 })
-            lastComplete = trainer.epoch
-        }
-
-        try communicator.barrier()
+        let run = try makeRun()
+        let trainer = run.trainer
+        if run.isFinished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
         recorder.resetOrigin()
-        let analyticBytes = trainer.analyticTrainingFloats * 4
         var records: [[String: Any]] = []
-        var trainSeconds = 0.0, epochsRun = 0
-        var finished = trainer.epoch >= epochCount || tracker.exhausted(patience: options.patience)
-        if finished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
-        while !finished {
-            try Train.injectedFailure(rank: rank, epoch: trainer.epoch + 1)
-            var (loss, stats) = try trainer.trainStep()
-            let evaluation = try trainer.evaluate(statistics: &stats)
-            let improved = tracker.update(epoch: trainer.epoch, evaluation: evaluation)
-            stats.peakResidentMiB = peakMemoryMiB()
-            let all = try RankEpochStatistics.gather(stats, communicator: communicator)
-            let epochSeconds = try maxOverRanks(stats.trainSeconds, communicator)
-            trainSeconds += epochSeconds
-            epochsRun += 1
-            if let all {
-                let sent = all.reduce(Int64(0)) { $0 + $1.bytesSent }
-                let ratio = analyticBytes > 0 ? Double(sent) / Double(analyticBytes) : (sent == 0 ? 1 : .infinity)
-                let wait = all.map(\.waitSeconds).max() ?? 0, bubble = all.map(\.bubbleSeconds).max() ?? 0
-                if !quiet {
-                    print(String(format: "epoch %4d  loss %.4f  train %.4f  val %.4f  val loss %.4f  %.4f s  sent %@ (analytic ×%.3f)  wait %.3f s  bubble %.3f s%@",
-                                 trainer.epoch, loss, evaluation.trainAccuracy, evaluation.validationAccuracy,
-                                 evaluation.validationLoss, epochSeconds, Self.formatBytes(sent), ratio, wait, bubble,
-                                 improved ? "  *" : ""))
-                }
-                var record: [String: Any] = [
-                    "epoch": trainer.epoch, "loss": loss, "train_accuracy": evaluation.trainAccuracy,
-                    "val_accuracy": evaluation.validationAccuracy, "val_loss": evaluation.validationLoss,
-                    "test_accuracy": evaluation.testAccuracy, "train_seconds": epochSeconds, "best": improved,
-                    "training_bytes": sent, "analytic_bytes": analyticBytes, "bytes_ratio": ratio,
-                    "collective_bytes": all.reduce(Int64(0)) { $0 + $1.collectiveBytes },
-                    "evaluation_bytes": all.reduce(Int64(0)) { $0 + $1.evaluationBytesSent },
-                    "ranks": all.map(Self.statisticsFields),
-                ]
-                if mode == .pipeline { record["stale_fraction"] = staleFraction }
-                records.append(record)
+        let summary = try run.run(beforeEpoch: { e in try Train.injectedFailure(rank: rank, epoch: e) }) { report in
+            guard let all = report.ranks else { return }
+            let sent = report.trainingBytes, analytic = report.analyticBytes
+            let ratio = analytic > 0 ? Double(sent) / Double(analytic) : (sent == 0 ? 1 : .infinity)
+            let wait = all.map(\.waitSeconds).max() ?? 0, bubble = all.map(\.bubbleSeconds).max() ?? 0
+            let e = report.evaluation
+            if !quiet {
+                print(String(format: "epoch %4d  loss %.4f  train %.4f  val %.4f  val loss %.4f  %.4f s  sent %@ (analytic ×%.3f)  wait %.3f s  bubble %.3f s%@",
+                             report.epoch, report.loss, e.trainAccuracy, e.validationAccuracy, e.validationLoss, report.epochSeconds,
+                             Self.formatBytes(sent), ratio, wait, bubble, report.isBest ? "  *" : ""))
             }
-            finished = trainer.epoch >= epochCount || tracker.exhausted(patience: options.patience)
-            if trainer.epoch % checkpointEvery == 0 || finished { try saveCheckpoint() }
-        }
-
-        if let trace {
-            let parts = try communicator.gather(recorder.encodedEvents(), root: 0)
-            if let parts {
-                try AtomicFile.write(TraceRecorder.traceFile(parts: parts), to: trace)
-                logger.info("wrote \(trace) (\(size) tracks)")
-            }
-        }
-        let peak = try maxOverRanks(peakMemoryMiB(), communicator)
-        guard isRoot else { return }
-        let best = tracker.best
-        let stoppedEarly = trainer.epoch < epochCount
-        let meanSeconds = epochsRun > 0 ? trainSeconds / Double(epochsRun) : 0
-        print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
-                     tracker.bestEpoch, trainer.epoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
-        print(String(format: "mean epoch time %.4f s over %d epochs (training step, slowest rank), peak memory %.0f MiB per rank%@",
-                     meanSeconds, epochsRun, peak, stoppedEarly ? ", stopped early (patience)" : ""))
-        if let metrics {
-            var summary: [String: Any] = [
-                "summary": true, "dataset": dataset, "model": model.rawValue, "layers": configuration.layers,
-                "hidden": configuration.hiddenDim, "dropout": Double(configuration.dropout), "seed": seed,
-                "parallelism": mode.rawValue, "ranks": size, "threads": threadCount,
-                "best_epoch": tracker.bestEpoch, "last_epoch": trainer.epoch,
-                "val_accuracy": best.validationAccuracy, "test_accuracy": best.testAccuracy,
-                "train_accuracy": best.trainAccuracy, "mean_epoch_seconds": meanSeconds, "epochs_run": epochsRun,
-                "stopped_early": stoppedEarly, "peak_memory_mib": peak, "analytic_bytes": analyticBytes,
+            var record: [String: Any] = [
+                "epoch": report.epoch, "loss": report.loss, "train_accuracy": e.trainAccuracy,
+                "val_accuracy": e.validationAccuracy, "val_loss": e.validationLoss, "test_accuracy": e.testAccuracy,
+                "train_seconds": report.epochSeconds, "best": report.isBest, "training_bytes": sent, "analytic_bytes": analytic,
+                "bytes_ratio": ratio, "pipeline_bytes": all.reduce(Int64(0)) { $0 + $1.pipelineBytesSent },
+                "halo_bytes": all.reduce(Int64(0)) { $0 + $1.haloBytesSent },
+                "collective_bytes": all.reduce(Int64(0)) { $0 + $1.collectiveBytes },
+                "evaluation_bytes": all.reduce(Int64(0)) { $0 + $1.evaluationBytesSent },
+                "ranks": all.map(Self.statisticsFields),
             ]
-            for (k, v) in setupFields { summary[k] = v }
-            records.append(summary)
+            if mode != .graph { record["stale_fraction"] = trainer.staleFraction }
+            records.append(record)
+        }
+        if let trace, let data = try DistributedRun.collectTrace(recorder, communicator: world) {
+            try AtomicFile.write(data, to: trace)
+            logger.info("wrote \(trace) (\(size) tracks)")
+        }
+        guard isRoot else { return }
+        let best = summary.best
+        print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
+                     summary.bestEpoch, summary.lastEpoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
+        print(String(format: "mean epoch time %.4f s over %d epochs (training step, slowest rank), peak memory %.0f MiB per rank%@",
+                     summary.meanEpochSeconds, summary.epochsRun, summary.peakMemoryMiB, summary.stoppedEarly ? ", stopped early (patience)" : ""))
+        if let metrics {
+            let c = trainer.model.configuration, o = trainer.pipelineOptions
+            var fields: [String: Any] = [
+                "summary": true, "dataset": dataset, "model": model.rawValue, "layers": c.layers, "hidden": c.hiddenDim,
+                "dropout": Double(c.dropout), "seed": seed, "parallelism": mode.rawValue, "ranks": size,
+                "stages": trainer.grid.stages, "group_size": trainer.grid.groupSize, "threads": threadCount,
+                "best_epoch": summary.bestEpoch, "last_epoch": summary.lastEpoch, "val_accuracy": best.validationAccuracy,
+                "test_accuracy": best.testAccuracy, "train_accuracy": best.trainAccuracy,
+                "mean_epoch_seconds": summary.meanEpochSeconds, "epochs_run": summary.epochsRun,
+                "stopped_early": summary.stoppedEarly, "peak_memory_mib": summary.peakMemoryMiB,
+            ]
+            if mode != .graph {
+                for (k, v) in ["chunks": o.chunks, "stale_fraction": trainer.staleFraction, "stale_gradients": o.staleGradients.rawValue,
+                               "warmup_epochs": o.warmupEpochs, "history_momentum": Double(o.historyMomentum),
+                               "shuffle_chunks": o.shuffleChunks] as [String: Any] { fields[k] = v }
+            }
+            records.append(fields)
             try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }
 
-    private func maxOverRanks(_ value: Double, _ communicator: Communicator) throws -> Double {
-        try communicator.allGather([value]).max() ?? value
-    }
-
     static func statisticsFields(_ s: RankEpochStatistics) -> [String: Any] {
-        ["rank": s.rank, "bytes_sent": s.bytesSent, "bytes_received": s.bytesReceived,
+        ["rank": s.rank, "bytes_sent": s.bytesSent, "bytes_received": s.bytesReceived, "pipeline_bytes_sent": s.pipelineBytesSent,
+         "halo_bytes_sent": s.haloBytesSent, "analytic_bytes_sent": s.analyticBytesSent,
          "collective_bytes": s.collectiveBytes, "evaluation_bytes_sent": s.evaluationBytesSent,
          "compute_seconds": s.computeSeconds, "wait_seconds": s.waitSeconds, "bubble_seconds": s.bubbleSeconds,
          "train_seconds": s.trainSeconds, "eval_seconds": s.evaluationSeconds, "peak_rss_mib": s.peakResidentMiB]
@@ -275,50 +205,5 @@ extension Train {
         if b >= kib * kib { return String(format: "%.2f MiB", b / (kib * kib)) }
         if b >= kib { return String(format: "%.1f KiB", b / kib) }
         return "\(bytes) B"
-    }
-}
-
-/// The per-rank checkpoint layout of distributed training.
-///
-/// ```
-/// DIR/stage-S.epoch-E.ckpt   one per rank and saved epoch (the last two epochs are kept)
-/// DIR/complete.json          {"epoch": E, "stages": P, "parallelism": "pipeline"}: every stage saved E
-/// ```
-enum CheckpointFolder {
-    struct Complete: Codable {
-        var epoch: Int
-        var stages: Int
-        var parallelism: String
-    }
-
-    static func stageFile(_ dir: String, stage: Int, epoch: Int) -> String {
-        "\(dir)/stage-\(stage).epoch-\(epoch).ckpt"
-    }
-
-    static func complete(in dir: String) throws -> Complete {
-        let path = dir + "/complete.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("--resume: \(path) does not exist; nothing to resume")
-        }
-        do { return try JSONDecoder().decode(Complete.self, from: data) } catch {
-            throw CommandFailure("\(path): expected {\"epoch\", \"stages\", \"parallelism\"}: \(error)")
-        }
-    }
-
-    static func writeComplete(in dir: String, epoch: Int, stages: Int, parallelism: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(Complete(epoch: epoch, stages: stages, parallelism: parallelism))
-        try AtomicFile.write(data + Data("\n".utf8), to: dir + "/complete.json")
-    }
-
-    /// Deletes this stage's files of epochs other than `keep`.
-    static func prune(_ dir: String, stage: Int, keep: [Int]) {
-        let prefix = "stage-\(stage).epoch-"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".ckpt") {
-            let e = Int(name.dropFirst(prefix.count).dropLast(".ckpt".count))
-            if let e, !keep.contains(e) { try? FileManager.default.removeItem(atPath: dir + "/" + name) }
-        }
     }
 }

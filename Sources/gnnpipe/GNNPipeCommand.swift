@@ -19,6 +19,7 @@ struct GNNPipeCommand: ParsableCommand {
               gnnpipe train graphs/cora --checkpoint ckpt --resume
               mpirun -n 4 gnnpipe train graphs/cora           # GNNPipe: GCNII-32, 4 stages, 8 chunks
               mpirun -n 4 gnnpipe train --parallelism graph   # graph-parallel baseline
+              mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 stages × 2 ranks
               gnnpipe partition graphs/cora --chunks 8 -o chunks.tsv
             """,
         subcommands: [Train.self, Partition.self])
@@ -51,6 +52,8 @@ enum Parallelism: String, ExpressibleByArgument, CaseIterable {
     case pipeline
     /// Graph parallelism: one METIS partition per rank for all layers, halo exchange per layer.
     case graph
+    /// Pipeline stages, each run by a group of ranks that split the graph (S × G).
+    case hybrid
 }
 extension ModelSelection: ExpressibleByArgument {}
 
@@ -82,21 +85,27 @@ struct Train: ParsableCommand {
             DIR/last.ckpt every --checkpoint-every epochs and at the end, and the best epoch's \
             parameters to DIR/best.ckpt; --resume continues from DIR/last.ckpt exactly.
 
-            Under mpirun with more than one rank (or with --parallelism pipeline|graph) training \
-            is distributed: --parallelism pipeline (default) is GNNPipe: rank s is stage s and \
-            owns a contiguous block of graph layers; the graph is cut by METIS into --chunks \
-            chunks that flow through the stages in a fill/drain schedule, neighbours in later \
-            chunks are read from historical embeddings (staleness ≤ 1 epoch). --parallelism \
-            graph gives each rank a METIS partition for all layers. Distributed defaults: gcnii, \
-            32 layers, hidden 64, dropout 0.6, 8 chunks, 1500 epochs, patience 100 (e.g. \
-            `mpirun -n 4 gnnpipe train graphs/cora`). Rank 0 prints each epoch with the bytes sent \
-            (against the analytic volume), wait and bubble seconds; --metrics adds per-rank \
-            statistics, --trace writes a Chrome trace (one track per rank, open in Perfetto). \
-            Checkpoints: every stage writes DIR/stage-S.epoch-E.ckpt (history tables included), \
-            then rank 0 writes DIR/complete.json; --resume restarts every stage from that epoch. \
-            Errors found while setting up (arguments, dataset, chunk count, checkpoint) are \
-            printed once, by rank 0; a rank failing during training prints `error: rank R: …` \
-            and aborts the whole job. Log lines on stderr name their rank (`gnnpipe rank R:`).
+            Under mpirun with more than one rank (or with --parallelism pipeline|graph|hybrid) \
+            training is distributed. --parallelism pipeline (default) is GNNPipe: rank s is \
+            stage s and owns a contiguous block of graph layers; the graph is cut by METIS into \
+            --chunks chunks that flow through the stages in a fill/drain schedule, and \
+            neighbours in later chunks are read from historical embeddings (staleness ≤ 1 \
+            epoch). --parallelism graph gives each rank a METIS partition for all layers and \
+            exchanges halo rows before every layer. --parallelism hybrid --stages S runs S \
+            pipeline stages, each by a group of P/S ranks that split the graph and exchange \
+            halo rows inside the group. The losses depend on the chunks and their order, not \
+            on how the layers and rows are spread over ranks. Distributed defaults: gcnii, 32 \
+            layers, hidden 64, dropout 0.6, 8 chunks, 1500 epochs, patience 100 (e.g. \
+            `mpirun -n 4 gnnpipe train graphs/cora`). Rank 0 prints each epoch with the bytes \
+            sent (against the analytic volume), wait and bubble seconds; --metrics adds \
+            per-rank statistics, --trace writes a Chrome trace (one track per rank, open in \
+            Perfetto). Checkpoints: every rank writes DIR/rank-R.epoch-E.ckpt (history tables \
+            included), then rank 0 writes DIR/complete.json; --resume restarts every rank from \
+            that epoch. Errors found while setting up (arguments, dataset, chunk count, \
+            checkpoint) are printed once, by rank 0; a rank failing during training prints \
+            `error: rank R on HOST: …` and aborts the whole job, and a rank that waits longer \
+            than --timeout seconds for a message ends the job too. Log lines on stderr name \
+            their rank (`gnnpipe rank R:`).
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
@@ -132,8 +141,9 @@ struct Train: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Epochs between checkpoints.") var checkpointEvery = 10
     @Flag(help: "Continue from <dir>/last.ckpt (needs --checkpoint).") var resume = false
     @Flag(help: "Print only the final result.") var quiet = false
-    @Option(help: "single (one process), pipeline (GNNPipe) or graph (graph parallel); default: pipeline under mpirun with > 1 rank, else single.")
+    @Option(help: "single (one process), pipeline (GNNPipe), graph (graph parallel) or hybrid (--stages S × P/S); default: pipeline under mpirun with > 1 rank, else single.")
     var parallelism: Parallelism?
+    @Option(parsing: .signedNumber, help: "Hybrid: number of pipeline stages S (divides the rank count).") var stages: Int?
     @Option(parsing: .signedNumber, help: "Pipeline: number of METIS chunks C (1 = no chunking, no staleness; at most the node count).")
     var chunks = 8
     @Option(help: "Pipeline: gradients into historical rows: drop or defer (one epoch late).")
@@ -145,6 +155,8 @@ struct Train: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Seed of the METIS chunking / partitioning.") var partitionSeed: UInt64 = 0
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seconds a rank waits for a message or collective before the job fails.", valueName: "seconds"))
+    var timeout: Double = 600
 
     func validate() throws {
         if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
@@ -163,6 +175,9 @@ struct Train: ParsableCommand {
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
+        if let stages, stages < 1 { throw ValidationError("--stages must be at least 1, got \(stages)") }
+        if stages != nil && parallelism != .hybrid { throw ValidationError("--stages needs --parallelism hybrid") }
+        if !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
         if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0, got \(warmupEpochs)") }
         if !(historyMomentum >= 0 && historyMomentum < 1) {
             throw ValidationError("--history-momentum must be in [0, 1), got \(historyMomentum)")
@@ -240,7 +255,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        if parallelism == .pipeline || parallelism == .graph || Self.launchedByMPI {
+        if (parallelism != nil && parallelism != .single) || Self.launchedByMPI {
             try runDistributed()
             return
         }

@@ -3,31 +3,38 @@ import CLISupport
 import Foundation
 import GraphLearning
 
-/// `gnnpipe partition`: the pipeline's METIS chunking of a dataset, with its statistics.
+/// `gnnpipe partition`: the METIS chunking of a dataset as training uses it, with its
+/// statistics, and the pipeline schedule.
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cut a graph into pipeline chunks with METIS and report sizes, halos and staleness.",
+        abstract: "Cut a graph into pipeline chunks with METIS and report sizes, halos, staleness and the schedule.",
         discussion: """
-            Uses the same chunking as `gnnpipe train --parallelism pipeline --chunks C \
-            --partition-seed S`: METIS k-way on the undirected graph, chunks relabelled to \
-            contiguous id ranges. Prints per chunk its nodes, halo (nodes of other chunks it \
-            reads) and training nodes, then the edge cut, the total halo and the stale \
-            fraction (adjacency entries that read a later chunk, i.e. a historical embedding). \
-            With -o, writes `node<TAB>chunk` lines in the dataset's node ids. Reads edges.tsv \
-            and split.tsv; of the feature file only its header (the row count, so isolated \
-            nodes count as in train). A --chunks that METIS cannot fill (chunks left empty) is \
-            refused with the largest count found that works.
+            Uses the same cut as `gnnpipe train --chunks C --partition-seed S`: METIS k-way on \
+            the undirected graph (with --parts G, as hybrid training with G ranks per stage: G \
+            METIS parts, each cut into C sub-chunks; chunk c is the union of the c-th \
+            sub-chunks). Prints per chunk its nodes, halo (nodes of other chunks it reads) and \
+            training nodes, then the edge cut, the total halo and the stale fraction \
+            (adjacency entries that read a later chunk, i.e. a historical embedding). With \
+            --stages S, also the fill/drain schedule of one epoch (F = forward, B = backward of \
+            a chunk, · = bubble). With -o, writes `node<TAB>chunk` lines in the dataset's node \
+            ids. Reads edges.tsv and split.tsv; of the feature file only its header (the row \
+            count, so isolated nodes count as in train). A --chunks that METIS cannot fill \
+            (chunks left empty) is refused with the largest count found that works.
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder (or an edge-list file).", valueName: "dataset"))
     var dataset = "graphs/cora"
     @Option(parsing: .signedNumber, help: "Number of chunks C (at most the node count).") var chunks = 8
+    @Option(parsing: .signedNumber, help: "Graph-parallel parts G (ranks per stage of hybrid training).") var parts = 1
+    @Option(parsing: .signedNumber, help: "Print the schedule of this many pipeline stages.") var stages: Int?
     @Option(parsing: .signedNumber, help: "METIS seed (as --partition-seed of train).") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the chunk of every node here (TSV).", valueName: "chunks.tsv"))
     var output: String?
 
     func validate() throws {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
+        if parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
+        if let stages, stages < 1 { throw ValidationError("--stages must be at least 1, got \(stages)") }
         if !FileManager.default.fileExists(atPath: dataset) {
             throw ValidationError("dataset '\(dataset)' does not exist")
         }
@@ -46,33 +53,40 @@ struct Partition: ParsableCommand {
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
         let n = adjacency.numNodes
         try ChunkCount.check(chunks, numNodes: n, dataset: dataset, training: false)
-        let plan: ChunkPlan
+        if parts > n { throw CommandFailure("--parts \(parts): \(dataset) has \(n) nodes, so at most \(n) parts", code: 64) }
+        let cut: Decomposition
         do {
-            plan = try ChunkPlan.metis(adjacency: adjacency, numChunks: chunks, seed: seed, architecture: .gcn,
-                                       keepsWholeOperator: false)
+            cut = try Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)
         } catch {
-            throw ChunkCount.emptyChunkFailure(adjacency, chunks: chunks, seed: seed, seedOption: "--seed", dataset: dataset) ?? error
+            if case .emptyChunks = error {
+                throw CommandFailure(ChunkCount.emptyChunkMessage(adjacency, chunks: chunks, parts: parts, seed: seed,
+                                                                  seedOption: "--seed", dataset: dataset), code: 64)
+            }
+            throw CommandFailure(errorReport(error).message, code: errorReport(error).code)
         }
-        var isTrain = [Bool](repeating: false, count: n)
-        for v in data.split?.train ?? [] { isTrain[plan.newID[v]] = true }
-        print("\(dataset): \(n) nodes, \(adjacency.nnz / 2) edges, \(chunks) chunks (METIS seed \(seed))")
+        var trainPerChunk = [Int](repeating: 0, count: chunks)
+        for v in data.split?.train ?? [] { trainPerChunk[Int(cut.chunk[v])] += 1 }
+        let partNote = parts > 1 ? ", \(parts) parts nested" : ""
+        print("\(dataset): \(n) nodes, \(adjacency.nnz / 2) edges, \(chunks) chunks (METIS seed \(seed)\(partNote))")
         print("chunk\tnodes\thalo\ttrain")
-        let halos = plan.haloSizes
-        for c in 0..<chunks {
-            let train = (plan.chunkOffsets[c]..<plan.chunkOffsets[c + 1]).filter { isTrain[$0] }.count
-            print("\(c)\t\(plan.size(of: c))\t\(halos[c])\t\(train)")
-        }
+        let halos = cut.chunkHaloSizes(adjacency: adjacency), sizes = cut.chunkSizes
+        for c in 0..<chunks { print("\(c)\t\(sizes[c])\t\(halos[c])\t\(trainPerChunk[c])") }
+        let edgeCut = GraphPartition(parts: cut.chunk, numParts: chunks, graph: adjacency).edgeCut
+        let stale = cut.staleFraction(adjacency: adjacency)
         let edges = max(1, adjacency.nnz / 2)
         print(String(format: "edge cut %d (%.2f%% of edges), halo total %d (%.2f%% of nodes), stale fraction %.4f (%d of %d adjacency entries)",
-                     plan.edgeCut, 100 * Double(plan.edgeCut) / Double(edges), halos.reduce(0, +),
-                     100 * Double(halos.reduce(0, +)) / Double(max(1, n)), plan.staleFraction, plan.staleEntries,
-                     plan.adjacencyEntries))
+                     edgeCut, 100 * Double(edgeCut) / Double(edges), halos.reduce(0, +),
+                     100 * Double(halos.reduce(0, +)) / Double(max(1, n)), stale.fraction, stale.staleEntries, stale.entries))
+        if let stages {
+            let schedule = PipelineSchedule(stages: stages, order: Array(0..<chunks))
+            print(String(format: "schedule of one epoch, %d stages (bubble fraction %.3f = (S−1)/(C+S−1)):", stages, schedule.bubbleFraction))
+            print(schedule.rendered())
+        }
         if let output {
-            var text = "# node\tchunk (gnnpipe partition --chunks \(chunks) --seed \(seed))\n"
-            let chunkOf = plan.chunkOfOriginal
+            var text = "# node\tchunk (gnnpipe partition --chunks \(chunks) --parts \(parts) --seed \(seed))\n"
             for u in 0..<n {
                 let name = data.edges.nodeIDs?.name(of: u) ?? String(u)
-                text += "\(name)\t\(chunkOf[u])\n"
+                text += "\(name)\t\(cut.chunk[u])\n"
             }
             try AtomicFile.write(Data(text.utf8), to: output)
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))

@@ -3,57 +3,38 @@ import CLISupport
 import Foundation
 import GraphLearning
 
-/// A failure the ranks agreed on and rank 0 already printed: every rank ends the job with `code`.
-struct ReportedFailure: Error {
-    let code: Int32
-}
-
 /// The one-line message and exit code `ToolMain` would give `error`: argument-parser errors keep
-/// their message and code (64 for usage), a ``CommandFailure`` its own, anything else exits 1.
+/// their message and code (64 for usage), a ``CommandFailure`` its own, the library's
+/// distributed-training errors the command-line options they concern; anything else exits 1.
 func errorReport(_ error: any Error) -> (message: String, code: Int32) {
     if let failure = error as? CommandFailure { return (failure.message, failure.code) }
+    if let distributed = error as? DistributedTrainingError {
+        switch distributed {
+        case .tooManyStages(let s, let l):
+            return ("\(s) pipeline stages need at least \(s) graph layers; the model has \(l) (use more --layers or fewer ranks)", 64)
+        case .ranksDoNotFit(let r, let s):
+            return ("--stages \(s) does not divide the \(r) ranks of mpirun into equal stage groups", 64)
+        case .emptyParts(let e, let p, let n):
+            return ("METIS leaves \(e) of the \(p) graph-parallel parts empty (\(n) nodes); run fewer ranks per stage", 64)
+        case .tooManyChunks(let c, let limit):
+            return ("--chunks \(c): at most \(limit) chunks fit the MPI tag range", 64)
+        case .emptyChunks(let e, let c, let n):
+            return ("--chunks \(c): METIS leaves \(e) of the \(c) chunks empty (\(n) nodes); use fewer chunks", 64)
+        default: return (distributed.description, 1)
+        }
+    }
     let code = GNNPipeCommand.exitCode(for: error).rawValue
     var message = GNNPipeCommand.fullMessage(for: error)
     for prefix in ["Error: ", "error: "] where message.hasPrefix(prefix) { message = String(message.dropFirst(prefix.count)) }
     return (message, code == 0 ? 1 : code)
 }
 
-extension Communicator {
-    /// Runs `step` on every rank, then every rank learns whether some rank failed (one
-    /// all-gather of exit codes). For steps every rank runs on the same input (parsing the
-    /// arguments, loading the dataset, building the trainer), so an error is printed once
-    /// instead of once per rank.
-    ///
-    /// When some rank failed, rank 0 prints the error: its own if it failed, else each distinct
-    /// message with the ranks that hit it (`error: ranks 1, 3: …`, e.g. a file missing on one
-    /// host). Then every rank throws ``ReportedFailure`` with the same code: rank 0's, else the
-    /// lowest failing rank's. No rank is left waiting: `step` must not call collectives that a
-    /// failing rank would skip (every collective of `step` is reached by all ranks or by none).
-    /// - Throws: ``ReportedFailure``; ``Distributed/MPIError`` when the all-gather fails.
-    func agree<T>(_ step: () throws -> T) throws -> T {
-        let outcome = Result { try step() }
-        var mine: (message: String, code: Int32)?
-        if case .failure(let error) = outcome { mine = errorReport(error) }
-        let codes = try allGather([Double(mine?.code ?? 0)]).map { Int32($0) }
-        guard let firstFailing = codes.firstIndex(where: { $0 != 0 }) else { return try outcome.get() }
-        if codes[0] != 0 {
-            if let mine, rank == 0 { ToolMain.printError(mine.message) }
-            throw ReportedFailure(code: codes[0])
-        }
-        let messages = try gather(Array((mine?.message ?? "").utf8), root: 0)
-        if let messages {
-            var ranksByMessage: [(message: String, ranks: [Int])] = []
-            for (r, bytes) in messages.enumerated() where codes[r] != 0 {
-                let text = String(decoding: bytes, as: UTF8.self)
-                if let k = ranksByMessage.firstIndex(where: { $0.message == text }) { ranksByMessage[k].ranks.append(r) }
-                else { ranksByMessage.append((text, [r])) }
-            }
-            for (message, ranks) in ranksByMessage {
-                let who = ranks.count == 1 ? "rank \(ranks[0])" : "ranks " + ranks.map(String.init).joined(separator: ", ")
-                ToolMain.printError("\(who): \(message)")
-            }
-        }
-        throw ReportedFailure(code: codes[firstFailing])
+/// Rank 0 prints the agreed failure: its own message, or each message with the ranks that hit
+/// it (`error: ranks 1, 3: …`, e.g. a file missing on one host).
+func printAgreed(_ agreed: AgreedFailure, rank: Int) {
+    guard rank == 0 else { return }
+    for report in agreed.reports {
+        ToolMain.printError(agreed.rootFailed ? report.message : "\(AgreedFailure.who(report.ranks)): \(report.message)")
     }
 }
 
@@ -74,22 +55,23 @@ extension GNNPipeCommand {
             if rank == 0 && !message.isEmpty { print(message) }
             Foundation.exit(0)
         }
-        let communicator: Communicator
-        do { communicator = try Communicator.initialize() } catch {
+        let world: MPICommunicator
+        do { world = try MPICommunicator.initialize() } catch {
             // Without MPI the ranks cannot agree: each reports.
             ToolMain.printError("rank \(rank): \(message)")
             Foundation.exit(code)
         }
         do {
-            _ = try communicator.agree { () throws -> Void in throw error }
-        } catch let reported as ReportedFailure {
-            communicator.finalize()
-            Foundation.exit(reported.code)
+            _ = try world.agree({ () throws -> Void in throw error }, describe: errorReport)
+        } catch let agreed as AgreedFailure {
+            printAgreed(agreed, rank: world.rank)
+            world.finalize()
+            Foundation.exit(agreed.code)
         } catch {
             ToolMain.printError("rank \(rank): \(message) (and the ranks could not agree: \(error))")
-            communicator.abort(code: code)
+            try? world.abort(code: code, reason: message)
         }
-        communicator.finalize()
+        world.finalize()
         Foundation.exit(code)
     }
 }

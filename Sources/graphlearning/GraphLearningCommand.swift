@@ -320,15 +320,15 @@ struct MPICheck: ParsableCommand {
         discussion: "Run under mpirun, e.g. `launch/mpirun-local.sh 4 graphlearning mpi-check`, or with a hostfile.")
 
     func run() throws {
-        let comm = try Communicator.initialize()
+        let comm = try MPICommunicator.initialize()
         defer { comm.finalize() }
         var values: [Int64] = [Int64(comm.rank), 1]
         try comm.allReduceSum(&values)
         let expected = Int64(comm.size * (comm.size - 1) / 2)
-        let host = ProcessInfo.processInfo.hostName
+        let host = comm.hostName
         guard values[0] == expected, values[1] == Int64(comm.size) else {
             ToolMain.printError("rank \(comm.rank): all-reduce gave ranks sum \(values[0]) and rank count \(values[1]), expected \(expected) and \(comm.size)")
-            comm.abort(code: 1)
+            try comm.abort(code: 1, reason: "mpi-check failed")
         }
         // Ring: send 1,000 floats tagged with this rank to the right, receive from the left.
         let n = 1000
@@ -340,8 +340,8 @@ struct MPICheck: ParsableCommand {
         try comm.waitAll([recv, send])
         guard (0..<n).allSatisfy({ incoming.pointer[$0] == Float(left * n + $0) }) else {
             ToolMain.printError("rank \(comm.rank): ring exchange from rank \(left) delivered wrong values")
-            comm.abort(code: 1)
+            try comm.abort(code: 1, reason: "mpi-check failed")
         }
-        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks), ring exchange OK (\(comm.bytesSent) bytes sent)")
+        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks), ring exchange OK (\(comm.traffic.bytesSent) bytes sent)")
     }
 }

@@ -354,11 +354,4 @@ func mebibytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
 /// Seconds since `start` (a `DispatchTime` uptime in nanoseconds).
 func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
-/// Peak resident memory of this process in MiB (Linux `VmHWM`).
-func peakMemoryMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        return (line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
-    }
-    return 0
-}
+

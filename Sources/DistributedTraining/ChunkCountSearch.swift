@@ -1,0 +1,27 @@
+import GraphCore
+
+/// Which chunk counts METIS can fill on a graph, so a count that leaves a chunk empty can be
+/// answered with one that works.
+///
+/// METIS k-way cannot give every part a node when parts have very few nodes, and whether it
+/// does is not monotone in the count; the search keeps "lo fills, hi does not" and bisects.
+public enum ChunkCountSearch {
+    /// Whether ``Decomposition/metis(adjacency:parts:chunks:seed:communicator:)`` gives every
+    /// part and chunk a node.
+    public static func fills(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Bool {
+        (try? Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)) != nil
+    }
+
+    /// The largest count found by bisection over `1 ... chunks` that fills every chunk
+    /// (`chunks` itself when it does; `lo + 1` leaves one empty).
+    /// - Complexity: one decomposition, plus about log₂ C more when a chunk is empty.
+    public static func largestFillingCount(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Int {
+        if fills(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed) { return chunks }
+        var lo = 1, hi = chunks
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if fills(adjacency: adjacency, parts: parts, chunks: mid, seed: seed) { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+}

@@ -1,0 +1,49 @@
+import GNNModels
+import MessagePassing
+
+/// Errors of distributed training. Messages name the library's concepts (stages, chunks,
+/// ranks), never a command-line option: a command-line tool maps the structured cases to its
+/// own flags.
+public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
+    /// A message-passing call failed (a transport error, a deadline passed, a job aborted).
+    case communication(CommunicationError)
+    /// More pipeline stages than the model has graph layers.
+    case tooManyStages(stages: Int, graphLayers: Int)
+    /// The rank count is not stages × group size.
+    case ranksDoNotFit(ranks: Int, stages: Int)
+    /// METIS left some chunks without a node (its k-way cannot fill parts of very few nodes).
+    case emptyChunks(empty: Int, chunks: Int, numNodes: Int)
+    /// METIS left some graph-parallel parts (ranks of a group) without a node.
+    case emptyParts(empty: Int, parts: Int, numNodes: Int)
+    /// More chunks than the message tags can tell apart.
+    case tooManyChunks(chunks: Int, limit: Int)
+    /// Options, model or data that distributed training cannot run.
+    case invalidSetup(String)
+    /// A checkpoint that cannot resume this run.
+    case checkpoint(String)
+    /// Model or data errors from GNNModels.
+    case model(GNNModelsError)
+
+    public var description: String {
+        switch self {
+        case .communication(let e): e.description
+        case .tooManyStages(let s, let l):
+            "\(s) pipeline stages need at least \(s) graph layers; the model has \(l)"
+        case .ranksDoNotFit(let r, let s): "\(r) ranks do not split into \(s) pipeline stages of equal groups"
+        case .emptyChunks(let e, let c, let n):
+            "METIS leaves \(e) of the \(c) chunks empty (\(n) nodes); use fewer chunks"
+        case .emptyParts(let e, let p, let n):
+            "METIS leaves \(e) of the \(p) graph-parallel parts empty (\(n) nodes); use fewer ranks per stage"
+        case .tooManyChunks(let c, let limit): "\(c) chunks exceed the message tag range (at most \(limit))"
+        case .invalidSetup(let s): s
+        case .checkpoint(let s): "checkpoint: \(s)"
+        case .model(let e): e.description
+        }
+    }
+}
+
+/// Runs a message-passing call, wrapping its error.
+@inline(__always)
+func communicating<T>(_ body: () throws(CommunicationError) -> T) throws(DistributedTrainingError) -> T {
+    do { return try body() } catch { throw .communication(error) }
+}

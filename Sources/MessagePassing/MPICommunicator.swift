@@ -1,0 +1,289 @@
+import CMPI
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ``Communicating`` over Open MPI: `MPI_COMM_WORLD` from ``initialize()``, sub-communicators
+/// from ``split(color:key:)``.
+///
+/// Every wait polls (`MPI_Test`, yielding, then sleeping up to 0.2 ms between polls) until the
+/// operation completes or ``timeout`` passes, and collectives use Open MPI's non-blocking forms
+/// (`MPI_Iallgather`, `MPI_Ibcast`, `MPI_Igatherv`, `MPI_Ibarrier`) the same way, so no call
+/// blocks past the deadline and ranks waiting on a peer leave the cores to ranks computing
+/// (several ranks often share a core here).
+///
+/// Run without `mpirun` it is a one-rank singleton. Keep every call on the thread that
+/// initialised MPI (`MPI_THREAD_FUNNELED`).
+///
+/// `@unchecked Sendable`: it holds an MPI communicator handle, immutable after creation; the
+/// funnelled threading level confines calls to one thread.
+public final class MPICommunicator: Communicating, @unchecked Sendable {
+    public let rank: Int
+    public let size: Int
+    public let hostName: String
+    public var timeout: Double?
+    public private(set) var traffic = TrafficCounters()
+    let comm: MPI_Comm
+
+    private init(comm: MPI_Comm, hostName: String, timeout: Double?) throws(CommunicationError) {
+        var r: Int32 = 0, s: Int32 = 0
+        try Self.check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank")
+        try Self.check(MPI_Comm_size(comm, &s), "MPI_Comm_size")
+        self.comm = comm
+        rank = Int(r)
+        size = Int(s)
+        self.hostName = hostName
+        self.timeout = timeout
+    }
+
+    /// Initialises MPI (once per process) and returns the world communicator. Errors are set to
+    /// return codes (`MPI_ERRORS_RETURN`) so that failures become ``CommunicationError`` values.
+    /// - Throws: ``CommunicationError`` when MPI cannot start or lacks funnelled threading.
+    public static func initialize() throws(CommunicationError) -> MPICommunicator {
+        var flag: Int32 = 0
+        MPI_Initialized(&flag)
+        if flag == 0 {
+            // Started without mpirun: Open MPI's singleton would fork a daemon inside MPI_Init, and
+            // OpenBLAS's pre-fork handler can hang there joining its worker threads (seen in the
+            // test process). An isolated singleton does not fork; it cannot MPI_Comm_spawn, which
+            // nothing here uses. An explicit user setting wins.
+            let isolate = getenv("OMPI_COMM_WORLD_SIZE") == nil && getenv("PMIX_RANK") == nil
+                && getenv("OMPI_MCA_ess_singleton_isolated") == nil
+            if isolate { setenv("OMPI_MCA_ess_singleton_isolated", "1", 1) }
+            var provided: Int32 = 0
+            try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+            if isolate {
+                // MPI_Init exported these; an `mpirun` started from this process would pass them
+                // on and its ranks would each start as isolated singletons.
+                for name in ["OMPI_MCA_ess_singleton_isolated", "OMPI_MCA_ess", "OMPI_MCA_pmix"] { unsetenv(name) }
+            }
+            if provided < Int32(MPI_THREAD_FUNNELED) {
+                throw CommunicationError(operation: "MPI_Init_thread",
+                                         message: "the MPI library provides thread level \(provided), below MPI_THREAD_FUNNELED")
+            }
+        }
+        guard let world = CMPI_COMM_WORLD() else {
+            throw CommunicationError(operation: "MPI_COMM_WORLD", message: "the world communicator is null")
+        }
+        try check(MPI_Comm_set_errhandler(world, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
+        return try MPICommunicator(comm: world, hostName: processorName(), timeout: nil)
+    }
+
+    /// `$GRAPHLEARNING_HOST`, else `MPI_Get_processor_name`.
+    private static func processorName() -> String {
+        if let host = ProcessInfo.processInfo.environment["GRAPHLEARNING_HOST"], !host.isEmpty { return host }
+        var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_PROCESSOR_NAME) + 1)
+        var length: Int32 = 0
+        guard MPI_Get_processor_name(&buffer, &length) == MPI_SUCCESS else { return ProcessInfo.processInfo.hostName }
+        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Shuts MPI down (`MPI_Finalize`); no MPI call may follow.
+    public func finalize() {
+        var finalized: Int32 = 0
+        MPI_Finalized(&finalized)
+        if finalized == 0 { MPI_Finalize() }
+    }
+
+    public func resetTraffic() { traffic = TrafficCounters() }
+
+    // MARK: Point-to-point
+
+    public func isend(_ buffer: MessageBuffer, count: Int, to destination: Int, tag: Int) throws(CommunicationError) -> MessageRequest {
+        try validateMessage(count: count, capacity: buffer.capacity, peer: destination, size: size, tag: tag, operation: "MPI_Isend")
+        let request = MessageRequest(buffer: buffer, count: count, peer: destination, tag: tag, isSend: true)
+        var handle: MPI_Request? = CMPI_REQUEST_NULL()
+        try Self.check(MPI_Isend(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(destination), Int32(tag), comm, &handle),
+                       "MPI_Isend")
+        request.handle = handle
+        traffic.bytesSent += Int64(count * MemoryLayout<Float>.size)
+        return request
+    }
+
+    public func irecv(_ buffer: MessageBuffer, count: Int, from source: Int, tag: Int) throws(CommunicationError) -> MessageRequest {
+        try validateMessage(count: count, capacity: buffer.capacity, peer: source, size: size, tag: tag, operation: "MPI_Irecv")
+        let request = MessageRequest(buffer: buffer, count: count, peer: source, tag: tag, isSend: false)
+        var handle: MPI_Request? = CMPI_REQUEST_NULL()
+        try Self.check(MPI_Irecv(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(source), Int32(tag), comm, &handle),
+                       "MPI_Irecv")
+        request.handle = handle
+        traffic.bytesReceived += Int64(count * MemoryLayout<Float>.size)
+        return request
+    }
+
+    public func waitAll(_ requests: [MessageRequest]) throws(CommunicationError) {
+        var poll = Poll(timeout: timeout)
+        for request in requests where !request.isComplete {
+            var handle: MPI_Request? = request.handle
+            var status = MPI_Status()
+            var done: Int32 = 0
+            while true {
+                try Self.check(MPI_Test(&handle, &done, &status), "MPI_Test")
+                if done != 0 { break }
+                try poll.pause(operation: "wait",
+                               what: request.isSend ? "sending \(request.count) floats to rank \(request.peer) (tag \(request.tag))"
+                                                    : "no message from rank \(request.peer) (tag \(request.tag))")
+            }
+            request.handle = nil
+            request.isComplete = true
+            if !request.isSend {
+                var received: Int32 = 0
+                if MPI_Get_count(&status, CMPI_FLOAT(), &received) == MPI_SUCCESS, Int(received) != request.count {
+                    throw CommunicationError(.invalidMessage, operation: "wait",
+                                             message: "expected \(request.count) floats from rank \(request.peer) (tag \(request.tag)), got \(received)")
+                }
+            }
+        }
+    }
+
+    // MARK: Collectives
+
+    public func allGather(bytes: [UInt8]) throws(CommunicationError) -> [UInt8] {
+        guard size > 1 else { return bytes }
+        precondition(bytes.count <= Int(Int32.max), "allGather: more than 2³¹ bytes per rank")
+        traffic.collectiveBytes += Int64(bytes.count)
+        var out = [UInt8](repeating: 0, count: bytes.count * size)
+        guard !bytes.isEmpty else { return out }
+        var request: MPI_Request? = CMPI_REQUEST_NULL()
+        // The pointers stay valid while the operation runs: the arrays are not touched until
+        // complete(&request) returns inside the closures.
+        try typed {
+            try bytes.withUnsafeBytes { src in
+                try out.withUnsafeMutableBytes { dst in
+                    try Self.check(MPI_Iallgather(src.baseAddress, Int32(src.count), CMPI_BYTE(), dst.baseAddress, Int32(src.count),
+                                                  CMPI_BYTE(), comm, &request), "MPI_Iallgather")
+                    try complete(&request, "all-gather")
+                }
+            }
+        }
+        return out
+    }
+
+    public func gather(bytes: [UInt8], root: Int) throws(CommunicationError) -> [[UInt8]]? {
+        guard size > 1 else { return [bytes] }
+        precondition(bytes.count <= Int(Int32.max), "gather: more than 2³¹ bytes per rank")
+        traffic.collectiveBytes += Int64(bytes.count)
+        let counts: [Int32] = try allGather([Int32(bytes.count)])
+        var displacements = [Int32](repeating: 0, count: size)
+        var total = 0
+        for r in 0..<size {
+            precondition(total + Int(counts[r]) <= Int(Int32.max), "gather: more than 2³¹ bytes in total")
+            displacements[r] = Int32(total)
+            total += Int(counts[r])
+        }
+        var out = [UInt8](repeating: 0, count: max(1, total))
+        let mine = bytes.isEmpty ? [0] : bytes
+        var request: MPI_Request? = CMPI_REQUEST_NULL()
+        try typed {
+            try mine.withUnsafeBytes { src in
+                try out.withUnsafeMutableBytes { dst in
+                    try counts.withUnsafeBufferPointer { c in
+                        try displacements.withUnsafeBufferPointer { d in
+                            try Self.check(MPI_Igatherv(src.baseAddress, Int32(bytes.count), CMPI_BYTE(), dst.baseAddress, c.baseAddress,
+                                                        d.baseAddress, CMPI_BYTE(), Int32(root), comm, &request), "MPI_Igatherv")
+                            try complete(&request, "gather")
+                        }
+                    }
+                }
+            }
+        }
+        guard rank == root else { return nil }
+        return (0..<size).map { r in Array(out[Int(displacements[r])..<(Int(displacements[r]) + Int(counts[r]))]) }
+    }
+
+    public func broadcast(bytes: inout [UInt8], root: Int) throws(CommunicationError) {
+        guard size > 1, !bytes.isEmpty else { return }
+        precondition(bytes.count <= Int(Int32.max), "broadcast: more than 2³¹ bytes")
+        traffic.collectiveBytes += Int64(bytes.count)
+        var request: MPI_Request? = CMPI_REQUEST_NULL()
+        try typed {
+            try bytes.withUnsafeMutableBytes { buffer in
+                try Self.check(MPI_Ibcast(buffer.baseAddress, Int32(buffer.count), CMPI_BYTE(), Int32(root), comm, &request), "MPI_Ibcast")
+                try complete(&request, "broadcast")
+            }
+        }
+    }
+
+    public func barrier() throws(CommunicationError) {
+        guard size > 1 else { return }
+        var request: MPI_Request? = CMPI_REQUEST_NULL()
+        try Self.check(MPI_Ibarrier(comm, &request), "MPI_Ibarrier")
+        try complete(&request, "barrier")
+    }
+
+    public func split(color: Int, key: Int) throws(CommunicationError) -> any Communicating {
+        var newComm: MPI_Comm? = nil
+        try Self.check(MPI_Comm_split(comm, Int32(color), Int32(key), &newComm), "MPI_Comm_split")
+        guard let newComm else { throw CommunicationError(operation: "MPI_Comm_split", message: "no communicator returned") }
+        try Self.check(MPI_Comm_set_errhandler(newComm, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
+        return try MPICommunicator(comm: newComm, hostName: hostName, timeout: timeout)
+    }
+
+    public func abort(code: Int32, reason: String) throws(CommunicationError) -> Never {
+        MPI_Abort(comm, code)
+        fatalError("MPI_Abort returned")
+    }
+
+    /// Polls a non-blocking collective until it completes or the deadline passes.
+    private func complete(_ request: inout MPI_Request?, _ operation: String) throws(CommunicationError) {
+        var poll = Poll(timeout: timeout)
+        var done: Int32 = 0
+        while true {
+            try Self.check(MPI_Test(&request, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
+            if done != 0 { return }
+            try poll.pause(operation: operation, what: "not every one of the \(size) ranks arrived")
+        }
+    }
+
+    /// Runs `body`, whose closures (`withUnsafeBytes` rethrows untyped) throw only
+    /// ``CommunicationError``, keeping the error's type.
+    private func typed(_ body: () throws -> Void) throws(CommunicationError) {
+        do { try body() } catch let error as CommunicationError { throw error } catch {
+            throw CommunicationError(operation: "internal", message: "\(error)")
+        }
+    }
+
+    static func check(_ code: Int32, _ function: String) throws(CommunicationError) {
+        guard code != MPI_SUCCESS else { return }
+        var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
+        var length: Int32 = 0
+        MPI_Error_string(code, &buffer, &length)
+        let message = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw CommunicationError(operation: function, code: code, message: message)
+    }
+}
+
+/// The pause between polls of a pending operation, and its deadline: yields the core for the
+/// first 0.1 ms, then sleeps 10 µs, doubling up to 0.2 ms.
+struct Poll {
+    private let start: UInt64
+    private let deadline: UInt64?
+    private let timeout: Double?
+    private var sleep: UInt32 = 10
+
+    init(timeout: Double?) {
+        self.timeout = timeout
+        let now = DispatchTime.now().uptimeNanoseconds
+        start = now
+        deadline = timeout.map { now + UInt64(max(0, $0) * 1e9) }
+    }
+
+    mutating func pause(operation: String, what: @autoclosure () -> String) throws(CommunicationError) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let deadline, now > deadline {
+            throw CommunicationError(.timedOut, operation: operation,
+                                     message: "\(what()) within \(Self.seconds(timeout!))")
+        }
+        if now - start < 100_000 {
+            sched_yield()
+        } else {
+            usleep(sleep)
+            sleep = min(200, sleep * 2)
+        }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+    }
+}
