@@ -121,6 +121,7 @@ let tests: [Target] = [
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
     .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),
     .testTarget(name: "RpHGNNCLITests", dependencies: ["rphgnn", "TestSupport"]),
+    .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "TestSupport"]),
     .testTarget(name: "DistributedTrainingTests", dependencies: ["DistributedTraining", "gnnpipe", "TestSupport"]),
 ]
 

@@ -79,7 +79,9 @@ public struct PipelineSchedule: Sendable, Equatable {
                 cells[step.tick] = ((step.phase == .forward ? "F" : "B") + String(step.chunk))
                     .padding(toLength: width, withPad: " ", startingAt: 0)
             }
-            lines.append("stage \(s)  " + cells.joined(separator: " "))
+            var line = "stage \(s)  " + cells.joined(separator: " ")
+            while line.last == " " { line.removeLast() }
+            lines.append(line)
         }
         return lines.joined(separator: "\n")
     }

@@ -14,9 +14,10 @@ import Foundation
 /// ```
 ///
 /// Sends are eager: the payload is copied when posted, so a send completes at once (a valid
-/// MPI behaviour for any message size). A rank whose body throws aborts the world, so the
-/// others leave their waits with an ``CommunicationError/Kind-swift.enum/aborted`` error
-/// instead of hanging.
+/// MPI behaviour for any message size). A rank whose body has returned or thrown has ended: a
+/// wait that needs something from it fails at once (as Open MPI ends a job whose process died)
+/// instead of hanging; ``abort(code:reason:)`` wakes every rank with an
+/// ``CommunicationError/Kind-swift.enum/aborted`` error.
 ///
 /// `@unchecked Sendable`: each instance is used by its own rank's thread; shared state lives in
 /// the world behind one lock.
@@ -28,13 +29,16 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
     public private(set) var traffic = TrafficCounters()
     private let world: InProcessWorld
     private let context: Int
+    /// The thread (world rank) of each rank of this communicator.
+    private let threads: [Int]
     private var collectiveSequence = 0
 
-    private init(world: InProcessWorld, context: Int, rank: Int, size: Int, timeout: Double?) {
+    private init(world: InProcessWorld, context: Int, rank: Int, threads: [Int], timeout: Double?) {
         self.world = world
         self.context = context
         self.rank = rank
-        self.size = size
+        self.threads = threads
+        size = threads.count
         self.timeout = timeout
     }
 
@@ -48,11 +52,11 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
         let outcomes = OutcomeBox<T>(count: ranks)
         let group = DispatchGroup()
         for r in 0..<ranks {
-            let communicator = InProcessCommunicator(world: world, context: 0, rank: r, size: ranks, timeout: timeout)
+            let communicator = InProcessCommunicator(world: world, context: 0, rank: r, threads: Array(0..<ranks), timeout: timeout)
             group.enter()
             let thread = Thread {
                 let outcome = Result { try body(communicator) }
-                if case .failure(let error) = outcome { world.abort(rank: r, code: 1, reason: "rank \(r) failed: \(error)") }
+                world.end(thread: r)
                 outcomes.set(r, outcome)
                 group.leave()
             }
@@ -96,7 +100,9 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
         try world.locked { () throws(CommunicationError) in
             for request in requests {
                 try world.wait(until: deadline, operation: "wait",
-                               what: "no message from rank \(request.peer) (tag \(request.tag)) within \(Poll.seconds(timeout ?? 0))") {
+                               what: "no message from rank \(request.peer) (tag \(request.tag)) within \(Poll.seconds(timeout ?? 0))",
+                               gone: { [threads[request.peer]] },
+                               goneMessage: "rank \(request.peer) ended without sending (tag \(request.tag))") {
                     request.isComplete
                 }
                 if let failure = request.failure { throw failure }
@@ -140,8 +146,8 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
         let members = (0..<size).filter { all[2 * $0] == Int64(color) }
             .sorted { (all[2 * $0 + 1], $0) < (all[2 * $1 + 1], $1) }
         let id = world.locked { world.context(parent: context, sequence: sequence, color: color) }
-        return InProcessCommunicator(world: world, context: id, rank: members.firstIndex(of: rank)!, size: members.count,
-                                     timeout: timeout)
+        return InProcessCommunicator(world: world, context: id, rank: members.firstIndex(of: rank)!,
+                                     threads: members.map { threads[$0] }, timeout: timeout)
     }
 
     public func abort(code: Int32, reason: String) throws(CommunicationError) -> Never {
@@ -166,7 +172,9 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
             var result: [[UInt8]]?
             if readers.contains(rank) {
                 try world.wait(until: deadline, operation: operation,
-                               what: "not every one of the \(size) ranks arrived within \(Poll.seconds(timeout ?? 0))") {
+                               what: "not every one of the \(size) ranks arrived within \(Poll.seconds(timeout ?? 0))",
+                               gone: { needed.filter { round.contributions[$0] == nil }.map { self.threads[$0] } },
+                               goneMessage: "a rank ended before the \(operation)") {
                     needed.allSatisfy { round.contributions[$0] != nil }
                 }
                 result = round.contributions.map { $0 ?? [] }
@@ -199,6 +207,8 @@ final class InProcessWorld: @unchecked Sendable {
     private var contexts: [SplitKey: Int] = [:]
     private var nextContext = 1
     private(set) var aborted: CommunicationError?
+    /// Threads whose body has returned or thrown.
+    private var ended: Set<Int> = []
 
     func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         condition.lock()
@@ -220,11 +230,23 @@ final class InProcessWorld: @unchecked Sendable {
         }
     }
 
-    /// Under the lock: waits until `done()`, the deadline or an abort.
-    func wait(until deadline: Date?, operation: String, what: @autoclosure () -> String,
-              _ done: () -> Bool) throws(CommunicationError) {
+    /// Marks a thread's body as finished and wakes the waiting ranks.
+    func end(thread: Int) {
+        locked {
+            ended.insert(thread)
+            condition.broadcast()
+        }
+    }
+
+    /// Under the lock: waits until `done()`, the deadline, an abort, or one of the threads in
+    /// `gone` (whose part is still missing) ends.
+    func wait(until deadline: Date?, operation: String, what: @autoclosure () -> String, gone: () -> [Int],
+              goneMessage: @autoclosure () -> String, _ done: () -> Bool) throws(CommunicationError) {
         while !done() {
             try checkAbort()
+            if gone().contains(where: ended.contains) {
+                throw CommunicationError(.failed, operation: operation, message: goneMessage())
+            }
             if let deadline {
                 if !condition.wait(until: deadline), !done() {
                     try checkAbort()

@@ -1,6 +1,8 @@
 import DistributedTraining
 import Foundation
+import GraphLearning
 import Testing
+import TestSupport
 
 @Suite struct AccountingTests {
     @Test func analyticVolumesFollowTheFormulas() {
@@ -9,6 +11,15 @@ import Testing
                 == 2 * 1433 * 60 + 2 * 16 * 60)
         // 4 stages, 2,708 nodes, width 64 at each of the 3 boundaries: 2 · 3 · 2708 · 64.
         #expect(CommunicationModel.pipelineFloats(numNodes: 2708, boundaryWidths: [64, 64, 64]) == 1_039_872)
+    }
+
+    /// With one chunk the halo protocol moves graph parallelism's `2 · Σ_g |B_g|` rows per layer.
+    @Test func oneChunkHaloRowsAreTheGraphParallelHalo() throws {
+        let adjacency = Cora.data.adjacency
+        let d = try Decomposition.metis(adjacency: adjacency, parts: 4, chunks: 1, seed: 1)
+        let pattern = GNNModel.graphOperator(for: .gcn, adjacency: adjacency, adjacencyIsSymmetric: true).matrix
+        let rows = CommunicationModel.haloRowsPerLayer(pattern: pattern, decomposition: d, order: [0], deferred: false)
+        #expect(rows == 2 * Int64(d.partHaloSizes(adjacency: adjacency).reduce(0, +)))
     }
 
     @Test func traceFileIsValidChromeTraceJSON() throws {
