@@ -168,18 +168,18 @@ public final class DistributedRun {
         trainer.epoch >= options.training.epochs || selection.exhausted(patience: options.training.patience)
     }
 
+    /// Called on every rank with the epoch about to run (e.g. to inject faults in tests).
+    public var beforeEpoch: ((Int) throws -> Void)?
+
     /// Trains until the last epoch or until patience runs out, saving checkpoints on the way.
     /// Collective.
-    /// - Parameters:
-    ///   - beforeEpoch: called on every rank with the epoch about to run (e.g. to inject faults).
-    ///   - onEpoch: called on every rank after each epoch (statistics of all ranks on rank 0).
+    /// - Parameter onEpoch: called on every rank after each epoch (statistics of all ranks on rank 0).
     /// - Throws: ``DistributedTrainingError``, ``MessagePassing/CommunicationError``, or what the
     ///   callbacks throw.
-    public func run(beforeEpoch: (Int) throws -> Void = { _ in },
-                    onEpoch: (DistributedEpochReport) throws -> Void = { _ in }) throws -> DistributedRunSummary {
+    public func run(onEpoch: (DistributedEpochReport) throws -> Void = { _ in }) throws -> DistributedRunSummary {
         var seconds = 0.0, epochsRun = 0
         while !isFinished {
-            try beforeEpoch(trainer.epoch + 1)
+            try beforeEpoch?(trainer.epoch + 1)
             var (loss, stats) = try trainer.trainStep()
             let evaluation = try trainer.evaluate(statistics: &stats)
             let improved = selection.update(epoch: trainer.epoch, evaluation: evaluation)

@@ -135,7 +135,8 @@ extension Train {
         if run.isFinished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
         recorder.resetOrigin()
         var records: [[String: Any]] = []
-        let summary = try run.run(beforeEpoch: { e in try Train.injectedFailure(rank: rank, epoch: e) }) { report in
+        run.beforeEpoch = { e in try Train.injectedFailure(rank: rank, epoch: e) }
+        let summary = try run.run { report in
             guard let all = report.ranks else { return }
             let sent = report.trainingBytes, analytic = report.analyticBytes
             let ratio = analytic > 0 ? Double(sent) / Double(analytic) : (sent == 0 ? 1 : .infinity)

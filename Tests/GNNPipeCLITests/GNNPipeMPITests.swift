@@ -113,7 +113,10 @@ struct GNNPipeMPITests {
         let args = ["train", Self.cora, "--model", "gcnii", "--layers", "4", "--hidden", "8", "--epochs", "5", "--chunks", "2"]
         let thrown = try Self.mpirun(2, args, environment: ["GNNPIPE_FAIL_RANK": "1", "GNNPIPE_FAIL_EPOCH": "2"])
         #expect(thrown.status != 0)
-        #expect(thrown.stderr.contains("error: rank 1: injected failure before epoch 2"), "\(thrown.stderr)")
+        // One message naming the rank and its host.
+        let host = ProcessInfo.processInfo.environment["GRAPHLEARNING_HOST"] ?? ProcessInfo.processInfo.hostName
+        #expect(thrown.stderr.contains("error: rank 1 on \(host): injected failure before epoch 2"), "\(thrown.stderr)")
+        #expect(Self.occurrences(of: "error: ", in: thrown.stderr) == 1, "\(thrown.stderr)")
         let killed = try Self.mpirun(2, args, environment: ["GNNPIPE_FAIL_RANK": "0", "GNNPIPE_FAIL_EPOCH": "2",
                                                             "GNNPIPE_FAIL_MODE": "kill"])
         #expect(killed.status != 0)
@@ -131,24 +134,24 @@ struct GNNPipeMPITests {
         let first = try Self.mpirun(2, args + ["--epochs", "4", "--checkpoint", ckpt, "--checkpoint-every", "2"])
         #expect(full.status == 0 && first.status == 0, "\(full.stderr)\(first.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: ckpt).sorted()
-        #expect(names == ["complete.json", "stage-0.epoch-2.ckpt", "stage-0.epoch-4.ckpt", "stage-1.epoch-2.ckpt", "stage-1.epoch-4.ckpt"])
+        #expect(names == ["complete.json", "rank-0.epoch-2.ckpt", "rank-0.epoch-4.ckpt", "rank-1.epoch-2.ckpt", "rank-1.epoch-4.ckpt"])
         let complete = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ckpt + "/complete.json"))) as? [String: Any]
         #expect(complete?["epoch"] as? Int == 4 && complete?["stages"] as? Int == 2)
         let second = try Self.mpirun(2, args + ["--epochs", "6", "--checkpoint", ckpt, "--checkpoint-every", "2", "--resume"])
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains("resumed every stage from"))
+        #expect(second.stderr.contains("resumed every rank from"))
         let expected = GNNPipeCLITests.epochLines(full.stdout)
         #expect(expected.count == 6)
         #expect(GNNPipeCLITests.epochLines(first.stdout) == Array(expected[0..<4]))
         #expect(GNNPipeCLITests.epochLines(second.stdout) == Array(expected[4..<6]))
         let result = { (s: String) in s.split(separator: "\n").first { $0.hasPrefix("best epoch") } }
         #expect(result(full.stdout) != nil && result(full.stdout) == result(second.stdout))
-        let after = try FileManager.default.contentsOfDirectory(atPath: ckpt).filter { $0.hasPrefix("stage-0") }.sorted()
-        #expect(after == ["stage-0.epoch-4.ckpt", "stage-0.epoch-6.ckpt"])
+        let after = try FileManager.default.contentsOfDirectory(atPath: ckpt).filter { $0.hasPrefix("rank-0") }.sorted()
+        #expect(after == ["rank-0.epoch-4.ckpt", "rank-0.epoch-6.ckpt"])
         // Another stage count cannot resume these files.
         let other = try Self.mpirun(1, args + ["--parallelism", "pipeline", "--epochs", "8", "--checkpoint", ckpt, "--resume"])
         #expect(other.status != 0)
-        #expect(other.stderr.contains("written by 2 pipeline ranks; this run has 1 pipeline ranks"), "\(other.stderr)")
+        #expect(other.stderr.contains("complete.json was written by 2 ranks (2 stages × 1); this run has 1 rank (1 stage × 1)"), "\(other.stderr)")
     }
 
     /// The trace is valid Chrome trace JSON with one named track per rank and forward/backward
