@@ -43,3 +43,15 @@ struct DenseMathTests {
         #expect(bounds == bounds.sorted())
     }
 }
+
+@Suite struct ResidentMemoryTests {
+    /// The kernel pads `VmHWM:` values after a tab; an 8-digit value (≥ 9.5 GiB) has no space
+    /// before it, which an earlier parser read as 0.
+    @Test func statusFieldsParseAtEveryWidth() {
+        let status = "Name:\tgnnpipe\nVmPeak:\t12500000 kB\nVmHWM:\t12119156 kB\nVmRSS:\t   20480 kB\n"
+        #expect(ResidentMemory.field("VmHWM:", in: status) == 12119156.0 / 1024)
+        #expect(ResidentMemory.field("VmRSS:", in: status) == 20)
+        #expect(ResidentMemory.field("VmSwap:", in: status) == 0)
+        #expect(ResidentMemory.peakMiB() > 0)
+    }
+}
