@@ -25,16 +25,6 @@ extension DistributedTrainer {
         for p in ownedParameters { p.zeroGradient() }
         let ctx = executor.context
         ctx.step = t
-        if let x = features {
-            // One training pass of the input layers over the own rows (masks keyed by original
-            // id): every stage gets the same H⁰ as stage 0.
-            ctx.isTraining = true
-            ctx.rowIndices = Array(plan.ownOriginal)
-            let start = TraceRecorder.now()
-            executor.initialRepresentation = model.network.forward(x, context: ctx, layers: layout.inputLayers)
-            recorder?.record("H⁰ forward", category: "forward", start: start, end: TraceRecorder.now())
-            executor.initialRepresentationGradient = Matrix(rows: plan.ownCount, cols: model.configuration.hiddenDim)
-        }
         var wait = 0.0, bubble = 0.0, lossSum = 0.0
         var lossGradients = [Int: Matrix]()
         let (previous, next) = neighbours
@@ -120,15 +110,6 @@ extension DistributedTrainer {
             }
         }
         for table in executor.tables { table?.advance(plan: plan, momentum: pipelineOptions.historyMomentum, chunked: chunked) }
-        if let gradient = executor.initialRepresentationGradient {
-            let start = TraceRecorder.now()
-            ctx.rowIndices = Array(plan.ownOriginal)
-            ctx.initialRepresentationGradient = nil
-            _ = model.network.backward(gradient, context: ctx, layers: layout.inputLayers, needsInputGradient: false)
-            executor.initialRepresentation = nil
-            executor.initialRepresentationGradient = nil
-            recorder?.record("H⁰ backward", category: "backward", start: start, end: TraceRecorder.now())
-        }
         try messageChannel.finishSends(seconds: &wait)
 
         wait += try reductions.group.run(trace: recorder, label: "all-reduce stage gradients")
@@ -167,10 +148,6 @@ extension DistributedTrainer {
         let before = world.traffic + group.traffic
         let ctx = executor.context
         ctx.isTraining = false
-        if let x = features {
-            ctx.rowIndices = Array(plan.ownOriginal)
-            executor.initialRepresentation = model.network.forward(x, context: ctx, layers: layout.inputLayers)
-        }
         let (previous, next) = neighbours
         let owned = layout.graphLayers(ofStage: stage)
         var input: Matrix?
@@ -186,10 +163,9 @@ extension DistributedTrainer {
             ? [view(chunk: -1, order: nil, positions: nil, lists: wholeLists)]
             : (0..<plan.numChunks).map { c in
                 ChunkView(chunk: c, block: plan.blocks[c], graphOperator: plan.blocks[c].graphOperator(), position: 0,
-                          positions: nil, lists: wholeLists, boundaryRows: [])
+                          positions: nil, lists: wholeLists, pendingRows: [])
             }
         let x = try executor.evaluate(input: input, views: views, lists: wholeLists)
-        executor.initialRepresentation = nil
         var sums = [Double](repeating: 0, count: 4)
         if let next {
             try messageChannel.send(x, to: next, key: "es", tag: messageChannel.tag(.evaluation, chunk: 0, epoch: epoch), seconds: &ignored)

@@ -64,7 +64,6 @@ public final class DistributedTrainer {
     private let groupReduction: GradientReduction
     private let worldReduction: GradientReduction
     private let trace: TraceRecorder?
-    private let ownFeatures: Matrix?
     private let ownLabels: [Int32]
     private let trainRows: [[Int]]        // per chunk: train rows within the chunk, task order
     private let wholeTrainRows: [Int]     // train rows among all own rows, task order
@@ -133,7 +132,8 @@ public final class DistributedTrainer {
                                             adjacencyIsSymmetric: configuration.architecture != .sage)
         let plan = RankPlan(graphOperator: global, decomposition: decomposition, member: member,
                             squareBlocks: layout.blocks.contains { $0.needsSquareOperator },
-                            keepsWhole: pipeline.warmupEpochs > 0)
+                            keepsWhole: pipeline.warmupEpochs > 0, fixedOrder: !pipeline.shuffleChunks,
+                            deferred: pipeline.staleGradients == .defer)
         self.model = model
         self.layout = layout
         self.grid = grid
@@ -165,7 +165,9 @@ public final class DistributedTrainer {
 
         // Data of the own rows (stage 0 of GCN/SAGE also the features of the rows it reads).
         let ownIDs = plan.ownOriginal.map { Int($0) }
-        ownFeatures = isGCNII ? task.features.gatherRows(ownIDs) : nil
+        // GCNII's input layers on every stage: the own rows' features; with one rank per stage
+        // all of them, in original order, shared with the caller's matrix instead of copied.
+        let initialFeatures = !isGCNII ? nil : grid.groupSize == 1 ? task.features : task.features.gatherRows(ownIDs)
         let localFeatures = stage == 0 && layout.readsFeatures(0) ? task.features.gatherRows(plan.localOriginal.map { Int($0) }) : nil
         ownLabels = ownIDs.map { task.labels[$0] }
         var ownRow = [Int32](repeating: -1, count: n)
@@ -188,7 +190,8 @@ public final class DistributedTrainer {
         let context = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true,
                                    threads: options.threads)
         executor = StageExecutor(model: model, layout: layout, plan: plan, stage: stage, tables: tables,
-                                 localFeatures: localFeatures, exchange: HaloExchange(communicator: group, trace: trace),
+                                 localFeatures: localFeatures, initialFeatures: initialFeatures,
+                                 initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, trace: trace),
                                  context: context, deferred: pipeline.staleGradients == .defer, trace: trace)
         channel = MessageChannel(communicator: communicator, chunks: pipeline.chunks, trace: trace)
         wholeLists = plan.wholeExchangeLists
@@ -218,11 +221,11 @@ public final class DistributedTrainer {
             let block = plan.whole ?? plan.blocks[0]
             if wholeOperator == nil { wholeOperator = block.graphOperator() }
             return ChunkView(chunk: -1, block: block, graphOperator: wholeOperator!, position: 0, positions: nil,
-                             lists: lists, boundaryRows: [])
+                             lists: lists, pendingRows: [])
         }
         let block = plan.blocks[c]
         return ChunkView(chunk: c, block: block, graphOperator: block.graphOperator(), position: positions[c],
-                         positions: positions, lists: lists, boundaryRows: plan.boundaryRows[c])
+                         positions: positions, lists: lists, pendingRows: plan.pendingRows[c])
     }
 
     /// Floats this rank sends per epoch by the plan: its stage boundaries plus its halo rows.
@@ -278,6 +281,5 @@ public final class DistributedTrainer {
     }
     var messageChannel: MessageChannel { channel }
     var recorder: TraceRecorder? { trace }
-    var features: Matrix? { ownFeatures }
     var reductions: (group: GradientReduction, world: GradientReduction) { (groupReduction, worldReduction) }
 }

@@ -6,33 +6,34 @@ import DenseMath
 /// Over the local rows of a ``RankPlan`` (own rows, then remote rows), with positions in the
 /// epoch's chunk order:
 /// ```
-/// read rule     chunk at position i reads row u:   fresh[u]           if pos(c(u)) ≤ i
-///                                                  history[slot(u)]   if pos(c(u)) > i   (historical)
+/// read rule     chunk at position i reads row u:   fresh[u]                  if pos(c(u)) ≤ i
+///                                                  history[historySlot(u)]   if pos(c(u)) > i   (historical)
 /// write         the forward of chunk c at this layer writes fresh[own rows of c] first
 /// advance       at the epoch's end, for own boundary rows:
 ///               history ← fresh, or history ← m·history + (1 − m)·fresh (momentum m, once
 ///               a chunked epoch has run)
 /// gradient      ∂ of a read of row u by chunk c at position i goes to:
 ///                 ∂X_c (the chunk's own input gradient)   if u is an own row of c
-///                 pending[slot(u)]                         if read fresh (pos(c(u)) < i, or
+///                 pending[pendingSlot(u)]                  if read fresh (pos(c(u)) < i, or
 ///                                                          u remote), or historical and deferred
 ///                 nowhere (dropped)                        if historical and not deferred
-///               and pending[slot(u)] of own rows is added to ∂X when u's chunk runs backward —
+///               and pending[pendingSlot(u)] of own rows is added to ∂X when u's chunk runs backward —
 ///               this epoch for fresh reads (later chunks run backward first), next epoch for
 ///               deferred historical ones (earlier chunks run backward after u's chunk).
 /// ```
 /// Remote rows' fresh and historical values arrive from their owners (``ExchangeLists``);
 /// their pending gradients go back to the owner at u's chunk's backward step. Nothing per chunk
 /// is kept: a chunk's re-materialisation before backward gathers the same values again.
-/// Memory: `(local + slots) × d` floats, plus `slots × d` of history when C > 1.
+/// Memory: `(local + pending rows) × d` floats, plus `history rows × d` when C > 1 (``RankPlan``
+/// gives a row a history or pending row only where the order can need it).
 final class HistoryTable {
     /// Row width d.
     let width: Int
     /// `[localCount × d]`: this epoch's rows (also the evaluation pass's scratch).
     var fresh: Matrix
-    /// `[slotCount × d]`: what historical reads see; nil without chunks.
+    /// `[historySlotCount × d]`: what historical reads see; nil without chunks.
     var history: Matrix?
-    /// `[slotCount × d]`: gradients waiting for their chunk's backward (or their owner).
+    /// `[pendingSlotCount × d]`: gradients waiting for their chunk's backward (or their owner).
     var pending: Matrix
     /// Whether a chunked epoch has run (momentum smooths from then on).
     var smoothedReady = false
@@ -40,8 +41,8 @@ final class HistoryTable {
     init(plan: RankPlan, width: Int, chunked: Bool) {
         self.width = width
         fresh = Matrix(rows: plan.localCount, cols: width)
-        history = chunked ? Matrix(rows: plan.slotCount, cols: width) : nil
-        pending = Matrix(rows: plan.slotCount, cols: width)
+        history = chunked ? Matrix(rows: plan.historySlotCount, cols: width) : nil
+        pending = Matrix(rows: plan.pendingSlotCount, cols: width)
     }
 
     /// Writes `rows` (the chunk's own rows, in local order from `first`) into the fresh table.
@@ -67,7 +68,7 @@ final class HistoryTable {
                         for (i, u) in columns.enumerated() {
                             let row = Int(u)
                             let source = positions[Int(plan.localChunk[row])] > position
-                                ? h.advanced(by: Int(plan.slot[row]) * d) : f.advanced(by: row * d)
+                                ? h.advanced(by: Int(plan.historySlot[row]) * d) : f.advanced(by: row * d)
                             o.advanced(by: i * d).update(from: source, count: d)
                         }
                     }
@@ -97,7 +98,7 @@ final class HistoryTable {
                             target = own.baseAddress!.advanced(by: (row - ownRows.lowerBound) * d)
                         } else {
                             if let positions, positions[Int(plan.localChunk[row])] > position, !deferred { continue }
-                            target = wait.baseAddress!.advanced(by: Int(plan.slot[row]) * d)
+                            target = wait.baseAddress!.advanced(by: Int(plan.pendingSlot[row]) * d)
                         }
                         for e in 0..<d { target[e] += g[e] }
                     }
@@ -113,7 +114,7 @@ final class HistoryTable {
         pending.values.withUnsafeMutableBufferPointer { wait in
             dx.values.withUnsafeMutableBufferPointer { out in
                 for u in rows {
-                    let src = wait.baseAddress!.advanced(by: Int(plan.slot[Int(u)]) * d)
+                    let src = wait.baseAddress!.advanced(by: Int(plan.pendingSlot[Int(u)]) * d)
                     let dst = out.baseAddress!.advanced(by: (Int(u) - first) * d)
                     for e in 0..<d { dst[e] += src[e]; src[e] = 0 }
                 }
@@ -129,15 +130,13 @@ final class HistoryTable {
         let smooth = m > 0 && smoothedReady
         fresh.values.withUnsafeBufferPointer { src in
             history!.values.withUnsafeMutableBufferPointer { dst in
-                for rows in plan.boundaryRows {
-                    for u in rows {
-                        let base = dst.baseAddress!.advanced(by: Int(plan.slot[Int(u)]) * d)
-                        let row = src.baseAddress!.advanced(by: Int(u) * d)
-                        if smooth {
-                            for e in 0..<d { base[e] = m * base[e] + (1 - m) * row[e] }
-                        } else {
-                            base.update(from: row, count: d)
-                        }
+                for u in plan.ownHistoryRows {
+                    let base = dst.baseAddress!.advanced(by: Int(plan.historySlot[Int(u)]) * d)
+                    let row = src.baseAddress!.advanced(by: Int(u) * d)
+                    if smooth {
+                        for e in 0..<d { base[e] = m * base[e] + (1 - m) * row[e] }
+                    } else {
+                        base.update(from: row, count: d)
                     }
                 }
             }
@@ -151,7 +150,7 @@ final class HistoryTable {
         let table = fromHistory ? history! : fresh
         table.values.withUnsafeBufferPointer { src in
             for (k, u) in rows.enumerated() {
-                let r = fromHistory ? Int(plan.slot[Int(u)]) : Int(u)
+                let r = fromHistory ? Int(plan.historySlot[Int(u)]) : Int(u)
                 out.advanced(by: k * d).update(from: src.baseAddress!.advanced(by: r * d), count: d)
             }
         }
@@ -163,7 +162,7 @@ final class HistoryTable {
         func write(_ m: inout Matrix) {
             m.values.withUnsafeMutableBufferPointer { dst in
                 for (k, u) in rows.enumerated() {
-                    let r = intoHistory ? Int(plan.slot[Int(u)]) : Int(u)
+                    let r = intoHistory ? Int(plan.historySlot[Int(u)]) : Int(u)
                     dst.baseAddress!.advanced(by: r * d).update(from: src.advanced(by: k * d), count: d)
                 }
             }
@@ -176,7 +175,7 @@ final class HistoryTable {
         let d = width
         pending.values.withUnsafeMutableBufferPointer { wait in
             for (k, u) in rows.enumerated() {
-                let src = wait.baseAddress!.advanced(by: Int(plan.slot[Int(u)]) * d)
+                let src = wait.baseAddress!.advanced(by: Int(plan.pendingSlot[Int(u)]) * d)
                 out.advanced(by: k * d).update(from: src, count: d)
                 src.update(repeating: 0, count: d)
             }

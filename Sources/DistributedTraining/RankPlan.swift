@@ -15,8 +15,12 @@ import GraphCore
 ///       [|cols_c| × |cols_c|]         SAGE: rows of cols outside own ∩ c are empty; the layer's
 ///                                     outputs are taken at ``ChunkBlock/outputPositions``
 /// ```
-/// **Slots.** Rows that are ever read by a chunk other than their own (own boundary rows) and all
-/// remote rows get a slot in the history and pending-gradient tables (``HistoryTable``).
+/// **Slots.** A row gets a row in the history table (``historySlot``) when some chunk reads it
+/// from history, and one in the pending-gradient table (``pendingSlot``) when a gradient can
+/// wait for it: with the fixed order 0 … C−1, an own row of chunk k has history when a chunk
+/// before k reads it, and pending gradients when a chunk after k reads it (fresh), or, with
+/// deferred stale gradients, a chunk before k; with shuffled orders every row another chunk reads
+/// has both. Remote rows always have both.
 ///
 /// **Readers.** For every peer q: the own rows q reads and the chunks of q that read each, and
 /// the remote rows of q this member reads with its own reader chunks. ``exchangeLists(order:deferred:)``
@@ -39,13 +43,19 @@ public struct RankPlan: Sendable {
     public let localChunk: [Int32]
     /// Part (owning member) of every local row, `[localCount]`.
     public let localOwner: [Int32]
-    /// Row of each local row in the history and pending tables, −1 for own rows no other chunk
-    /// reads, `[localCount]`.
-    public let slot: [Int32]
-    /// Number of slots (own boundary rows, then every remote row).
-    public let slotCount: Int
-    /// Own rows of each chunk that have a slot, ascending local row, `[C][…]`.
-    public let boundaryRows: [[Int32]]
+    /// Row of each local row in the history table, −1 for rows never read from history, `[localCount]`.
+    public let historySlot: [Int32]
+    /// Number of history rows (own rows with history, then every remote row).
+    public let historySlotCount: Int
+    /// Own rows with a history row, ascending local row (what the epoch's end updates).
+    public let ownHistoryRows: [Int32]
+    /// Row of each local row in the pending-gradient table, −1 for rows no gradient waits for,
+    /// `[localCount]`.
+    public let pendingSlot: [Int32]
+    /// Number of pending-gradient rows (own rows, then every remote row).
+    public let pendingSlotCount: Int
+    /// Own rows of each chunk with a pending-gradient row, ascending local row, `[C][…]`.
+    public let pendingRows: [[Int32]]
     /// The operator block of each chunk.
     public let blocks: [ChunkBlock]
     /// One block over all own rows (epochs without chunking); nil unless asked for or C = 1.
@@ -71,9 +81,11 @@ public struct RankPlan: Sendable {
     /// - Parameters:
     ///   - squareBlocks: build square blocks (SAGE) instead of row blocks.
     ///   - keepsWhole: also build ``whole`` when C > 1 (warm-up epochs).
+    ///   - fixedOrder: every epoch runs the chunks in the order 0 … C−1 (else any order).
+    ///   - deferred: gradients of historical reads are deferred (else dropped).
     /// - Complexity: O(N + nnz · log) time; the readers take O(cut entries) memory.
     public init(graphOperator: GraphOperator, decomposition d: Decomposition, member g: Int,
-                squareBlocks: Bool, keepsWhole: Bool) {
+                squareBlocks: Bool, keepsWhole: Bool, fixedOrder: Bool = true, deferred: Bool = false) {
         let p = graphOperator.matrix
         let n = d.numNodes, numChunks = d.numChunks, groupSize = d.numParts
         precondition(p.numRows == n && p.numColumns == n, "RankPlan: operator and decomposition sizes differ")
@@ -93,7 +105,8 @@ public struct RankPlan: Sendable {
 
         // One pass over every operator row: remote rows I read, and who reads what across parts.
         var remote: [Int32] = []
-        var boundary = [Bool](repeating: false, count: own.count)
+        // The smallest and largest chunk other than its own that reads each own row.
+        var firstReader = [Int32](repeating: Int32.max, count: own.count), lastReader = [Int32](repeating: -1, count: own.count)
         var sendPairs = [[UInt64]](repeating: [], count: groupSize)     // (own original id, reader chunk) per reader
         var receivePairs = [[UInt64]](repeating: [], count: groupSize)  // (remote original id, my chunk) per owner
         p.rowOffsets.withUnsafeBufferPointer { rowOffsets in
@@ -104,7 +117,11 @@ public struct RankPlan: Sendable {
                         let u = Int(columns[e])
                         let pu = d.part[u]
                         if pu == me {
-                            if cv != d.chunk[u] { boundary[Int(local[u])] = true }
+                            if cv != d.chunk[u] {
+                                let i = Int(local[u])
+                                firstReader[i] = min(firstReader[i], cv)
+                                lastReader[i] = max(lastReader[i], cv)
+                            }
                             if pv != me { sendPairs[Int(pv)].append(UInt64(u) << 32 | UInt64(cv)) }
                         } else if pv == me {
                             if local[u] == -1 { local[u] = -2; remote.append(Int32(u)) }
@@ -119,19 +136,29 @@ public struct RankPlan: Sendable {
         let localOriginal = own + remote
         let localCount = localOriginal.count
 
-        var slot = [Int32](repeating: -1, count: localCount)
-        var boundaryRows = [[Int32]](repeating: [], count: numChunks)
-        var nextSlot: Int32 = 0
+        var historySlot = [Int32](repeating: -1, count: localCount), pendingSlot = historySlot
+        var ownHistoryRows: [Int32] = [], pendingRows = [[Int32]](repeating: [], count: numChunks)
+        var nextHistory: Int32 = 0, nextPending: Int32 = 0
         for c in 0..<numChunks {
-            for i in offsets[c]..<offsets[c + 1] where boundary[i] {
-                slot[i] = nextSlot
-                nextSlot += 1
-                boundaryRows[c].append(Int32(i))
+            for i in offsets[c]..<offsets[c + 1] where lastReader[i] >= 0 {
+                let earlier = !fixedOrder || firstReader[i] < Int32(c), later = !fixedOrder || lastReader[i] > Int32(c)
+                if earlier {
+                    historySlot[i] = nextHistory
+                    nextHistory += 1
+                    ownHistoryRows.append(Int32(i))
+                }
+                if later || (deferred && earlier) {
+                    pendingSlot[i] = nextPending
+                    nextPending += 1
+                    pendingRows[c].append(Int32(i))
+                }
             }
         }
         for i in own.count..<localCount {
-            slot[i] = nextSlot
-            nextSlot += 1
+            historySlot[i] = nextHistory
+            pendingSlot[i] = nextPending
+            nextHistory += 1
+            nextPending += 1
         }
 
         member = g
@@ -141,9 +168,12 @@ public struct RankPlan: Sendable {
         ownOffsets = offsets
         localChunk = localOriginal.map { d.chunk[Int($0)] }
         localOwner = localOriginal.map { d.part[Int($0)] }
-        self.slot = slot
-        slotCount = Int(nextSlot)
-        self.boundaryRows = boundaryRows
+        self.historySlot = historySlot
+        historySlotCount = Int(nextHistory)
+        self.ownHistoryRows = ownHistoryRows
+        self.pendingSlot = pendingSlot
+        pendingSlotCount = Int(nextPending)
+        self.pendingRows = pendingRows
         sendCandidates = sendPairs.map { ReadSet(pairs: $0, local: local) }
         receiveCandidates = receivePairs.map { ReadSet(pairs: $0, local: local) }
 

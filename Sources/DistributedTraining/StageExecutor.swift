@@ -18,7 +18,7 @@ struct ChunkView {
     /// The epoch's halo lists (indexed by ``position``).
     let lists: ExchangeLists
     /// Own rows with pending gradients to add at this chunk's backward.
-    let boundaryRows: [Int32]
+    let pendingRows: [Int32]
 }
 
 /// A stage's graph layers on one rank: the forward and backward pass of one chunk through them
@@ -51,12 +51,13 @@ final class StageExecutor {
     let isFirstStage: Bool
     let isLastStage: Bool
     let deferred: Bool
-    /// GCNII: H⁰ of the own rows `[ownCount × hidden]` for the current pass, and its gradient.
-    var initialRepresentation: Matrix?
-    var initialRepresentationGradient: Matrix?
+    /// GCNII: the features of the own rows (local order), or all features in original order.
+    let initialFeatures: Matrix?
+    let initialFeaturesInOriginalOrder: Bool
     private let trace: TraceRecorder?
 
     init(model: GNNModel, layout: StageLayout, plan: RankPlan, stage: Int, tables: [HistoryTable?], localFeatures: Matrix?,
+         initialFeatures: Matrix?, initialFeaturesInOriginalOrder: Bool,
          exchange: HaloExchange, context: GraphContext, deferred: Bool, trace: TraceRecorder?) {
         self.model = model
         self.layout = layout
@@ -69,10 +70,12 @@ final class StageExecutor {
         isFirstStage = stage == 0
         isLastStage = stage == layout.stages - 1
         self.deferred = deferred
+        self.initialFeatures = initialFeatures
+        self.initialFeaturesInOriginalOrder = initialFeaturesInOriginalOrder
         self.trace = trace?.isEnabled == true ? trace : nil
     }
 
-    private var network: Sequential { model.network }
+    var network: Sequential { model.network }
 
     private func rowOriginal(_ rows: Range<Int>) -> [Int32] { Array(plan.localOriginal[rows]) }
 
@@ -94,8 +97,8 @@ final class StageExecutor {
         ctx.isTraining = true
         ctx.graph = view.graphOperator
         var x: Matrix
-        if let h0 = initialRepresentation {
-            let h0c = h0.rowRange(rows)
+        if computesInitialRepresentation {
+            let h0c = initialRepresentation(rows: rows, training: true)
             ctx.initialRepresentation = h0c
             ctx.initialRepresentationGradient = nil
             x = isFirstStage ? h0c : (input ?? h0c)
@@ -170,16 +173,16 @@ final class StageExecutor {
                         positions: view.positions, deferred: deferred, into: &dx)
             ctx.pool.recycle(dg)
             try exchangeBackward(table, view, layer: k, into: &dx)
-            table.consumePending(view.boundaryRows, first: rows.lowerBound, plan: plan, into: &dx)
+            table.consumePending(view.pendingRows, first: rows.lowerBound, plan: plan, into: &dx)
             dy = dx
         }
-        if initialRepresentation != nil {
+        if computesInitialRepresentation {
             // ∂H⁰ of this chunk (on stage 0 plus the first block's input gradient, which is H⁰
-            // too) waits for the input layers' one backward pass at the end of the epoch.
+            // too) through the input layers, whose caches hold this chunk's forward.
             var g = ctx.initialRepresentationGradient ?? Matrix(rows: rows.count, cols: model.configuration.hiddenDim)
-            ctx.initialRepresentationGradient = nil
+            ctx.initialRepresentation = nil
             if isFirstStage { Kernels.axpby(1, dy, 1, &g, threads: ctx.threads) }
-            initialRepresentationGradient!.setRows(rows, from: g)
+            initialRepresentationBackward(g)
         }
         return isFirstStage ? nil : dy
     }
@@ -187,23 +190,29 @@ final class StageExecutor {
     // MARK: Evaluation
 
     /// Evaluation-mode pass of the stage over all own rows, layer by layer (no staleness):
-    /// `input` `[ownCount × d]` from the previous stage (nil on stage 0). Returns the stage's
-    /// output rows (logits on the last stage).
+    /// `input` `[ownCount × d]` from the previous stage (nil on stage 0). Each layer's output
+    /// rows go straight into the next layer's fresh table (the training tables are free between
+    /// epochs), so no extra `[ownCount × d]` copy is held. Returns the stage's output rows
+    /// (logits on the last stage).
     func evaluate(input: Matrix?, views: [ChunkView], lists: ExchangeLists) throws(DistributedTrainingError) -> Matrix {
         let ctx = context
+        let h0 = computesInitialRepresentation ? initialRepresentation(rows: 0..<plan.ownCount, training: false) : nil
         ctx.isTraining = false
-        var x = initialRepresentation.map { isFirstStage ? $0 : (input ?? $0) } ?? (input ?? Matrix(rows: 0, cols: 0))
+        if let table = tables[0], let x = h0.map({ isFirstStage ? $0 : (input ?? $0) }) ?? input {
+            table.writeFresh(x, first: 0)
+        }
+        var output = Matrix(rows: 0, cols: 0)
         for k in ownedLayers {
             let j = k - ownedLayers.lowerBound
             if let table = tables[j] {
-                table.writeFresh(x, first: 0)
                 try exchangeRows(table, lists: lists, step: 0, history: false, tag: 2, label: "halo wait evaluation \(k)")
             }
-            var y = Matrix(rows: plan.ownCount, cols: layout.blocks[k].outputWidth)
+            let next = j + 1 < tables.count ? tables[j + 1] : nil
+            if next == nil { output = Matrix(rows: plan.ownCount, cols: layout.blocks[k].outputWidth) }
             for view in views {
                 let rows = view.block.rows
                 ctx.graph = view.graphOperator
-                if let h0 = initialRepresentation { ctx.initialRepresentation = h0.rowRange(rows) }
+                if let h0 { ctx.initialRepresentation = h0.rowRange(rows) }
                 let g: Matrix
                 if let table = tables[j] {
                     var gathered = ctx.pool.take(rows: view.block.columns.count, cols: table.width)
@@ -212,17 +221,17 @@ final class StageExecutor {
                 } else {
                     g = features(view.block.columns)
                 }
-                y.setRows(rows, from: runBlock(k, g, view: view, rows: rows))
+                let y = runBlock(k, g, view: view, rows: rows)
+                if let next { next.writeFresh(y, first: rows.lowerBound) } else { output.setRows(rows, from: y) }
                 ctx.pool.removeAll()
             }
-            x = y
         }
         ctx.initialRepresentation = nil
         if isLastStage && !layout.outputLayers.isEmpty {
             ctx.rowIndices = Array(plan.ownOriginal)
-            x = network.forward(x, context: ctx, layers: layout.outputLayers)
+            output = network.forward(output, context: ctx, layers: layout.outputLayers)
         }
-        return x
+        return output
     }
 
     // MARK: Halo exchange

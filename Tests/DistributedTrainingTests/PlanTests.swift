@@ -60,10 +60,17 @@ import TestSupport
         #expect(p0.ownOffsets == [0, 1, 2, 3])
         #expect(p0.localChunk == [0, 1, 2, 0, 1, 2])
         #expect(p0.localOwner == [0, 0, 0, 1, 1, 1])
-        // Own rows read by another chunk: 1 (by 0, chunk 1) and 0 (by 1, chunk 0); 5 is read
-        // only by 4, in its own chunk. Remote rows always have a slot.
-        #expect(p0.slot == [0, 1, -1, 2, 3, 4] && p0.slotCount == 5)
-        #expect(p0.boundaryRows == [[0], [1], []])
+        // Own rows read by another chunk: 1 (chunk 0) by 0 (chunk 1, later: its gradient waits),
+        // 0 (chunk 1) by 1 (chunk 0, earlier: read from history); 5 only by 4, in its own
+        // chunk. Remote rows always have both.
+        #expect(p0.historySlot == [-1, 0, -1, 1, 2, 3] && p0.historySlotCount == 4 && p0.ownHistoryRows == [1])
+        #expect(p0.pendingSlot == [0, -1, -1, 1, 2, 3] && p0.pendingSlotCount == 4 && p0.pendingRows == [[0], [], []])
+        // Deferred stale gradients: 0's historical read leaves a gradient to wait for too.
+        let deferred = RankPlan(graphOperator: op, decomposition: d, member: 0, squareBlocks: false, keepsWhole: false, deferred: true)
+        #expect(deferred.pendingSlot == [0, 1, -1, 2, 3, 4] && deferred.pendingRows == [[0], [1], []])
+        // Any order: every row another chunk reads has both.
+        let shuffled = RankPlan(graphOperator: op, decomposition: d, member: 0, squareBlocks: false, keepsWhole: false, fixedOrder: false)
+        #expect(shuffled.historySlot == [0, 1, -1, 2, 3, 4] && shuffled.pendingSlot == [0, 1, -1, 2, 3, 4])
         #expect(p0.blocks[0].columnOriginal == [0, 1, 2])   // row 1 reads 0, 1, 2
         #expect(p0.blocks[1].columnOriginal == [0, 1, 3])   // row 0 reads 0, 1, 3
         #expect(p0.blocks[2].columnOriginal == [4, 5])      // row 5 reads 4, 5
@@ -86,7 +93,8 @@ import TestSupport
         let adjacency = Cora.data.adjacency
         let d = try Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: 4)
         let op = GNNModel.graphOperator(for: .gcn, adjacency: adjacency, adjacencyIsSymmetric: true)
-        let plans = (0..<parts).map { RankPlan(graphOperator: op, decomposition: d, member: $0, squareBlocks: false, keepsWhole: false) }
+        let plans = (0..<parts).map { RankPlan(graphOperator: op, decomposition: d, member: $0, squareBlocks: false, keepsWhole: false,
+                                               fixedOrder: false, deferred: deferred) }
         let order = PipelineSchedule.chunkOrder(epoch: 3, chunks: chunks, shuffled: true, seed: 1)
         var position = [Int](repeating: 0, count: chunks)
         for (i, c) in order.enumerated() { position[c] = i }
