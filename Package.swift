@@ -100,6 +100,13 @@ let tools: [Target] = [
     ]),
 ]
 
+// MARK: - Examples (built by the tests; the README shows them)
+
+let examples: [Target] = [
+    // Distributed training of Cora under mpirun through `import GraphLearning` alone.
+    .executableTarget(name: "distributed-cora", dependencies: ["GraphLearning"], path: "Examples/DistributedCora"),
+]
+
 // MARK: - Tests
 
 let tests: [Target] = [
@@ -116,7 +123,7 @@ let tests: [Target] = [
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
     .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
-    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "TestSupport"]),
+    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "distributed-cora", "TestSupport"]),
     .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
     .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),
@@ -134,7 +141,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
-    targets: systemLibraries + engine + tools + tests,
+    targets: systemLibraries + engine + tools + examples + tests,
     swiftLanguageModes: [.v6]
 )
 

@@ -4,6 +4,8 @@
     python3 Benchmarks/gnnpipe_bench.py                         # Cora, GCNII with 16, 32 and 64 layers
     python3 Benchmarks/gnnpipe_bench.py --layers 32 --epochs 10
     python3 Benchmarks/gnnpipe_bench.py --rmat --skip-cora      # 2^20-node R-MAT, 16-layer GCN, P = 4
+    python3 Benchmarks/gnnpipe_bench.py --skip-cora --accuracy --seeds 0,1,2   # Cora GCNII-32, every mode, to the end
+    python3 Benchmarks/gnnpipe_bench.py --skip-cora --memory    # peak RSS per rank, R-MAT 2^20, GCNII-16, P = 1, 2, 4
 
 Every configuration runs `gnnpipe train` for a fixed number of epochs (no early stopping) in its
 own `mpirun` job (`launch/gnnpipe-local.sh`: OPENBLAS_NUM_THREADS=1, --oversubscribe when ranks >
@@ -63,6 +65,10 @@ def main():
     p.add_argument("--rmat", action="store_true", help="also the 2^20-node R-MAT scale run")
     p.add_argument("--rmat-epochs", type=int, default=3)
     p.add_argument("--rmat-hidden", type=int, default=64)
+    p.add_argument("--accuracy", action="store_true", help="Cora GCNII-32 to early stopping: single, pipeline, graph, hybrid 2x2")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--memory", action="store_true", help="peak RSS per rank on R-MAT 2^20, GCNII-16 hidden 64, P = 1, 2, 4")
+    p.add_argument("--memory-epochs", type=int, default=1)
     a = p.parse_args()
     if not a.no_build:
         sh(["swift", "build", "-c", "release", "--product", "gnnpipe", "--package-path", ROOT])
@@ -94,6 +100,10 @@ def main():
                                        "--parallelism", "pipeline", "--seed", str(a.seed)])
         rmat.update(dataset="rmat20", layers=16, mode="pipeline")
         results.append(rmat)
+    if a.accuracy:
+        accuracy(a, cores, results)
+    if a.memory:
+        memory(a, cores, results)
     with open(os.path.join(RESULTS, "gnnpipe_latest.jsonl"), "w") as f:
         for r in results:
             f.write(json.dumps(r) + "\n")
@@ -118,6 +128,61 @@ def main():
               f"incl. loading and chunking; per-rank peak RSS MiB {', '.join(f'{m:.0f}' for m in rmat['rank_peak_mib'])}; "
               f"p2p {mib(rmat['p2p_bytes'])} MiB/epoch (analytic {mib(rmat['analytic_bytes'])}); "
               f"test accuracy {sm['test_accuracy']*100:.1f} after {sm['epochs_run']} epochs")
+
+
+MODES = [("single", 1, ["--parallelism", "single"]), ("pipeline", 4, ["--parallelism", "pipeline"]),
+         ("graph", 4, ["--parallelism", "graph"]), ("hybrid 2x2", 4, ["--parallelism", "hybrid", "--stages", "2"])]
+
+
+def accuracy(a, cores, results):
+    """Cora, GCNII-32 (distributed defaults: hidden 64, dropout 0.6, 1500 epochs, patience 100, 8 chunks)."""
+    seeds = [int(x) for x in a.seeds.split(",")]
+    table = {}
+    for seed in seeds:
+        for name, ranks, mode in MODES:
+            threads = str(cores) if ranks == 1 else "1"
+            r = run(a.gnnpipe, ranks, ["graphs/cora", "--model", "gcnii", "--layers", "32", "--seed", str(seed),
+                                       "--chunks", str(a.chunks), "--threads", threads] + mode)
+            r.update(dataset="cora", layers=32, mode=name, seed=seed)
+            results.append(r)
+            table[(seed, name)] = r["summary"]
+    print("\n| seed | " + " | ".join(n for n, _, _ in MODES) + " |")
+    print("|---|" + "---:|" * len(MODES))
+    for seed in seeds:
+        cells = [f"{table[(seed, n)]['test_accuracy'] * 100:.2f} (epoch {table[(seed, n)]['best_epoch']} of {table[(seed, n)]['last_epoch']})"
+                 for n, _, _ in MODES]
+        print(f"| {seed} | " + " | ".join(cells) + " |")
+    means = []
+    for n, _, _ in MODES:
+        xs = [table[(s, n)]["test_accuracy"] * 100 for s in seeds]
+        m = sum(xs) / len(xs)
+        sd = (sum((x - m) ** 2 for x in xs) / max(1, len(xs) - 1)) ** 0.5
+        means.append(f"**{m:.2f}** ± {sd:.2f}")
+    print("| mean | " + " | ".join(means) + " |")
+
+
+def memory(a, cores, results):
+    """Peak RSS of every rank: R-MAT 2^20, 16·2^20 edges, 128 features, GCNII-16, hidden 64, C = 8."""
+    folder = os.path.join(DATA, "rmat20-nc")
+    if not os.path.exists(os.path.join(folder, "split.tsv")):
+        sh([os.path.join(ROOT, ".build", "release", "graphlearning"), "generate", folder, "--scale", "20",
+            "--edge-factor", "16", "--features", "128"])
+    common = [folder, "--model", "gcnii", "--layers", "16", "--hidden", "64", "--epochs", str(a.memory_epochs),
+              "--patience", "0", "--chunks", str(a.chunks), "--feature-normalization", "none"]
+    runs = [("single process", 1, ["--parallelism", "single", "--threads", str(cores)])]
+    for p in (1, 2, 4):
+        runs.append((f"pipeline P={p}", p, ["--parallelism", "pipeline", "--threads", "1"]))
+        runs.append((f"graph P={p}", p, ["--parallelism", "graph", "--threads", "1"]))
+    runs.append(("hybrid 2x2 P=4", 4, ["--parallelism", "hybrid", "--stages", "2", "--threads", "1"]))
+    print("\n| run | peak RSS per rank, MiB | largest | epoch s (training step) | p2p MiB/epoch |")
+    print("|---|---|---:|---:|---:|")
+    for name, ranks, extra in runs:
+        r = run(a.gnnpipe, ranks, common + extra)
+        r.update(dataset="rmat20", layers=16, mode=name)
+        results.append(r)
+        peaks = r.get("rank_peak_mib") or [r["summary"]["peak_memory_mib"]]
+        print(f"| {name} | {', '.join(f'{m:,.0f}' for m in peaks)} | {max(peaks):,.0f} | "
+              f"{r['summary']['mean_epoch_seconds']:.1f} | {mib(r.get('p2p_bytes', 0))} |", flush=True)
 
 
 if __name__ == "__main__":
