@@ -37,26 +37,12 @@ extension DistributedTrainer {
         func chunkTag(_ c: Int) -> Int { chunked ? c : 0 }
 
         // Forward, chunks in order; the receive of the next chunk is posted before computing this one.
-        var pendingReceive: MessageRequest?
-        if let previous {
-            let c = forwardSteps[0].chunk
-            pendingReceive = try messageChannel.receive(rows: rows(c), cols: inWidth, from: previous, key: "fr\(kind)0",
-                                                        tag: messageChannel.tag(.forward, chunk: chunkTag(c), epoch: t))
-        }
+        let inputs = try StepInbox(channel: messageChannel, peer: previous, steps: forwardSteps, width: inWidth, key: "fr\(kind)",
+                                   phase: "forward", rows: forwardSteps.map { rows($0.chunk) },
+                                   tags: forwardSteps.map { messageChannel.tag(.forward, chunk: chunkTag($0.chunk), epoch: t) })
         for (i, step) in forwardSteps.enumerated() {
             let c = step.chunk
-            var input: Matrix?
-            if let request = pendingReceive {
-                input = step.bubbleBefore > 0
-                    ? try messageChannel.complete(request, rows: rows(c), cols: inWidth, seconds: &bubble, label: "fill bubble", category: "bubble")
-                    : try messageChannel.complete(request, rows: rows(c), cols: inWidth, seconds: &wait, label: "wait forward c\(c)")
-                pendingReceive = nil
-                if let previous, i + 1 < forwardSteps.count {
-                    let n = forwardSteps[i + 1].chunk
-                    pendingReceive = try messageChannel.receive(rows: rows(n), cols: inWidth, from: previous, key: "fr\(kind)\((i + 1) % 2)",
-                                                                tag: messageChannel.tag(.forward, chunk: chunkTag(n), epoch: t))
-                }
-            }
+            let input = try inputs.take(i, wait: &wait, bubble: &bubble)
             let start = TraceRecorder.now()
             let v = view(c)
             let out = try executor.forward(v, input: input, rematerialise: false)
@@ -75,27 +61,12 @@ extension DistributedTrainer {
         }
 
         // Backward, chunks in reverse order.
-        if let next {
-            let c = backwardSteps[0].chunk
-            pendingReceive = try messageChannel.receive(rows: rows(c), cols: outWidth, from: next, key: "br\(kind)0",
-                                                        tag: messageChannel.tag(.backward, chunk: chunkTag(c), epoch: t))
-        }
+        let gradients = try StepInbox(channel: messageChannel, peer: next, steps: backwardSteps, width: outWidth, key: "br\(kind)",
+                                      phase: "backward", rows: backwardSteps.map { rows($0.chunk) },
+                                      tags: backwardSteps.map { messageChannel.tag(.backward, chunk: chunkTag($0.chunk), epoch: t) })
         for (i, step) in backwardSteps.enumerated() {
             let c = step.chunk
-            let gradient: Matrix
-            if let request = pendingReceive {
-                gradient = step.bubbleBefore > 0
-                    ? try messageChannel.complete(request, rows: rows(c), cols: outWidth, seconds: &bubble, label: "drain bubble", category: "bubble")
-                    : try messageChannel.complete(request, rows: rows(c), cols: outWidth, seconds: &wait, label: "wait backward c\(c)")
-                pendingReceive = nil
-                if let next, i + 1 < backwardSteps.count {
-                    let n = backwardSteps[i + 1].chunk
-                    pendingReceive = try messageChannel.receive(rows: rows(n), cols: outWidth, from: next, key: "br\(kind)\((i + 1) % 2)",
-                                                                tag: messageChannel.tag(.backward, chunk: chunkTag(n), epoch: t))
-                }
-            } else {
-                gradient = lossGradients.removeValue(forKey: c)!
-            }
+            let gradient = try gradients.take(i, wait: &wait, bubble: &bubble) ?? lossGradients.removeValue(forKey: c)!
             let start = TraceRecorder.now()
             let v = view(c)
             // Layers keep one chunk's caches: every chunk but the last one forwarded runs again.

@@ -99,3 +99,51 @@ final class MessageChannel {
         trace?.record(label, category: category, start: start, end: end)
     }
 }
+
+/// What one stage receives from one neighbour over a pass of the schedule: step i's rows, with
+/// the receive of step i + 1 posted as soon as step i's rows are in (two buffers in turn). A wait
+/// before a step that the schedule marks as idle (``PipelineSchedule/Step/bubbleBefore``) counts
+/// as bubble, any other as wait.
+final class StepInbox {
+    private let channel: MessageChannel
+    private let peer: Int?
+    private let steps: [PipelineSchedule.Step]
+    private let rows: [Int]
+    private let width: Int
+    private let tags: [Int]
+    private let key: String
+    private let phase: String
+    private var pending: MessageRequest?
+
+    /// `rows[i] × width` floats for step i from `peer` (nil: nothing to receive), tagged
+    /// `tags[i]`; buffers `key0`, `key1`.
+    init(channel: MessageChannel, peer: Int?, steps: [PipelineSchedule.Step], width: Int, key: String, phase: String,
+         rows: [Int], tags: [Int]) throws(DistributedTrainingError) {
+        self.channel = channel
+        self.peer = peer
+        self.steps = steps
+        self.rows = rows
+        self.width = width
+        self.tags = tags
+        self.key = key
+        self.phase = phase
+        try post(0)
+    }
+
+    private func post(_ i: Int) throws(DistributedTrainingError) {
+        guard let peer, i < steps.count else { return }
+        pending = try channel.receive(rows: rows[i], cols: width, from: peer, key: "\(key)\(i % 2)", tag: tags[i])
+    }
+
+    /// Step `i`'s rows (nil without a peer), then posts step i + 1's receive.
+    func take(_ i: Int, wait: inout Double, bubble: inout Double) throws(DistributedTrainingError) -> Matrix? {
+        guard let request = pending else { return nil }
+        let c = steps[i].chunk
+        let m = steps[i].bubbleBefore > 0
+            ? try channel.complete(request, rows: rows[i], cols: width, seconds: &bubble, label: "\(phase == "forward" ? "fill" : "drain") bubble", category: "bubble")
+            : try channel.complete(request, rows: rows[i], cols: width, seconds: &wait, label: "wait \(phase) c\(c)")
+        pending = nil
+        try post(i + 1)
+        return m
+    }
+}

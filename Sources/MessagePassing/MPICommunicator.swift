@@ -91,24 +91,26 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
     // MARK: Point-to-point
 
     public func isend(_ buffer: MessageBuffer, count: Int, to destination: Int, tag: Int) throws(CommunicationError) -> MessageRequest {
-        try validateMessage(count: count, capacity: buffer.capacity, peer: destination, size: size, tag: tag, operation: "MPI_Isend")
-        let request = MessageRequest(buffer: buffer, count: count, peer: destination, tag: tag, isSend: true)
-        var handle: MPI_Request? = CMPI_REQUEST_NULL()
-        try Self.check(MPI_Isend(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(destination), Int32(tag), comm, &handle),
-                       "MPI_Isend")
-        request.handle = handle
-        traffic.bytesSent += Int64(count * MemoryLayout<Float>.size)
-        return request
+        try post(buffer, count: count, peer: destination, tag: tag, isSend: true)
     }
 
     public func irecv(_ buffer: MessageBuffer, count: Int, from source: Int, tag: Int) throws(CommunicationError) -> MessageRequest {
-        try validateMessage(count: count, capacity: buffer.capacity, peer: source, size: size, tag: tag, operation: "MPI_Irecv")
-        let request = MessageRequest(buffer: buffer, count: count, peer: source, tag: tag, isSend: false)
+        try post(buffer, count: count, peer: source, tag: tag, isSend: false)
+    }
+
+    /// `MPI_Isend` or `MPI_Irecv` of `count` floats, counted in ``traffic``.
+    private func post(_ buffer: MessageBuffer, count: Int, peer: Int, tag: Int, isSend: Bool) throws(CommunicationError) -> MessageRequest {
+        let name = isSend ? "MPI_Isend" : "MPI_Irecv"
+        try validateMessage(count: count, capacity: buffer.capacity, peer: peer, size: size, tag: tag, operation: name)
+        let request = MessageRequest(buffer: buffer, count: count, peer: peer, tag: tag, isSend: isSend)
         var handle: MPI_Request? = CMPI_REQUEST_NULL()
-        try Self.check(MPI_Irecv(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(source), Int32(tag), comm, &handle),
-                       "MPI_Irecv")
+        let code = isSend
+            ? MPI_Isend(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(peer), Int32(tag), comm, &handle)
+            : MPI_Irecv(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(peer), Int32(tag), comm, &handle)
+        try Self.check(code, name)
         request.handle = handle
-        traffic.bytesReceived += Int64(count * MemoryLayout<Float>.size)
+        let bytes = Int64(count * MemoryLayout<Float>.size)
+        if isSend { traffic.bytesSent += bytes } else { traffic.bytesReceived += bytes }
         return request
     }
 
