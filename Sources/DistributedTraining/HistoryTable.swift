@@ -25,12 +25,18 @@ import DenseMath
 /// their pending gradients go back to the owner at u's chunk's backward step. Nothing per chunk
 /// is kept: a chunk's re-materialisation before backward gathers the same values again.
 /// Memory: `(local + pending rows) × d` floats, plus `history rows × d` when C > 1 (``RankPlan``
-/// gives a row a history or pending row only where the order can need it).
+/// gives a row a history or pending row only where the order can need it). Without chunks
+/// nothing reads a layer's rows after that layer's gather, so the fresh rows are dropped then
+/// (``releaseFresh()``) instead of being kept next to the layer's own activations.
 final class HistoryTable {
     /// Row width d.
     let width: Int
-    /// `[localCount × d]`: this epoch's rows (also the evaluation pass's scratch).
+    /// `[localCount × d]`: this epoch's rows (also the evaluation pass's scratch); empty between
+    /// passes when unchunked.
     var fresh: Matrix
+    /// Whether the fresh rows live through the epoch (with chunks).
+    let keepsFresh: Bool
+    private let localCount: Int
     /// `[historySlotCount × d]`: what historical reads see; nil without chunks.
     var history: Matrix?
     /// `[pendingSlotCount × d]`: gradients waiting for their chunk's backward (or their owner).
@@ -40,7 +46,9 @@ final class HistoryTable {
 
     init(plan: RankPlan, width: Int, chunked: Bool) {
         self.width = width
-        fresh = Matrix(rows: plan.localCount, cols: width)
+        keepsFresh = chunked
+        localCount = plan.localCount
+        fresh = Matrix(rows: chunked ? plan.localCount : 0, cols: width)
         history = chunked ? Matrix(rows: plan.historySlotCount, cols: width) : nil
         pending = Matrix(rows: plan.pendingSlotCount, cols: width)
     }
@@ -48,11 +56,17 @@ final class HistoryTable {
     /// Writes `rows` (the chunk's own rows, in local order from `first`) into the fresh table.
     func writeFresh(_ rows: Matrix, first: Int) {
         precondition(rows.cols == width, "HistoryTable: \(rows.cols) columns written to a table of width \(width)")
+        if fresh.rows != localCount { fresh = Matrix(rows: localCount, cols: width) }
         rows.values.withUnsafeBufferPointer { src in
             fresh.values.withUnsafeMutableBufferPointer { dst in
                 if let base = src.baseAddress { dst.baseAddress!.advanced(by: first * width).update(from: base, count: src.count) }
             }
         }
+    }
+
+    /// Drops the fresh rows of an unchunked table (nothing reads them before the next write).
+    func releaseFresh() {
+        if !keepsFresh { fresh = Matrix(rows: 0, cols: width) }
     }
 
     /// `[columns.count × d]` for a chunk at `position` under the read rule (`positions` = nil:

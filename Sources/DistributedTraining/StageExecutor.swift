@@ -115,6 +115,7 @@ final class StageExecutor {
                 }
                 var gathered = ctx.pool.take(rows: view.block.columns.count, cols: table.width)
                 table.gather(view.block.columns, plan: plan, position: view.position, positions: view.positions, into: &gathered)
+                table.releaseFresh()
                 g = gathered
             } else {
                 g = features(view.block.columns)
@@ -225,6 +226,7 @@ final class StageExecutor {
                 if let next { next.writeFresh(y, first: rows.lowerBound) } else { output.setRows(rows, from: y) }
                 ctx.pool.removeAll()
             }
+            tables[j]?.releaseFresh()
         }
         ctx.initialRepresentation = nil
         if isLastStage && !layout.outputLayers.isEmpty {
