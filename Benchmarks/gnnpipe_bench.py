@@ -141,8 +141,9 @@ def accuracy(a, cores, results):
     for seed in seeds:
         for name, ranks, mode in MODES:
             threads = str(cores) if ranks == 1 else "1"
+            chunks = ["--chunks", str(a.chunks)] if name in ("pipeline", "hybrid 2x2") else []
             r = run(a.gnnpipe, ranks, ["graphs/cora", "--model", "gcnii", "--layers", "32", "--seed", str(seed),
-                                       "--chunks", str(a.chunks), "--threads", threads] + mode)
+                                       "--threads", threads] + chunks + mode)
             r.update(dataset="cora", layers=32, mode=name, seed=seed)
             results.append(r)
             table[(seed, name)] = r["summary"]
@@ -168,12 +169,13 @@ def memory(a, cores, results):
         sh([os.path.join(ROOT, ".build", "release", "graphlearning"), "generate", folder, "--scale", "20",
             "--edge-factor", "16", "--features", "128"])
     common = [folder, "--model", "gcnii", "--layers", "16", "--hidden", "64", "--epochs", str(a.memory_epochs),
-              "--patience", "0", "--chunks", str(a.chunks), "--feature-normalization", "none"]
+              "--patience", "0", "--feature-normalization", "none"]
+    chunks = ["--chunks", str(a.chunks)]
     runs = [("single process", 1, ["--parallelism", "single", "--threads", str(cores)])]
     for p in (1, 2, 4):
-        runs.append((f"pipeline P={p}", p, ["--parallelism", "pipeline", "--threads", "1"]))
+        runs.append((f"pipeline P={p}", p, ["--parallelism", "pipeline", "--threads", "1"] + chunks))
         runs.append((f"graph P={p}", p, ["--parallelism", "graph", "--threads", "1"]))
-    runs.append(("hybrid 2x2 P=4", 4, ["--parallelism", "hybrid", "--stages", "2", "--threads", "1"]))
+    runs.append(("hybrid 2x2 P=4", 4, ["--parallelism", "hybrid", "--stages", "2", "--threads", "1"] + chunks))
     print("\n| run | peak RSS per rank, MiB | largest | epoch s (training step) | p2p MiB/epoch |")
     print("|---|---|---:|---:|---:|")
     for name, ranks, extra in runs:

@@ -66,6 +66,25 @@ public enum CheckpointFolder {
         }
     }
 
+    /// Removes what a job killed while saving leaves behind: Foundation's temporary files of an
+    /// atomic write (`.dat.nosync…`) and rank files of epochs after `epoch`, the last complete
+    /// one. Call on one rank, before any rank saves again.
+    public static func removeLeftovers(_ dir: String, after epoch: Int) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names {
+            let stale: Bool
+            if name.hasPrefix(".dat.nosync") {
+                stale = true
+            } else if name.hasPrefix("rank-"), name.hasSuffix(".ckpt"), let dot = name.range(of: ".epoch-"),
+                      let e = Int(name[dot.upperBound...].dropLast(".ckpt".count)) {
+                stale = e > epoch
+            } else {
+                stale = false
+            }
+            if stale { try? FileManager.default.removeItem(atPath: dir + "/" + name) }
+        }
+    }
+
     /// Deletes this rank's files of epochs other than `keep`.
     public static func prune(_ dir: String, rank: Int, keep: [Int]) {
         let prefix = "rank-\(rank).epoch-"

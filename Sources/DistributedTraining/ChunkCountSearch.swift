@@ -12,8 +12,9 @@ public enum ChunkCountSearch {
         (try? Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)) != nil
     }
 
-    /// The largest count found by bisection over `1 ... chunks` that fills every chunk
-    /// (`chunks` itself when it does; `lo + 1` leaves one empty).
+    /// A count that fills every chunk, found by bisection over `1 ... chunks` (`chunks` itself
+    /// when it does). The search keeps "lo fills, hi does not", so `lo + 1` leaves chunks empty;
+    /// larger counts may still work, since filling is not monotone in the count.
     /// - Complexity: one decomposition, plus about log₂ C more when a chunk is empty.
     public static func largestFillingCount(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Int {
         if fills(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed) { return chunks }

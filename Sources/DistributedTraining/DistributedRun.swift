@@ -7,8 +7,8 @@ import NeuralNet
 
 /// Settings of a distributed training run besides the model and the data.
 public struct DistributedRunOptions: Sendable {
-    /// The rank arrangement; nil = a pipeline with one stage per rank (GNNPipe).
-    public var grid: RankGrid?
+    /// How the ranks share the work (default: a pipeline with one stage per rank, GNNPipe).
+    public var parallelism: Parallelism
     /// Chunking settings (pipeline and hybrid; graph parallelism uses one chunk).
     public var pipeline: PipelineOptions
     /// Epochs, early stopping, selection, optimiser, threads per rank.
@@ -23,9 +23,10 @@ public struct DistributedRunOptions: Sendable {
     /// peer ends the job instead of hanging it); nil = forever.
     public var messageTimeout: Double?
 
-    public init(grid: RankGrid? = nil, pipeline: PipelineOptions = PipelineOptions(), training: TrainingOptions = TrainingOptions(),
-                checkpointFolder: String? = nil, checkpointEvery: Int = 10, resume: Bool = false, messageTimeout: Double? = 600) {
-        self.grid = grid
+    public init(parallelism: Parallelism = .pipeline, pipeline: PipelineOptions = PipelineOptions(),
+                training: TrainingOptions = TrainingOptions(), checkpointFolder: String? = nil, checkpointEvery: Int = 10,
+                resume: Bool = false, messageTimeout: Double? = 600) {
+        self.parallelism = parallelism
         self.pipeline = pipeline
         self.training = training
         self.checkpointFolder = checkpointFolder
@@ -113,26 +114,33 @@ public final class DistributedRun {
                 options: DistributedRunOptions, communicator: any Communicating, trace: TraceRecorder? = nil,
                 describe: (any Error) -> (message: String, code: Int32) = DistributedRun.describe) throws {
         communicator.timeout = options.messageTimeout
-        let grid = options.grid ?? .pipeline(ranks: communicator.size)
         let trainer = try communicator.agree({
-            try DistributedTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options.training,
+            let grid = try options.parallelism.grid(ranks: communicator.size)
+            return try DistributedTrainer(configuration: configuration, adjacency: adjacency, task: task, options: options.training,
                                    grid: grid, pipeline: options.pipeline, communicator: communicator, trace: trace)
         }, describe: describe)
+        let grid = trainer.grid
         var selection = ModelSelectionTracker(selection: options.training.selection)
         var resumed: Int?
         if let folder = options.checkpointFolder {
             try communicator.agree({
                 if options.resume {
                     let complete = try CheckpointFolder.complete(in: folder)
-                    guard complete.stages == grid.stages && complete.groupSize == grid.groupSize else {
-                        throw DistributedTrainingError.checkpoint("\(CheckpointFolder.completePath(folder)) was written by \(Self.ranks(complete.stages, complete.groupSize)); this run has \(Self.ranks(grid.stages, grid.groupSize))")
+                    let savedGrid = RankGrid(stages: max(1, complete.stages), groupSize: max(1, complete.groupSize))
+                    guard savedGrid == grid else {
+                        throw DistributedTrainingError.gridMismatch(path: CheckpointFolder.completePath(folder), saved: savedGrid, current: grid)
                     }
-                    let saved = try Checkpoint.read(from: CheckpointFolder.rankFile(folder, rank: communicator.rank, epoch: complete.epoch))
+                    let path = CheckpointFolder.rankFile(folder, rank: communicator.rank, epoch: complete.epoch)
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        throw DistributedTrainingError.checkpoint("\(path) is missing, although \(CheckpointFolder.completePath(folder)) says every rank saved epoch \(complete.epoch)")
+                    }
+                    let saved = try Checkpoint.read(from: path)
                     try trainer.restore(from: saved)
                     do throws(ModelSelectionTracker.RestoreError) { try selection.restore(from: saved.metadata) } catch {
                         throw DistributedTrainingError.checkpoint(error.message)
                     }
                     resumed = complete.epoch
+                    if communicator.rank == 0 { CheckpointFolder.removeLeftovers(folder, after: complete.epoch) }
                 } else if communicator.rank == 0 {
                     try Self.createFolder(folder)
                 }
@@ -145,11 +153,6 @@ public final class DistributedRun {
         self.selection = selection
         resumedEpoch = resumed
         lastComplete = resumed
-    }
-
-    /// `4 ranks (2 stages × 2)`.
-    static func ranks(_ stages: Int, _ group: Int) -> String {
-        "\(stages * group) rank\(stages * group == 1 ? "" : "s") (\(stages) stage\(stages == 1 ? "" : "s") × \(group))"
     }
 
     private static func createFolder(_ path: String) throws(DistributedTrainingError) {

@@ -55,10 +55,10 @@ extension DistributedTrainer {
             throw .checkpoint("format is \(m["format"] ?? "missing"), expected \(Self.checkpointFormat) (a distributed-training checkpoint of this version)")
         }
         for (key, value) in setupDescription.sorted(by: { $0.key < $1.key }) where m[key] != value {
-            if key == "configuration", let difference = configurationDifference(saved: m[key] ?? "", current: value) {
-                throw .checkpoint("the model differs: \(difference)")
+            if key == "configuration", let differences = configurationDifferences(saved: m[key] ?? "", current: value) {
+                throw .checkpointMismatch(differences)
             }
-            throw .checkpoint("\(key) was \(m[key] ?? "missing"), this run uses \(value)")
+            throw .checkpointMismatch([SettingDifference(setting: key, saved: m[key] ?? "missing", current: value, isModelField: false)])
         }
         guard let e = m["epoch"].flatMap(Int.init), e >= 0 else { throw .checkpoint("missing training position 'epoch'") }
         let tensors = checkpoint.tensorsByName
@@ -89,18 +89,17 @@ extension DistributedTrainer {
     }
 }
 
-/// The fields in which two JSON-encoded configurations differ, as
-/// `"seed 1 in the checkpoint, 0 in this run"`, for resume errors; `nil` if either is not a JSON
-/// object or they do not differ.
-func configurationDifference(saved: String, current: String) -> String? {
+/// The fields in which two JSON-encoded configurations differ (checkpoint's, then this run's),
+/// for resume errors; `nil` if either is not a JSON object or they do not differ.
+func configurationDifferences(saved: String, current: String) -> [SettingDifference]? {
     func object(_ s: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any]
     }
     guard let a = object(saved), let b = object(current) else { return nil }
     let keys = Set(a.keys).union(b.keys).sorted()
-    let differences = keys.compactMap { key -> String? in
+    let differences = keys.compactMap { key -> SettingDifference? in
         let x = a[key].map { "\($0)" } ?? "missing", y = b[key].map { "\($0)" } ?? "missing"
-        return x == y ? nil : "\(key) \(x) in the checkpoint, \(y) in this run"
+        return x == y ? nil : SettingDifference(setting: key, saved: x, current: y, isModelField: true)
     }
-    return differences.isEmpty ? nil : differences.joined(separator: "; ")
+    return differences.isEmpty ? nil : differences
 }

@@ -21,6 +21,10 @@ public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
     case invalidSetup(String)
     /// A checkpoint that cannot resume this run.
     case checkpoint(String)
+    /// A checkpoint saved with other settings (or another model) than this run's.
+    case checkpointMismatch([SettingDifference])
+    /// A checkpoint folder saved by another arrangement of ranks.
+    case gridMismatch(path: String, saved: RankGrid, current: RankGrid)
     /// Model or data errors from GNNModels.
     case model(GNNModelsError)
 
@@ -37,8 +41,39 @@ public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
         case .tooManyChunks(let c, let limit): "\(c) chunks exceed the message tag range (at most \(limit))"
         case .invalidSetup(let s): s
         case .checkpoint(let s): "checkpoint: \(s)"
+        case .checkpointMismatch(let d) where d.first?.isModelField == true:
+            "checkpoint: the model differs: " + d.map { "\($0.setting) \($0.saved) in the checkpoint, \($0.current) in this run" }.joined(separator: "; ")
+        case .checkpointMismatch(let d):
+            "checkpoint: " + d.map { "\($0.setting) was \($0.saved), this run uses \($0.current)" }.joined(separator: "; ")
+        case .gridMismatch(let path, let saved, let current):
+            "checkpoint: \(path) was written by \(saved.rankDescription); this run has \(current.rankDescription)"
         case .model(let e): e.description
         }
+    }
+}
+
+/// A setting in which a checkpoint and the run that wants to resume from it differ.
+public struct SettingDifference: Sendable, Equatable {
+    /// The checkpoint's metadata key (`chunks`, `partition_seed`, …) or, for the model, the
+    /// ``GNNModels/GNNConfiguration`` field (`hiddenDim`, `seed`, …).
+    public let setting: String
+    /// The checkpoint's value and this run's.
+    public let saved: String, current: String
+    /// Whether `setting` is a model configuration field.
+    public let isModelField: Bool
+
+    public init(setting: String, saved: String, current: String, isModelField: Bool) {
+        self.setting = setting
+        self.saved = saved
+        self.current = current
+        self.isModelField = isModelField
+    }
+}
+
+extension RankGrid {
+    /// `4 ranks (2 stages × 2)`.
+    public var rankDescription: String {
+        "\(ranks) rank\(ranks == 1 ? "" : "s") (\(stages) stage\(stages == 1 ? "" : "s") × \(groupSize))"
     }
 }
 

@@ -43,6 +43,28 @@ public struct RankGrid: Sendable, Equatable, Codable {
     public func rank(stage s: Int, member g: Int) -> Int { s * groupSize + g }
 }
 
+/// How a run spreads over its ranks, resolved to a ``RankGrid`` once the rank count is known.
+public enum Parallelism: Sendable, Equatable {
+    /// GNNPipe: one pipeline stage per rank.
+    case pipeline
+    /// One stage; every rank owns a METIS part of the nodes for all layers (with one chunk:
+    /// graph parallelism; with more, each rank runs its part chunk by chunk).
+    case graph
+    /// `stages` pipeline stages, each run by ranks / stages ranks that split its rows.
+    case hybrid(stages: Int)
+
+    /// The grid over `ranks` ranks.
+    /// - Throws: ``DistributedTrainingError/ranksDoNotFit(ranks:stages:)`` for a hybrid whose
+    ///   stage count does not divide `ranks`.
+    public func grid(ranks: Int) throws(DistributedTrainingError) -> RankGrid {
+        switch self {
+        case .pipeline: .pipeline(ranks: ranks)
+        case .graph: .graph(ranks: ranks)
+        case .hybrid(let stages): try .hybrid(ranks: ranks, stages: stages)
+        }
+    }
+}
+
 /// What happens to gradients that would flow into historical (stale) rows.
 public enum StaleGradientMode: String, Sendable, CaseIterable, Codable {
     /// Dropped, as GAS's `History.pull` under `no_grad` (GNNPipe notes §2.5).

@@ -156,7 +156,7 @@ final class StageExecutor {
             let j = k - ownedLayers.lowerBound
             let block = layout.blocks[k]
             if let positions = view.block.outputPositions {
-                var padded = Matrix(rows: view.block.columns.count, cols: dy.cols)
+                var padded = zeroed(rows: view.block.columns.count, cols: dy.cols)
                 padded.scatterRows(dy, at: positions)
                 dy = padded
             }
@@ -169,7 +169,7 @@ final class StageExecutor {
             let dBlock = network.backward(dy, context: ctx, layers: block.outputPart, needsInputGradient: true)!
             let dg = network.backward(dBlock, context: ctx, layers: block.dropoutLayer..<(block.dropoutLayer + 1),
                                       needsInputGradient: true)!
-            var dx = Matrix(rows: rows.count, cols: table.width)
+            var dx = zeroed(rows: rows.count, cols: table.width)
             table.route(dg, columns: view.block.columns, ownRows: rows, plan: plan, position: view.position,
                         positions: view.positions, deferred: deferred, into: &dx)
             ctx.pool.recycle(dg)
@@ -186,6 +186,14 @@ final class StageExecutor {
             initialRepresentationBackward(g)
         }
         return isFirstStage ? nil : dy
+    }
+
+    /// A zeroed matrix from the context's pool (the layers recycle every consumed gradient into
+    /// it; a gradient allocated elsewhere would add one dead buffer per layer to the pool).
+    private func zeroed(rows: Int, cols: Int) -> Matrix {
+        var m = context.pool.take(rows: rows, cols: cols)
+        m.values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        return m
     }
 
     // MARK: Evaluation

@@ -150,6 +150,11 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
                                      threads: members.map { threads[$0] }, timeout: timeout)
     }
 
+    /// `rank 2` or `ranks 1, 3`.
+    static func ranks(_ list: [Int]) -> String {
+        list.count == 1 ? "rank \(list[0])" : "ranks " + list.map(String.init).joined(separator: ", ")
+    }
+
     public func abort(code: Int32, reason: String) throws(CommunicationError) -> Never {
         world.abort(rank: rank, code: code, reason: reason)
         throw CommunicationError(.aborted, operation: "abort", code: code, message: "rank \(rank) aborted the job: \(reason)")
@@ -172,7 +177,7 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
             var result: [[UInt8]]?
             if readers.contains(rank) {
                 try world.wait(until: deadline, operation: operation,
-                               what: "not every one of the \(size) ranks arrived within \(Poll.seconds(timeout ?? 0))",
+                               what: "\(Self.ranks(needed.filter { round.contributions[$0] == nil })) did not arrive within \(Poll.seconds(timeout ?? 0))",
                                gone: { needed.filter { round.contributions[$0] == nil }.map { self.threads[$0] } },
                                goneMessage: "a rank ended before the \(operation)") {
                     needed.allSatisfy { round.contributions[$0] != nil }

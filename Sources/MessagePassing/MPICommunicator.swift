@@ -8,10 +8,13 @@ import Glibc
 /// from ``split(color:key:)``.
 ///
 /// Every wait polls (`MPI_Test`, yielding, then sleeping up to 0.2 ms between polls) until the
-/// operation completes or ``timeout`` passes, and collectives use Open MPI's non-blocking forms
-/// (`MPI_Iallgather`, `MPI_Ibcast`, `MPI_Igatherv`, `MPI_Ibarrier`) the same way, so no call
-/// blocks past the deadline and ranks waiting on a peer leave the cores to ranks computing
-/// (several ranks often share a core here).
+/// operation completes or its deadline passes, so no call blocks forever and ranks waiting on a
+/// peer leave the cores to ranks computing (several ranks often share a core here). The deadline
+/// is ``timeout`` plus a stagger of `rank × min(1 s, timeout / 20)`: when every rank waits on one
+/// stopped peer, the lowest rank reports first and ends the job (MPI_Abort) before the others
+/// repeat it. Collectives are point-to-point messages through rank 0 on a private duplicate of
+/// the communicator (MPICommunicator+Collectives.swift), so a collective that times out names the
+/// ranks that did not arrive.
 ///
 /// Run without `mpirun` it is a one-rank singleton. Keep every call on the thread that
 /// initialised MPI (`MPI_THREAD_FUNNELED`).
@@ -23,18 +26,45 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
     public let size: Int
     public let hostName: String
     public var timeout: Double?
-    public private(set) var traffic = TrafficCounters()
+    public internal(set) var traffic = TrafficCounters()
+    /// Every rank's host name, in rank order.
+    public private(set) var hosts: [String] = []
     let comm: MPI_Comm
+    /// A duplicate of ``comm`` for the collectives' own messages, so they never match a user tag.
+    let collectiveComm: MPI_Comm
 
     private init(comm: MPI_Comm, hostName: String, timeout: Double?) throws(CommunicationError) {
         var r: Int32 = 0, s: Int32 = 0
         try Self.check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank")
         try Self.check(MPI_Comm_size(comm, &s), "MPI_Comm_size")
+        var duplicate: MPI_Comm? = nil
+        try Self.check(MPI_Comm_dup(comm, &duplicate), "MPI_Comm_dup")
+        guard let duplicate else { throw CommunicationError(operation: "MPI_Comm_dup", message: "no communicator returned") }
+        try Self.check(MPI_Comm_set_errhandler(duplicate, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
         self.comm = comm
+        collectiveComm = duplicate
         rank = Int(r)
         size = Int(s)
         self.hostName = hostName
         self.timeout = timeout
+        hosts = try Self.names(allGather(bytes: Self.fixedName(hostName)))
+    }
+
+    /// The host name of rank `r` (`?` outside the communicator).
+    public func host(ofRank r: Int) -> String { r >= 0 && r < hosts.count ? hosts[r] : "?" }
+
+    /// `rank 3 on node7`.
+    func who(_ r: Int) -> String { "rank \(r) on \(host(ofRank: r))" }
+
+    private static func fixedName(_ name: String) -> [UInt8] {
+        let bytes = Array(name.utf8.prefix(63))
+        return bytes + [UInt8](repeating: 0, count: 64 - bytes.count)
+    }
+
+    private static func names(_ all: [UInt8]) -> [String] {
+        stride(from: 0, to: all.count, by: 64).map { i in
+            String(decoding: all[i..<(i + 64)].prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     /// Initialises MPI (once per process) and returns the world communicator. Errors are set to
@@ -115,7 +145,7 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
     }
 
     public func waitAll(_ requests: [MessageRequest]) throws(CommunicationError) {
-        var poll = Poll(timeout: timeout)
+        var poll = Poll(timeout: timeout, rank: rank)
         for request in requests where !request.isComplete {
             var handle: MPI_Request? = request.handle
             var status = MPI_Status()
@@ -124,8 +154,8 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
                 try Self.check(MPI_Test(&handle, &done, &status), "MPI_Test")
                 if done != 0 { break }
                 try poll.pause(operation: "wait",
-                               what: request.isSend ? "sending \(request.count) floats to rank \(request.peer) (tag \(request.tag))"
-                                                    : "no message from rank \(request.peer) (tag \(request.tag))")
+                               what: request.isSend ? "\(who(request.peer)) did not take \(request.count) floats (tag \(request.tag))"
+                                                    : "no message from \(who(request.peer)) (tag \(request.tag))")
             }
             request.handle = nil
             request.isComplete = true
@@ -137,81 +167,6 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
                 }
             }
         }
-    }
-
-    // MARK: Collectives
-
-    public func allGather(bytes: [UInt8]) throws(CommunicationError) -> [UInt8] {
-        guard size > 1 else { return bytes }
-        precondition(bytes.count <= Int(Int32.max), "allGather: more than 2³¹ bytes per rank")
-        traffic.collectiveBytes += Int64(bytes.count)
-        var out = [UInt8](repeating: 0, count: bytes.count * size)
-        guard !bytes.isEmpty else { return out }
-        var request: MPI_Request? = CMPI_REQUEST_NULL()
-        // The pointers stay valid while the operation runs: the arrays are not touched until
-        // complete(&request) returns inside the closures.
-        try typed {
-            try bytes.withUnsafeBytes { src in
-                try out.withUnsafeMutableBytes { dst in
-                    try Self.check(MPI_Iallgather(src.baseAddress, Int32(src.count), CMPI_BYTE(), dst.baseAddress, Int32(src.count),
-                                                  CMPI_BYTE(), comm, &request), "MPI_Iallgather")
-                    try complete(&request, "all-gather")
-                }
-            }
-        }
-        return out
-    }
-
-    public func gather(bytes: [UInt8], root: Int) throws(CommunicationError) -> [[UInt8]]? {
-        guard size > 1 else { return [bytes] }
-        precondition(bytes.count <= Int(Int32.max), "gather: more than 2³¹ bytes per rank")
-        traffic.collectiveBytes += Int64(bytes.count)
-        let counts: [Int32] = try allGather([Int32(bytes.count)])
-        var displacements = [Int32](repeating: 0, count: size)
-        var total = 0
-        for r in 0..<size {
-            precondition(total + Int(counts[r]) <= Int(Int32.max), "gather: more than 2³¹ bytes in total")
-            displacements[r] = Int32(total)
-            total += Int(counts[r])
-        }
-        var out = [UInt8](repeating: 0, count: max(1, total))
-        let mine = bytes.isEmpty ? [0] : bytes
-        var request: MPI_Request? = CMPI_REQUEST_NULL()
-        try typed {
-            try mine.withUnsafeBytes { src in
-                try out.withUnsafeMutableBytes { dst in
-                    try counts.withUnsafeBufferPointer { c in
-                        try displacements.withUnsafeBufferPointer { d in
-                            try Self.check(MPI_Igatherv(src.baseAddress, Int32(bytes.count), CMPI_BYTE(), dst.baseAddress, c.baseAddress,
-                                                        d.baseAddress, CMPI_BYTE(), Int32(root), comm, &request), "MPI_Igatherv")
-                            try complete(&request, "gather")
-                        }
-                    }
-                }
-            }
-        }
-        guard rank == root else { return nil }
-        return (0..<size).map { r in Array(out[Int(displacements[r])..<(Int(displacements[r]) + Int(counts[r]))]) }
-    }
-
-    public func broadcast(bytes: inout [UInt8], root: Int) throws(CommunicationError) {
-        guard size > 1, !bytes.isEmpty else { return }
-        precondition(bytes.count <= Int(Int32.max), "broadcast: more than 2³¹ bytes")
-        traffic.collectiveBytes += Int64(bytes.count)
-        var request: MPI_Request? = CMPI_REQUEST_NULL()
-        try typed {
-            try bytes.withUnsafeMutableBytes { buffer in
-                try Self.check(MPI_Ibcast(buffer.baseAddress, Int32(buffer.count), CMPI_BYTE(), Int32(root), comm, &request), "MPI_Ibcast")
-                try complete(&request, "broadcast")
-            }
-        }
-    }
-
-    public func barrier() throws(CommunicationError) {
-        guard size > 1 else { return }
-        var request: MPI_Request? = CMPI_REQUEST_NULL()
-        try Self.check(MPI_Ibarrier(comm, &request), "MPI_Ibarrier")
-        try complete(&request, "barrier")
     }
 
     public func split(color: Int, key: Int) throws(CommunicationError) -> any Communicating {
@@ -227,25 +182,6 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         fatalError("MPI_Abort returned")
     }
 
-    /// Polls a non-blocking collective until it completes or the deadline passes.
-    private func complete(_ request: inout MPI_Request?, _ operation: String) throws(CommunicationError) {
-        var poll = Poll(timeout: timeout)
-        var done: Int32 = 0
-        while true {
-            try Self.check(MPI_Test(&request, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
-            if done != 0 { return }
-            try poll.pause(operation: operation, what: "not every one of the \(size) ranks arrived")
-        }
-    }
-
-    /// Runs `body`, whose closures (`withUnsafeBytes` rethrows untyped) throw only
-    /// ``CommunicationError``, keeping the error's type.
-    private func typed(_ body: () throws -> Void) throws(CommunicationError) {
-        do { try body() } catch let error as CommunicationError { throw error } catch {
-            throw CommunicationError(operation: "internal", message: "\(error)")
-        }
-    }
-
     static func check(_ code: Int32, _ function: String) throws(CommunicationError) {
         guard code != MPI_SUCCESS else { return }
         var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
@@ -257,18 +193,19 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
 }
 
 /// The pause between polls of a pending operation, and its deadline: yields the core for the
-/// first 0.1 ms, then sleeps 10 µs, doubling up to 0.2 ms.
+/// first 0.1 ms, then sleeps 10 µs, doubling up to 0.2 ms. The deadline is `timeout` plus
+/// `rank × min(1 s, timeout / 20)` (see ``MPICommunicator``).
 struct Poll {
     private let start: UInt64
     private let deadline: UInt64?
     private let timeout: Double?
     private var sleep: UInt32 = 10
 
-    init(timeout: Double?) {
+    init(timeout: Double?, rank: Int = 0) {
         self.timeout = timeout
         let now = DispatchTime.now().uptimeNanoseconds
         start = now
-        deadline = timeout.map { now + UInt64(max(0, $0) * 1e9) }
+        deadline = timeout.map { t in now + UInt64(max(0, t + Double(rank) * min(1, t / 20)) * 1e9) }
     }
 
     mutating func pause(operation: String, what: @autoclosure () -> String) throws(CommunicationError) {

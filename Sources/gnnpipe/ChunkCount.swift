@@ -19,14 +19,14 @@ enum ChunkCount {
     }
 
     /// The usage error for a `chunks` that METIS cannot fill on `adjacency` (with `parts`
-    /// graph-parallel parts), naming the largest count found that works
+    /// graph-parallel parts), naming a count that works
     /// (``DistributedTraining/ChunkCountSearch``).
     static func emptyChunkMessage(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64, seedOption: String,
                                   dataset: String) -> String {
         let empty = emptyCount(adjacency, chunks: chunks, parts: parts, seed: seed)
         let works = ChunkCountSearch.largestFillingCount(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)
         let perChunk = String(format: "%.1f", Double(adjacency.numNodes) / Double(chunks))
-        return "--chunks \(chunks): METIS (\(seedOption) \(seed)) leaves \(empty) of the \(chunks) chunks empty on \(dataset) (\(adjacency.numNodes) nodes, \(perChunk) per chunk; METIS k-way cannot fill chunks this small); with this graph and seed --chunks \(works) fills every chunk (the largest count found by bisection over 1...\(chunks); \(works + 1) leaves one empty)"
+        return "--chunks \(chunks): METIS (\(seedOption) \(seed)) leaves \(empty) of the \(chunks) chunks empty on \(dataset) (\(adjacency.numNodes) nodes, \(perChunk) per chunk; METIS k-way cannot fill chunks this small); with this graph and seed --chunks \(works) fills every chunk (found by bisection over 1...\(chunks): METIS's result is not monotone in the count, so other counts between \(works) and \(chunks) may work too, and \(works + 1) leaves chunks empty)"
     }
 
     private static func emptyCount(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64) -> Int {

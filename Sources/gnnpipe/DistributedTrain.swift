@@ -50,34 +50,35 @@ extension Train {
         world.finalize()
     }
 
-    /// The test hook: `GNNPIPE_FAIL_RANK=R GNNPIPE_FAIL_EPOCH=E [GNNPIPE_FAIL_MODE=throw|kill]`
-    /// makes rank R fail before epoch E (throw an error, or SIGKILL itself).
+    /// The test hook: `GNNPIPE_FAIL_RANK=R GNNPIPE_FAIL_EPOCH=E [GNNPIPE_FAIL_MODE=throw|kill|stop]`
+    /// makes rank R fail before epoch E (throw an error, SIGKILL itself, or SIGSTOP itself).
     static func injectedFailure(rank: Int, epoch: Int) throws {
         let env = ProcessInfo.processInfo.environment
         guard let r = env["GNNPIPE_FAIL_RANK"].flatMap(Int.init), r == rank,
               let e = env["GNNPIPE_FAIL_EPOCH"].flatMap(Int.init), e == epoch else { return }
-        if env["GNNPIPE_FAIL_MODE"] == "kill" {
-            kill(getpid(), SIGKILL)
+        switch env["GNNPIPE_FAIL_MODE"] {
+        case "kill": kill(getpid(), SIGKILL)
+        case "stop":
+            kill(getpid(), SIGSTOP)
+            return  // continued (SIGCONT): go on as if nothing happened
+        default: break
         }
         throw RankFailure(message: "injected failure before epoch \(epoch) (GNNPIPE_FAIL_RANK=\(r), GNNPIPE_FAIL_EPOCH=\(e))")
     }
 
-    /// The rank grid of `mode` over `ranks`.
-    func grid(_ mode: Parallelism, ranks: Int) throws -> RankGrid {
+    /// The library's parallelism for `mode`.
+    func parallelism(_ mode: ParallelismOption, ranks: Int) throws -> Parallelism {
         switch mode {
-        case .pipeline: return .pipeline(ranks: ranks)
-        case .graph: return .graph(ranks: ranks)
+        case .pipeline: return .pipeline
+        case .graph: return .graph
         case .hybrid:
             guard let stages else { throw CommandFailure("--parallelism hybrid needs --stages S (S divides the \(ranks) ranks)", code: 64) }
-            guard stages <= ranks, ranks % stages == 0 else {
-                throw CommandFailure("--stages \(stages) does not divide the \(ranks) ranks of mpirun into equal stage groups", code: 64)
-            }
-            return RankGrid(stages: stages, groupSize: ranks / stages)
+            return .hybrid(stages: stages)
         case .single: preconditionFailure("single mode runs runSingle()")
         }
     }
 
-    private func trainDistributed(mode: Parallelism, world: MPICommunicator) throws {
+    private func trainDistributed(mode: ParallelismOption, world: MPICommunicator) throws {
         let rank = world.rank, size = world.size, isRoot = rank == 0
         ToolLogHandler.bootstrap(prefix: "gnnpipe rank \(rank)")
         var logger = Logger(label: "gnnpipe")
@@ -88,43 +89,45 @@ extension Train {
         let isGCNII = model == .gcnii
         let recorder = TraceRecorder(rank: rank, enabled: trace != nil)
         let patienceValue = patience ?? (isGCNII ? 100 : 0)
-        let options = DistributedRunOptions(
-            grid: nil, pipeline: PipelineOptions(chunks: mode == .graph ? 1 : chunks, staleGradients: staleGradients,
-                                                 warmupEpochs: warmupEpochs, historyMomentum: historyMomentum,
-                                                 shuffleChunks: shuffleChunks, partitionSeed: partitionSeed),
+        var chunking = pipelineOptions
+        if mode == .graph { chunking.chunks = 1 }
+        var options = DistributedRunOptions(
+            pipeline: chunking,
             training: TrainingOptions(epochs: epochs ?? (isGCNII ? 1500 : 200), patience: patienceValue > 0 ? patienceValue : nil,
                                       learningRate: learningRate, weightDecayMode: optimizer == .adamw ? .decoupled : .l2,
                                       selection: select, threads: threadCount),
-            checkpointFolder: checkpoint, checkpointEvery: checkpointEvery, resume: resume, messageTimeout: timeout)
+            checkpointFolder: checkpoint, checkpointEvery: checkpointEvery, resume: resume, messageTimeout: timeout ?? 600)
 
         // The loaded dataset lives only inside this function: the trainer keeps its own rows.
         func makeRun() throws -> DistributedRun {
             let (adjacency, task, configuration) = try world.agree({
                 let loaded = try loadTask(model: model, gcniiLayers: 32)
-                if mode != .graph { try ChunkCount.check(chunks, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true) }
+                if mode != .graph { try ChunkCount.check(chunkCount, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true) }
                 return loaded
             }, describe: errorReport)
-            var runOptions = options
-            runOptions.grid = try world.agree({ try grid(mode, ranks: size) }, describe: errorReport)
-            let run = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: runOptions,
+            options.parallelism = try world.agree({ try parallelism(mode, ranks: size) }, describe: errorReport)
+            let run = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: options,
                                          communicator: world, trace: recorder) { error in
                 // Rank 0 reports; it names a chunk count that works when METIS left chunks empty.
                 if isRoot, case DistributedTrainingError.emptyChunks = error {
-                    return (ChunkCount.emptyChunkMessage(adjacency, chunks: chunks, parts: runOptions.grid!.groupSize,
-                                                         seed: partitionSeed, seedOption: "--partition-seed", dataset: dataset), 64)
+                    return (ChunkCount.emptyChunkMessage(adjacency, chunks: chunkCount, parts: (try? options.parallelism.grid(ranks: size))?.groupSize ?? 1,
+                                                         seed: partitionSeedValue, seedOption: "--partition-seed", dataset: dataset), 64)
+                }
+                if mode == .hybrid, case DistributedTrainingError.tooManyStages(let s, let l) = error {
+                    return ("--stages \(s) needs at least \(s) graph layers; the model has \(l) (use more --layers or fewer --stages)", 64)
                 }
                 return errorReport(error)
             }
             let t = run.trainer
             let g = t.grid, owned = t.layout.graphLayers(ofStage: 0)
             switch mode {
-            case .graph: logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeed)), halo \(t.decomposition.partHaloSizes(adjacency: adjacency).reduce(0, +)) rows")
+            case .graph: logger.info("graph parallel: \(size) METIS partitions (seed \(partitionSeedValue)), halo \(t.decomposition.partHaloSizes(adjacency: adjacency).reduce(0, +)) rows")
             default:
                 let stale = String(format: "%.4f", t.staleFraction)
-                logger.info("\(mode == .hybrid ? "hybrid" : "pipeline"): \(g.stages) stages × \(g.groupSize) rank\(g.groupSize == 1 ? "" : "s") per stage, \(t.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunks) chunks (METIS seed \(partitionSeed)), chunk halos \(t.decomposition.chunkHaloSizes(adjacency: adjacency).reduce(0, +)) rows, stale fraction \(stale), stale gradients \(staleGradients.rawValue)")
+                logger.info("\(mode == .hybrid ? "hybrid" : "pipeline"): \(g.stages) stages × \(g.groupSize) rank\(g.groupSize == 1 ? "" : "s") per stage, \(t.layout.graphLayers) graph layers (stage 0 layers \(owned.lowerBound + 1)–\(owned.upperBound)), \(chunkCount) chunks (METIS seed \(partitionSeedValue)), chunk halos \(t.decomposition.chunkHaloSizes(adjacency: adjacency).reduce(0, +)) rows, stale fraction \(stale), stale gradients \(pipelineOptions.staleGradients.rawValue)")
             }
             logger.info("\(datasetSummary(adjacency, task))")
-            logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(size) ranks, \(threadCount) threads per rank")
+            logger.info("\(model.rawValue): \(configuration.layers) layers, hidden \(configuration.hiddenDim), dropout \(configuration.dropout), \(size) ranks, \(threadCount) thread\(threadCount == 1 ? "" : "s") per rank")
             if let resumed = run.resumedEpoch, let checkpoint {
                 logger.info("resumed every rank from \(checkpoint) after epoch \(resumed) (best epoch \(run.selection.bestEpoch))")
             }
@@ -168,13 +171,18 @@ extension Train {
         let best = summary.best
         print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
                      summary.bestEpoch, summary.lastEpoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
-        print(String(format: "mean epoch time %.4f s over %d epochs (training step, slowest rank), peak memory %.0f MiB per rank%@",
-                     summary.meanEpochSeconds, summary.epochsRun, summary.peakMemoryMiB, summary.stoppedEarly ? ", stopped early (patience)" : ""))
+        if summary.epochsRun == 0 {
+            print(String(format: "no epoch trained, peak memory %.0f MiB per rank", summary.peakMemoryMiB))
+        } else {
+            print(String(format: "mean epoch time %.4f s over %d epoch%@ (training step, slowest rank), peak memory %.0f MiB per rank%@",
+                         summary.meanEpochSeconds, summary.epochsRun, summary.epochsRun == 1 ? "" : "s", summary.peakMemoryMiB,
+                         summary.stoppedEarly ? ", stopped early (patience)" : ""))
+        }
         if let metrics {
             let c = trainer.model.configuration, o = trainer.pipelineOptions
             var fields: [String: Any] = [
                 "summary": true, "dataset": dataset, "model": model.rawValue, "layers": c.layers, "hidden": c.hiddenDim,
-                "dropout": Double(c.dropout), "seed": seed, "parallelism": mode.rawValue, "ranks": size,
+                "dropout": Double(c.dropout.description) ?? Double(c.dropout), "seed": seed, "parallelism": mode.rawValue, "ranks": size,
                 "stages": trainer.grid.stages, "group_size": trainer.grid.groupSize, "threads": threadCount,
                 "best_epoch": summary.bestEpoch, "last_epoch": summary.lastEpoch, "val_accuracy": best.validationAccuracy,
                 "test_accuracy": best.testAccuracy, "train_accuracy": best.trainAccuracy,

@@ -44,8 +44,8 @@ let nodeDatasetFileNames = ["edges.tsv", "features.npy", "features.mtx", "labels
 extension GNNArchitecture: ExpressibleByArgument {}
 extension StaleGradientMode: ExpressibleByArgument {}
 
-/// How `gnnpipe train` spreads the work.
-enum Parallelism: String, ExpressibleByArgument, CaseIterable {
+/// How `gnnpipe train` spreads the work (`--parallelism`).
+enum ParallelismOption: String, ExpressibleByArgument, CaseIterable {
     /// One process (the reference trainer); only with 1 rank.
     case single
     /// GNNPipe: one pipeline stage of layers per rank, chunks of the graph in a fill/drain schedule.
@@ -136,27 +136,43 @@ struct Train: ParsableCommand {
     @Option(help: "Feature preprocessing: row or none.") var featureNormalization: FeatureNormalization = .row
     @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
     var metrics: String?
-    @Option(help: ArgumentHelp("Save training state in this folder (created if missing).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Save training state in this folder (created if missing): one process writes last.ckpt and best.ckpt; distributed ranks write rank-R.epoch-E.ckpt and complete.json, keeping the last two complete epochs.", valueName: "dir"))
     var checkpoint: String?
     @Option(parsing: .signedNumber, help: "Epochs between checkpoints.") var checkpointEvery = 10
-    @Flag(help: "Continue from <dir>/last.ckpt (needs --checkpoint).") var resume = false
+    @Flag(help: "Continue from the checkpoint folder (one process: last.ckpt; distributed: the epoch named by complete.json, with the same rank count, mode and options).")
+    var resume = false
     @Flag(help: "Print only the final result.") var quiet = false
     @Option(help: "single (one process), pipeline (GNNPipe), graph (graph parallel) or hybrid (--stages S × P/S); default: pipeline under mpirun with > 1 rank, else single.")
-    var parallelism: Parallelism?
+    var parallelism: ParallelismOption?
     @Option(parsing: .signedNumber, help: "Hybrid: number of pipeline stages S (divides the rank count).") var stages: Int?
-    @Option(parsing: .signedNumber, help: "Pipeline: number of METIS chunks C (1 = no chunking, no staleness; at most the node count).")
-    var chunks = 8
-    @Option(help: "Pipeline: gradients into historical rows: drop or defer (one epoch late).")
-    var staleGradients: StaleGradientMode = .drop
-    @Option(parsing: .signedNumber, help: "Pipeline: first epochs run without chunking (C = 1).") var warmupEpochs = 0
-    @Option(parsing: .signedNumber, help: "Pipeline: smoothing m of historical rows, history ← m·history + (1−m)·new.")
-    var historyMomentum: Float = 0
-    @Flag(help: "Pipeline: re-draw the chunk order every epoch.") var shuffleChunks = false
-    @Option(parsing: .signedNumber, help: "Seed of the METIS chunking / partitioning.") var partitionSeed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: number of METIS chunks C (1 = no chunking, no staleness; at most the node count; default 8).")
+    var chunks: Int?
+    @Option(help: "Pipeline and hybrid: gradients into historical rows: drop (default) or defer (one epoch late).")
+    var staleGradients: StaleGradientMode?
+    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: first epochs run without chunking (C = 1; default 0).") var warmupEpochs: Int?
+    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: smoothing m of historical rows, history ← m·history + (1−m)·new (default 0).")
+    var historyMomentum: Float?
+    @Flag(help: "Pipeline and hybrid: re-draw the chunk order every epoch.") var shuffleChunks = false
+    @Option(parsing: .signedNumber, help: "Distributed: seed of the METIS chunks and parts (default 0).") var partitionSeed: UInt64?
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
-    @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seconds a rank waits for a message or collective before the job fails.", valueName: "seconds"))
-    var timeout: Double = 600
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seconds a rank waits for a message or collective before the job fails (default 600).", valueName: "seconds"))
+    var timeout: Double?
+
+    /// The options with their defaults.
+    var chunkCount: Int { chunks ?? 8 }
+    var partitionSeedValue: UInt64 { partitionSeed ?? 0 }
+    var pipelineOptions: PipelineOptions {
+        PipelineOptions(chunks: chunkCount, staleGradients: staleGradients ?? .drop, warmupEpochs: warmupEpochs ?? 0,
+                        historyMomentum: historyMomentum ?? 0, shuffleChunks: shuffleChunks, partitionSeed: partitionSeedValue)
+    }
+
+    /// Whether this run is distributed: an explicit parallel mode, or mpirun with more than one rank.
+    static func runsDistributed(_ parallelism: ParallelismOption?) -> Bool {
+        if let parallelism { return parallelism != .single }
+        let size = ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"].lazy.compactMap { ProcessInfo.processInfo.environment[$0].flatMap(Int.init) }.first
+        return (size ?? 1) > 1
+    }
 
     func validate() throws {
         if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
@@ -174,20 +190,36 @@ struct Train: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
-        if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
+        if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if let stages, stages < 1 { throw ValidationError("--stages must be at least 1, got \(stages)") }
-        if stages != nil && parallelism != .hybrid { throw ValidationError("--stages needs --parallelism hybrid") }
-        if !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
-        if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0, got \(warmupEpochs)") }
-        if !(historyMomentum >= 0 && historyMomentum < 1) {
+        if let timeout, !(timeout > 0 && timeout.isFinite) { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
+        if let warmupEpochs, warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0, got \(warmupEpochs)") }
+        if let historyMomentum, !(historyMomentum >= 0 && historyMomentum < 1) {
             throw ValidationError("--history-momentum must be in [0, 1), got \(historyMomentum)")
         }
+        // Options of another mode are refused rather than silently ignored.
+        let chunking: [(Bool, String)] = [(chunks != nil, "--chunks"), (staleGradients != nil, "--stale-gradients"),
+                                          (warmupEpochs != nil, "--warmup-epochs"), (historyMomentum != nil, "--history-momentum"),
+                                          (shuffleChunks, "--shuffle-chunks")]
+        if !Self.runsDistributed(parallelism) {
+            let distributedOnly = chunking + [(stages != nil, "--stages"), (partitionSeed != nil, "--partition-seed"),
+                                              (timeout != nil, "--timeout"), (trace != nil, "--trace")]
+            if let (_, name) = distributedOnly.first(where: \.0) {
+                throw ValidationError("\(name) applies to distributed training (mpirun with --parallelism pipeline, graph or hybrid); this run is one process")
+            }
+        } else if parallelism == .graph, let (_, name) = chunking.first(where: \.0) {
+            throw ValidationError("\(name) applies to pipeline and hybrid training; --parallelism graph runs without chunks")
+        }
+        if stages != nil && parallelism != .hybrid { throw ValidationError("--stages needs --parallelism hybrid") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
             throw ValidationError("dataset folder '\(dataset)' does not exist")
         }
         guard isFolder.boolValue else {
             throw ValidationError("dataset '\(dataset)' is not a folder (expected edges.tsv, features, labels.tsv and split.tsv inside)")
+        }
+        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--checkpoint \(checkpoint) is a file, expected a folder")
         }
         if resume, let checkpoint, !Self.launchedByMPI, parallelism == nil || parallelism == .single,
            !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
@@ -255,7 +287,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        if (parallelism != nil && parallelism != .single) || Self.launchedByMPI {
+        if Self.runsDistributed(parallelism) || Self.launchedByMPI {
             try runDistributed()
             return
         }
@@ -264,7 +296,6 @@ struct Train: ParsableCommand {
 
     func runSingle() throws {
         let model = self.model ?? .gcn
-        if trace != nil { throw CommandFailure("--trace needs distributed training (--parallelism pipeline or graph)", code: 64) }
         if let checkpoint, resume, !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
             throw CommandFailure("--resume: \(checkpoint)/last.ckpt does not exist; nothing to resume", code: 64)
         }
@@ -344,7 +375,7 @@ struct Train: ParsableCommand {
         if let metrics {
             records.append([
                 "summary": true, "dataset": dataset, "model": model.rawValue, "layers": configuration.layers,
-                "hidden": configuration.hiddenDim, "dropout": Double(configuration.dropout), "seed": seed,
+                "hidden": configuration.hiddenDim, "dropout": Double(configuration.dropout.description) ?? Double(configuration.dropout), "seed": seed,
                 "threads": threadCount, "best_epoch": summary.bestEpoch, "last_epoch": summary.lastEpoch,
                 "val_accuracy": best.validationAccuracy, "test_accuracy": best.testAccuracy,
                 "train_accuracy": best.trainAccuracy, "mean_epoch_seconds": summary.meanTrainSeconds,

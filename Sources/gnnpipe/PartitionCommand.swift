@@ -19,7 +19,7 @@ struct Partition: ParsableCommand {
             a chunk, · = bubble). With -o, writes `node<TAB>chunk` lines in the dataset's node \
             ids. Reads edges.tsv and split.tsv; of the feature file only its header (the row \
             count, so isolated nodes count as in train). A --chunks that METIS cannot fill \
-            (chunks left empty) is refused with the largest count found that works.
+            (chunks left empty) is refused with a count found by bisection that works.
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder (or an edge-list file).", valueName: "dataset"))

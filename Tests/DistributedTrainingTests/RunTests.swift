@@ -8,8 +8,8 @@ import TestSupport
 /// checkpoint protocol and resume, and agreed set-up errors, without mpirun.
 @Suite struct RunTests {
     static func options(_ folder: String?, epochs: Int, resume: Bool = false, every: Int = 2,
-                        grid: RankGrid = RankGrid(stages: 2, groupSize: 2)) -> DistributedRunOptions {
-        DistributedRunOptions(grid: grid, pipeline: PipelineOptions(chunks: 3, staleGradients: .defer, historyMomentum: 0.5),
+                        parallelism: Parallelism = .hybrid(stages: 2)) -> DistributedRunOptions {
+        DistributedRunOptions(parallelism: parallelism, pipeline: PipelineOptions(chunks: 3, staleGradients: .defer, historyMomentum: 0.5),
                               training: TrainingOptions(epochs: epochs, patience: 50), checkpointFolder: folder,
                               checkpointEvery: every, resume: resume, messageTimeout: 60)
     }
@@ -19,7 +19,7 @@ import TestSupport
         let (adjacency, task) = try Toy.problem()
         let configuration = Toy.configuration(.gcnii, layers: 4, task: task)
         let out = Collected<([[Double]], DistributedRunSummary)>()
-        let results = InProcessCommunicator.run(ranks: options.grid!.ranks, timeout: 60) { comm in
+        let results = InProcessCommunicator.run(ranks: 4, timeout: 60) { comm in
             let run = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: options, communicator: comm)
             var epochs: [[Double]] = []
             let summary = try run.run { report in epochs.append([report.loss, report.evaluation.validationLoss]) }
@@ -54,7 +54,7 @@ import TestSupport
         _ = try Self.run(Self.options(folder, epochs: 2))
         let (adjacency, task) = try Toy.problem()
         let configuration = Toy.configuration(.gcnii, layers: 4, task: task)
-        let options = Self.options(folder, epochs: 4, resume: true, grid: RankGrid(stages: 4, groupSize: 1))
+        let options = Self.options(folder, epochs: 4, resume: true, parallelism: .pipeline)
         let results = InProcessCommunicator.run(ranks: 4, timeout: 60) { comm in
             _ = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: options, communicator: comm)
         }
@@ -81,5 +81,26 @@ import TestSupport
         }
         guard case .failure(let root as AgreedFailure) = results[0] else { return }
         #expect(root.reports.map(\.message) == ["3 pipeline stages need at least 3 graph layers; the model has 2"])
+    }
+
+    /// A rank's checkpoint restores only into the same setup; the error names what differs.
+    @Test func restoreRefusesAnotherSetup() throws {
+        let (adjacency, task) = try Toy.problem()
+        let configuration = Toy.configuration(.gcn, layers: 2, task: task, dropout: 0)
+        func trainer(_ c: GNNConfiguration, chunks: Int) throws -> DistributedTrainer {
+            let results = InProcessCommunicator.run(ranks: 1) { comm in
+                try DistributedTrainer(configuration: c, adjacency: adjacency, task: task, options: TrainingOptions(),
+                                       grid: .pipeline(ranks: 1), pipeline: PipelineOptions(chunks: chunks), communicator: comm)
+            }
+            return try results[0].get()
+        }
+        let saved = try trainer(configuration, chunks: 2).checkpoint()
+        let error = #expect(throws: DistributedTrainingError.self) { try trainer(configuration, chunks: 3).restore(from: saved) }
+        #expect(error?.description == "checkpoint: chunks was 2, this run uses 3")
+        var other = configuration
+        other.seed += 1
+        other.hiddenDim += 1
+        let model = #expect(throws: DistributedTrainingError.self) { try trainer(other, chunks: 2).restore(from: saved) }
+        #expect(model?.description == "checkpoint: the model differs: hiddenDim \(configuration.hiddenDim) in the checkpoint, \(other.hiddenDim) in this run; seed \(configuration.seed) in the checkpoint, \(other.seed) in this run")
     }
 }

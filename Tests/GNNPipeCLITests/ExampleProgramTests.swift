@@ -11,7 +11,8 @@ struct ExampleProgramTests {
         let program = try String(contentsOf: root.appendingPathComponent("Examples/DistributedCora/main.swift"), encoding: .utf8)
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("```swift\n" + program + "```"), "README.md must show Examples/DistributedCora/main.swift verbatim")
-        #expect(!program.split(separator: "\n").contains { $0.hasPrefix("import ") && $0 != "import GraphLearning" })
+        // The project's library alone (Foundation only for exit()).
+        #expect(program.split(separator: "\n").filter { $0.hasPrefix("import ") } == ["import Foundation", "import GraphLearning"])
     }
 
     @Test func theProgramTrainsCoraOnFourRanks() throws {
@@ -23,5 +24,15 @@ struct ExampleProgramTests {
         #expect(result.count == 1, "stdout was: \(r.stdout)")
         let accuracy = result.first.flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
         #expect(accuracy > 0 && accuracy <= 1)
+    }
+
+    /// A dataset that is not there: one error line from rank 0, a non-zero status, no crash.
+    @Test func aSetUpErrorIsReportedOnce() throws {
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("distributed-cora").path
+        let r = try CommandRunner.runPath("/usr/bin/env", ["timeout", "--kill-after=10", "300", "mpirun", "-n", "2", binary, "graphs/nope", "3"],
+                                          directory: Fixtures.repositoryRoot, environment: CommandRunner.mpiEnvironment)
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.components(separatedBy: "error: ").count == 2, "stdout was: \(r.stdout)")
+        #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
     }
 }

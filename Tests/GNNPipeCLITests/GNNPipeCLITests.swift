@@ -41,7 +41,9 @@ struct GNNPipeCLITests {
         let dir = try CommandRunner.temporaryDirectory()
         let ck = dir.appendingPathComponent("ck").path
         for option in ["--metrics", "--trace"] {
-            let clash = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--checkpoint", ck, option, ck])
+            // (--trace belongs to distributed training.)
+            let mode = option == "--trace" ? ["--parallelism", "pipeline"] : []
+            let clash = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "1", "--checkpoint", ck, option, ck] + mode)
             #expect(clash.status == 64 && clash.stderr.contains("is the same file as the --checkpoint folder"), "\(clash.stderr)")
             #expect(!FileManager.default.fileExists(atPath: ck))
         }
@@ -98,6 +100,15 @@ struct GNNPipeCLITests {
         (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--trace", "/proc/t.json"], "--trace /proc/t.json: cannot create files in '/proc'"),
         (["train", "graphs/cora", "--epochs", "1", "--metrics", "graphs"], "--metrics graphs is a folder"),
         (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--checkpoint", "/tmp", "--resume"], "complete.json does not exist"),
+        // Options of another mode are refused, not ignored.
+        (["train", "graphs/cora", "--chunks", "4"], "--chunks applies to distributed training (mpirun with --parallelism pipeline, graph or hybrid); this run is one process"),
+        (["train", "graphs/cora", "--timeout", "30"], "--timeout applies to distributed training"),
+        (["train", "graphs/cora", "--trace", "t.json"], "--trace applies to distributed training"),
+        (["train", "graphs/cora", "--parallelism", "graph", "--stale-gradients", "defer"], "--stale-gradients applies to pipeline and hybrid training; --parallelism graph runs without chunks"),
+        (["train", "graphs/cora", "--parallelism", "pipeline", "--stages", "2"], "--stages needs --parallelism hybrid"),
+        (["train", "graphs/cora", "--parallelism", "hybrid", "--stages", "0"], "--stages must be at least 1, got 0"),
+        (["train", "graphs/cora", "--parallelism", "pipeline", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0.0"),
+        (["train", "graphs/cora", "--checkpoint", "graphs/cora/edges.tsv", "--resume"], "--checkpoint graphs/cora/edges.tsv is a file, expected a folder"),
     ])
     func badInputFailsWithAClearError(arguments: [String], expected: String) throws {
         let r = try CommandRunner.run("gnnpipe", arguments, directory: Fixtures.repositoryRoot)

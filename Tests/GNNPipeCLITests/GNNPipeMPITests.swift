@@ -28,6 +28,7 @@ struct GNNPipeMPITests {
 
     static var gnnpipePath: String { CommandRunner.productsDirectory.appendingPathComponent("gnnpipe").path }
 
+
     /// How many times `text` occurs in `s`.
     static func occurrences(of text: String, in s: String) -> Int {
         s.components(separatedBy: text).count - 1
@@ -123,6 +124,20 @@ struct GNNPipeMPITests {
         #expect(!killed.stdout.contains("best epoch"))
     }
 
+    /// A rank that stops (SIGSTOP) without dying: the others' waits pass `--timeout`, the lowest
+    /// waiting rank reports the stopped one by rank and host, and the job ends (no hang).
+    @Test func aStoppedRankEndsTheJobNamingIt() throws {
+        let start = Date()
+        let r = try Self.mpirunWatched(["-n", "3", "-x", "GNNPIPE_FAIL_RANK=1", "-x", "GNNPIPE_FAIL_EPOCH=2", "-x", "GNNPIPE_FAIL_MODE=stop",
+                                        Self.gnnpipePath, "train", Self.cora, "--model", "gcnii", "--layers", "3",
+                                        "--hidden", "8", "--epochs", "5", "--chunks", "2", "--timeout", "10"])
+        let host = ProcessInfo.processInfo.environment["GRAPHLEARNING_HOST"] ?? ProcessInfo.processInfo.hostName
+        #expect(r.status != 0 && r.status != 124, "\(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 60)
+        #expect(Self.occurrences(of: "error: ", in: r.stderr) == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("rank 1 on \(host)") && r.stderr.contains("within 10 s"), "\(r.stderr)")
+    }
+
     /// Per-stage checkpoints at epoch 2 and 4, then --resume to epoch 6: the same epochs and
     /// result as one uninterrupted run; only the last two saved epochs are kept.
     @Test func resumeContinuesEveryStageExactly() throws {
@@ -151,7 +166,12 @@ struct GNNPipeMPITests {
         // Another stage count cannot resume these files.
         let other = try Self.mpirun(1, args + ["--parallelism", "pipeline", "--epochs", "8", "--checkpoint", ckpt, "--resume"])
         #expect(other.status != 0)
-        #expect(other.stderr.contains("complete.json was written by 2 ranks (2 stages × 1); this run has 1 rank (1 stage × 1)"), "\(other.stderr)")
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("complete.json was written by 2 ranks as a pipeline (2 stages × 1); this run has 1 rank as a pipeline (1 stage × 1) (resume with mpirun -n 2 and --parallelism pipeline)"), "\(other.stderr)")
+        // Other options cannot either; the error names them as options.
+        let chunks = try Self.mpirun(2, args.map { $0 == "3" ? "4" : $0 } + ["--epochs", "8", "--checkpoint", ckpt, "--resume"])
+        #expect(chunks.status == 64)
+        #expect(Self.occurrences(of: "error: --resume: the checkpoint was saved with --chunks 3; this run has --chunks 4 (resume with the options it was saved with)", in: chunks.stderr) == 1, "\(chunks.stderr)")
     }
 
     /// The trace is valid Chrome trace JSON with one named track per rank and forward/backward

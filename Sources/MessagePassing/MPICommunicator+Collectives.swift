@@ -1,0 +1,143 @@
+import CMPI
+import Foundation
+
+/// Collectives as point-to-point messages through rank 0 on ``MPICommunicator/collectiveComm``:
+/// every rank sends its block to rank 0, which waits for each by name and sends the result
+/// back. A collective that passes its deadline therefore says which ranks did not arrive (on
+/// rank 0) or that rank 0 did not answer (elsewhere). Each collective completes before the next
+/// starts, so one tag keeps them in order (messages between two ranks never overtake).
+///
+/// Cost: rank 0 receives and sends P − 1 messages per collective. Collectives here carry small
+/// payloads (gradients of replicated weights, losses, statistics); point-to-point rows are the
+/// bulk of the traffic.
+extension MPICommunicator {
+    private static let collectiveTag: Int32 = 1
+
+    public func allGather(bytes: [UInt8]) throws(CommunicationError) -> [UInt8] {
+        guard size > 1 else { return bytes }
+        traffic.collectiveBytes += Int64(bytes.count)
+        let n = bytes.count
+        var out = [UInt8](repeating: 0, count: n * size)
+        let buffer = RawBuffer(count: n * size)
+        if rank == 0 {
+            buffer.write(bytes, at: 0)
+            let receives = try (1..<size).map { r throws(CommunicationError) in
+                (r, try post(buffer, offset: r * n, count: n, peer: r, isSend: false))
+            }
+            try complete(receives, operation: "all-gather") { "\(self.names($0)) did not arrive" }
+            let sends = try (1..<size).map { r throws(CommunicationError) in (r, try post(buffer, offset: 0, count: n * size, peer: r, isSend: true)) }
+            try complete(sends, operation: "all-gather") { "\(self.names($0)) did not take the result" }
+        } else {
+            let send = RawBuffer(count: n)
+            send.write(bytes, at: 0)
+            let requests = [(0, try post(send, offset: 0, count: n, peer: 0, isSend: true)),
+                            (0, try post(buffer, offset: 0, count: n * size, peer: 0, isSend: false))]
+            try complete(requests, operation: "all-gather") { _ in "\(self.who(0)), which collects the all-gather, did not answer" }
+        }
+        buffer.read(into: &out)
+        return out
+    }
+
+    public func gather(bytes: [UInt8], root: Int) throws(CommunicationError) -> [[UInt8]]? {
+        guard size > 1 else { return [bytes] }
+        let lengths: [Int64] = try allGather([Int64(bytes.count)])
+        traffic.collectiveBytes += Int64(bytes.count)
+        if rank == root {
+            let buffers = lengths.map { RawBuffer(count: Int($0)) }
+            let receives = try (0..<size).filter { $0 != root }.map { r throws(CommunicationError) in
+                (r, try post(buffers[r], offset: 0, count: Int(lengths[r]), peer: r, isSend: false))
+            }
+            try complete(receives, operation: "gather") { "\(self.names($0)) did not arrive" }
+            return (0..<size).map { r in
+                if r == root { return bytes }
+                var part = [UInt8](repeating: 0, count: Int(lengths[r]))
+                buffers[r].read(into: &part)
+                return part
+            }
+        }
+        let send = RawBuffer(count: bytes.count)
+        send.write(bytes, at: 0)
+        try complete([(root, try post(send, offset: 0, count: bytes.count, peer: root, isSend: true))], operation: "gather") { _ in
+            "\(self.who(root)), which collects the gather, did not answer"
+        }
+        return nil
+    }
+
+    public func broadcast(bytes: inout [UInt8], root: Int) throws(CommunicationError) {
+        guard size > 1, !bytes.isEmpty else { return }
+        traffic.collectiveBytes += Int64(bytes.count)
+        let buffer = RawBuffer(count: bytes.count)
+        if rank == root {
+            buffer.write(bytes, at: 0)
+            let sends = try (0..<size).filter { $0 != root }.map { r throws(CommunicationError) in
+                (r, try post(buffer, offset: 0, count: bytes.count, peer: r, isSend: true))
+            }
+            try complete(sends, operation: "broadcast") { "\(self.names($0)) did not take the broadcast" }
+        } else {
+            try complete([(root, try post(buffer, offset: 0, count: bytes.count, peer: root, isSend: false))], operation: "broadcast") { _ in
+                "\(self.who(root)), which sends the broadcast, did not answer"
+            }
+            buffer.read(into: &bytes)
+        }
+    }
+
+    public func barrier() throws(CommunicationError) {
+        _ = try allGather(bytes: [])
+    }
+
+    /// `ranks 2, 3 on vm, vm` or `rank 2 on vm`.
+    private func names(_ ranks: [Int]) -> String {
+        ranks.count == 1 ? who(ranks[0])
+            : "ranks " + ranks.map(String.init).joined(separator: ", ") + " on " + ranks.map { host(ofRank: $0) }.joined(separator: ", ")
+    }
+
+    private func post(_ buffer: RawBuffer, offset: Int, count: Int, peer: Int, isSend: Bool) throws(CommunicationError) -> MPI_Request? {
+        precondition(count <= Int(Int32.max), "collective message of \(count) bytes exceeds MPI's 32-bit count")
+        var handle: MPI_Request? = CMPI_REQUEST_NULL()
+        let p = buffer.pointer + offset
+        let code = isSend
+            ? MPI_Isend(p, Int32(count), CMPI_BYTE(), Int32(peer), Self.collectiveTag, collectiveComm, &handle)
+            : MPI_Irecv(p, Int32(count), CMPI_BYTE(), Int32(peer), Self.collectiveTag, collectiveComm, &handle)
+        try Self.check(code, isSend ? "MPI_Isend" : "MPI_Irecv")
+        return handle
+    }
+
+    /// Waits for every request until the deadline; then `missing(peers still pending)` says why.
+    private func complete(_ requests: [(peer: Int, handle: MPI_Request?)], operation: String,
+                          missing: ([Int]) -> String) throws(CommunicationError) {
+        var pending = requests
+        var poll = Poll(timeout: timeout, rank: rank)
+        while !pending.isEmpty {
+            var i = 0
+            while i < pending.count {
+                var done: Int32 = 0
+                try Self.check(MPI_Test(&pending[i].handle, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
+                if done != 0 { pending.remove(at: i) } else { i += 1 }
+            }
+            if pending.isEmpty { break }
+            try poll.pause(operation: operation, what: missing(Array(Set(pending.map(\.peer))).sorted()))
+        }
+    }
+}
+
+/// Bytes at a fixed address for the life of a collective (non-blocking MPI calls hold pointers).
+final class RawBuffer {
+    let pointer: UnsafeMutableRawPointer
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(byteCount: max(1, count), alignment: 16)
+    }
+
+    deinit { pointer.deallocate() }
+
+    func write(_ bytes: [UInt8], at offset: Int) {
+        bytes.withUnsafeBytes { if let base = $0.baseAddress { (pointer + offset).copyMemory(from: base, byteCount: $0.count) } }
+    }
+
+    func read(into bytes: inout [UInt8]) {
+        let n = min(count, bytes.count)
+        bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { base.copyMemory(from: pointer, byteCount: n) } }
+    }
+}
