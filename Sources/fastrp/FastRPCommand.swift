@@ -37,7 +37,7 @@ struct GraphOptions: ParsableArguments {
     @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
     var directed = false
 
-    @Flag(help: "Use the third column as edge weights (default: ignore it).")
+    @Flag(help: "Use the third column as edge weights (default: ignore its value; it must still be a number).")
     var weighted = false
 
     @Option(help: ArgumentHelp("Node ids: integer, string or automatic.", valueName: "mode"))
@@ -47,6 +47,8 @@ struct GraphOptions: ParsableArguments {
                                valueName: "n"))
     var numNodes: Int?
 
+    @OptionGroup var header: SkipRowsOption
+
     func validate() throws {
         if let numNodes, numNodes < 0 { throw ValidationError("--num-nodes must be non-negative, got \(numNodes)") }
     }
@@ -55,7 +57,8 @@ struct GraphOptions: ParsableArguments {
     /// relabelled ids is left out with `quiet`.
     func load(threads: Int, quiet: Bool) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
-            idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads))
+            idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads,
+            skipRows: header.skipRows))
         if idMode == .automatic, let ids = list.nodeIDs, !quiet {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")

@@ -145,6 +145,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Seed of the METIS chunking / partitioning.") var partitionSeed: UInt64 = 0
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
+    @OptionGroup var header: SkipRowsOption
 
     func validate() throws {
         if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
@@ -212,7 +213,7 @@ struct Train: ParsableCommand {
     func loadTask(model: GNNArchitecture, gcniiLayers: Int) throws
         -> (adjacency: CSRGraph, task: NodeClassificationTask, configuration: GNNConfiguration) {
         let isGCNII = model == .gcnii
-        let data = try NodeDataset.load(dataset)
+        let data = try NodeDataset.load(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
         guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
         guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
         guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }

@@ -48,6 +48,8 @@ struct GraphInputOptions: ParsableArguments {
         valueName: "mode"))
     var idMode: EdgeListReadOptions.IDMode = .automatic
 
+    @OptionGroup var header: SkipRowsOption
+
     /// The files this input stands for, to refuse as outputs: the path itself when it is a file
     /// (edge list, HGB zip), else the dataset files present in the folder (graph, hypergraph
     /// and HGB folders).
@@ -68,7 +70,7 @@ struct GraphInputOptions: ParsableArguments {
 
     /// Loads the dataset, noting on stderr when automatic mode relabelled the ids.
     func load() throws -> NodeDataset {
-        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode))
+        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode, skipRows: header.skipRows))
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }

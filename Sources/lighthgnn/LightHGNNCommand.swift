@@ -76,6 +76,7 @@ struct Train: ParsableCommand {
 
     @Option(help: ArgumentHelp("Dataset folder.", valueName: "dir"))
     var dataset: String
+    @OptionGroup var header: SkipRowsOption
 
     @Option(help: "Student: light (LightHGNN) or light+ (LightHGNN+).") var student: StudentKind = .lightPlus
     @Option(help: "Teacher: hgnn.") var teacher: TeacherKind = .hgnn
@@ -216,7 +217,8 @@ struct Train: ParsableCommand {
         let seedValues = try seedList()
         let config = trainingConfiguration()
         let loaded = try DatasetLoader.load(dataset, normalize: featureNormalization == .l1,
-                                            mergeDuplicates: !keepDuplicates, addSingletons: !noSingletons)
+                                            mergeDuplicates: !keepDuplicates, addSingletons: !noSingletons,
+                                            skipRows: header.skipRows)
         let data = loaded.data
         logger.info("\(dataset): \(data.numVertices) vertices, \(loaded.description), \(data.features.dim) features, \(data.numClasses) classes")
 
@@ -358,7 +360,8 @@ enum DatasetLoader {
         var description: String
     }
 
-    static func load(_ folder: String, normalize: Bool, mergeDuplicates: Bool, addSingletons: Bool) throws -> Loaded {
+    static func load(_ folder: String, normalize: Bool, mergeDuplicates: Bool, addSingletons: Bool,
+                     skipRows: Int = 0) throws -> Loaded {
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         let fm = FileManager.default
         let featurePath = [path("features.mtx"), path("features.npy")].first { fm.fileExists(atPath: $0) }
@@ -377,7 +380,7 @@ enum DatasetLoader {
             hypergraph = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: mergeDuplicates, addSingletons: addSingletons)
             description = "\(edges.count) hyperedges read, \(plain.numHyperedges) kept + \(hypergraph.numHyperedges - plain.numHyperedges) singletons = \(hypergraph.numHyperedges)"
         } else if fm.fileExists(atPath: path("edges.tsv")) {
-            let list = try EdgeListReader.read(path("edges.tsv"))
+            let list = try EdgeListReader.read(path("edges.tsv"), options: EdgeListReadOptions(skipRows: skipRows))
             guard list.nodeIDs == nil, list.numNodes <= n else {
                 throw CLIError("\(path("edges.tsv")): node ids must be integers below the feature row count \(n)")
             }
