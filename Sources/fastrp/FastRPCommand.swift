@@ -257,7 +257,7 @@ struct Embed: ParsableCommand {
         reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
                         formatCount(graph.numNodes), formatCount(graph.nnz), config.dimension, config.iterationWeights.count,
                         output, loadSeconds, embedSeconds, writeSeconds, peak))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "embed", "edges": self.graph.edges, "output": output, "nodes": graph.numNodes, "stored_edges": graph.nnz,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "beta": Double(config.normalizationStrength),
             "sparsity": config.sparsity.description, "seed": config.seed, "threads": threads,
@@ -359,7 +359,7 @@ struct Evaluate: ParsableCommand {
         }
         reporting.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
                         loadSeconds, shuffles * scores.count, seconds, peakMemoryMiB()))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "evaluate", "embeddings": embeddings, "labels": labels, "C": Double(c), "shuffles": shuffles,
             "seed": seed, "seconds": seconds,
             "scores": scores.map { ["ratio": $0.trainingRatio, "micro_f1": $0.microF1, "macro_f1": $0.macroF1] },
@@ -408,7 +408,7 @@ struct LinkPredictionCommand: ParsableCommand {
         let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
         print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
                      formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,
         ])

@@ -304,7 +304,8 @@ struct Train: ParsableCommand {
             try Checkpoint(tensors: bestTensors, metadata: state.metadata).write(to: bestPath)
         }
 
-        var records: [[String: Any]] = []
+        // Every epoch's record reaches the file as it happens (a killed run keeps them).
+        let metricsWriter = MetricsWriter(path: metrics)
         let summary = try trainer.train { record in
             let e = record.evaluation
             if !quiet {
@@ -312,7 +313,7 @@ struct Train: ParsableCommand {
                              record.epoch, record.loss, e.trainAccuracy, e.validationAccuracy, e.validationLoss,
                              record.trainSeconds, record.isBest ? "  *" : ""))
             }
-            records.append([
+            try metricsWriter.append([
                 "epoch": record.epoch, "loss": record.loss, "train_accuracy": e.trainAccuracy,
                 "val_accuracy": e.validationAccuracy, "val_loss": e.validationLoss, "test_accuracy": e.testAccuracy,
                 "train_seconds": record.trainSeconds, "eval_seconds": record.evaluationSeconds, "best": record.isBest,
@@ -328,7 +329,7 @@ struct Train: ParsableCommand {
         print(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
                      summary.meanTrainSeconds, summary.epochsRun, peak, summary.stoppedEarly ? ", stopped early (patience)" : ""))
         if let metrics {
-            records.append([
+            try metricsWriter.append([
                 "summary": true, "dataset": dataset, "model": model.rawValue, "layers": configuration.layers,
                 "hidden": configuration.hiddenDim, "dropout": Double(configuration.dropout), "seed": seed,
                 "threads": threadCount, "best_epoch": summary.bestEpoch, "last_epoch": summary.lastEpoch,
@@ -336,7 +337,6 @@ struct Train: ParsableCommand {
                 "train_accuracy": best.trainAccuracy, "mean_epoch_seconds": summary.meanTrainSeconds,
                 "epochs_run": summary.epochsRun, "stopped_early": summary.stoppedEarly, "peak_memory_mib": peak,
             ])
-            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }

@@ -154,16 +154,16 @@ struct Summary: ParsableCommand {
     }
 
     func run() throws {
-        let metricsFile = try MetricsFile(path: metrics)
+        let metricsFile = MetricsWriter(path: metrics)
         let path = input.path
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if path.hasSuffix(".zip") || (exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/node.dat")) {
-            try metricsFile.write(try summariseHGB(path))
+            try metricsFile.append(try summariseHGB(path))
         } else if exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/hyperedges.tsv") {
-            try metricsFile.write(try summariseHypergraph(path))
+            try metricsFile.append(try summariseHypergraph(path))
         } else {
-            try metricsFile.write(try summariseGraph())
+            try metricsFile.append(try summariseGraph())
         }
     }
 

@@ -225,7 +225,7 @@ struct Train: ParsableCommand {
         let log = logger
         let trainer = LightHGNNTrainer(configuration: config, progress: { line in log.info("\(line)") })
         var reports: [SeedReport] = []
-        var records: [[String: Any]] = []
+        let metricsWriter = MetricsWriter(path: metrics)
         for s in seedValues {
             let report = try trainer.run(data, seed: s, student: student, teacher: teacher, setting: setting)
             reports.append(report)
@@ -238,7 +238,7 @@ struct Train: ParsableCommand {
                     record["\(set)_macro_f1"] = score.macroF1
                 }
                 if name == "student", let rho = report.meanReliability { record["mean_reliability"] = rho }
-                records.append(record)
+                try metricsWriter.append(record)
             }
             if s == seedValues.first, let save {
                 try saveModel(report, data: data, classNames: loaded.classNames, seed: s, to: save)
@@ -268,8 +268,7 @@ struct Train: ParsableCommand {
             }
         }
         if let metrics {
-            records.append(summary)
-            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
+            try metricsWriter.append(summary)
             logger.info("wrote \(metrics)")
         }
     }

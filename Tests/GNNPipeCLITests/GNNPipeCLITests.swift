@@ -17,6 +17,7 @@ struct GNNPipeCLITests {
     @Test func shortCoraTrainingWritesMetrics() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let metrics = dir.appendingPathComponent("run.jsonl").path
+        try "stale record of an older run\n".write(toFile: metrics, atomically: true, encoding: .utf8)
         let r = try CommandRunner.run("gnnpipe", ["train", Self.cora, "--epochs", "3", "--threads", "2", "--metrics", metrics])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Self.epochLines(r.stdout).count == 3)
