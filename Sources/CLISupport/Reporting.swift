@@ -119,6 +119,14 @@ public enum MetricsFile {
     }
 }
 
+/// The usage error when METIS leaves parts empty (`graphlearning partition -k`, `gnnpipe
+/// --chunks`): how many, why, and the largest count found that fills every part.
+public func emptyPartsMessage(option: String, count: Int, empty: Int, seed: String, input: String, numNodes: Int,
+                              fillingCount: Int, noun: String) -> String {
+    let perPart = String(format: "%.1f", Double(numNodes) / Double(count))
+    return "\(option) \(count): METIS (\(seed)) leaves \(empty) of the \(count) \(noun)s empty on \(input) (\(numNodes) nodes, \(perPart) per \(noun); METIS k-way cannot fill \(noun)s this small); with this graph and seed \(option) \(fillingCount) fills every \(noun) (the largest count found by bisection over 1...\(count); \(fillingCount + 1) leaves one empty)"
+}
+
 /// Writes a line to stderr.
 public func printToStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

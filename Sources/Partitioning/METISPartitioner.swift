@@ -133,6 +133,25 @@ public enum METISPartitioner {
         }
     }
 
+    /// The largest part count below `parts` for which METIS with `seed` leaves no part empty,
+    /// found by bisection over `1 ..< parts`: METIS k-way cannot fill parts of very few nodes, and
+    /// whether it does is not monotone in the count, so the search keeps "lo fills, hi does not"
+    /// and returns lo (lo + 1 leaves a part empty). Call it when `parts` left a part empty.
+    /// - Complexity: about log₂ parts METIS runs.
+    public static func largestFillingPartCount(_ graph: CSRGraph, below parts: Int, seed: Int,
+                                               imbalance: Double = 0.03) -> Int {
+        var lo = 1, hi = parts
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if let p = try? partition(graph, parts: mid, seed: seed, imbalance: imbalance), p.emptyParts.isEmpty {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        return lo
+    }
+
     /// METIS 5.1 seeds the C library's `srand`, for which seeds 0 and 1 are the same stream; a
     /// SplitMix64 mix maps user seeds to positive 31-bit seeds that differ from each other.
     static func metisSeed(_ seed: Int) -> idx_t {

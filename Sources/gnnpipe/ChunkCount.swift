@@ -18,15 +18,6 @@ enum ChunkCount {
         }
     }
 
-    /// Whether METIS with `seed` puts at least one node in each of `chunks` chunks of
-    /// `adjacency` (the same call as ``DistributedTraining/ChunkPlan/metis(adjacency:numChunks:seed:architecture:communicator:keepsWholeOperator:)``).
-    static func fills(_ adjacency: CSRGraph, chunks: Int, seed: UInt64) -> Bool {
-        guard let partition = try? METISPartitioner.partition(adjacency, parts: chunks, seed: Int(truncatingIfNeeded: seed)) else {
-            return false
-        }
-        return partition.emptyParts.isEmpty
-    }
-
     /// When METIS leaves a chunk empty at `chunks`, a usage error (code 64) naming the largest
     /// count that works found by bisection: METIS k-way cannot fill chunks of very few nodes, and
     /// whether it does is not monotone in C, so the search keeps "lo fills, hi does not" and
@@ -36,12 +27,9 @@ enum ChunkCount {
                                   dataset: String) -> CommandFailure? {
         guard chunks > 1, let partition = try? METISPartitioner.partition(adjacency, parts: chunks, seed: Int(truncatingIfNeeded: seed)),
               !partition.emptyParts.isEmpty else { return nil }
-        var lo = 1, hi = chunks
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2
-            if fills(adjacency, chunks: mid, seed: seed) { lo = mid } else { hi = mid }
-        }
-        let perChunk = String(format: "%.1f", Double(adjacency.numNodes) / Double(chunks))
-        return CommandFailure("--chunks \(chunks): METIS (\(seedOption) \(seed)) leaves \(partition.emptyParts.count) of the \(chunks) chunks empty on \(dataset) (\(adjacency.numNodes) nodes, \(perChunk) per chunk; METIS k-way cannot fill chunks this small); with this graph and seed --chunks \(lo) fills every chunk (the largest count found by bisection over 1...\(chunks); \(lo + 1) leaves one empty)", code: 64)
+        let lo = METISPartitioner.largestFillingPartCount(adjacency, below: chunks, seed: Int(truncatingIfNeeded: seed))
+        return CommandFailure(emptyPartsMessage(option: "--chunks", count: chunks, empty: partition.emptyParts.count,
+                                                seed: "\(seedOption) \(seed)", input: dataset, numNodes: adjacency.numNodes,
+                                                fillingCount: lo, noun: "chunk"), code: 64)
     }
 }

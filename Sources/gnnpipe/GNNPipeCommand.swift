@@ -162,6 +162,9 @@ struct Train: ParsableCommand {
         if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
+        // Before any data is loaded: an existing folder must take files, a missing one needs an
+        // existing, writable parent (prepareFolder creates one level).
+        if let checkpoint { try validateOutputFolder(checkpoint, option: "--checkpoint") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if warmupEpochs < 0 { throw ValidationError("--warmup-epochs must be ≥ 0, got \(warmupEpochs)") }
@@ -217,10 +220,17 @@ struct Train: ParsableCommand {
         guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
         guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
         guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
+        guard !split.train.isEmpty else {
+            throw CommandFailure("\(dataset)/split.tsv: no node is marked train (lines `node<TAB>train`); the model needs training nodes")
+        }
         guard !split.val.isEmpty else {
             throw CommandFailure("\(dataset)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
         }
-        if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
+        if labels.isMultiLabel {
+            // Re-read to name the line that gives a node its second label.
+            _ = try LabelReader.read(dataset + "/labels.tsv", nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
+            throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node")
+        }
         if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }

@@ -300,6 +300,13 @@ struct Partition: ParsableCommand {
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
         }
+        if !partition.emptyParts.isEmpty {
+            // As `gnnpipe partition --chunks`: a usage error naming a count that works, no output.
+            let works = METISPartitioner.largestFillingPartCount(graph, below: parts, seed: seed, imbalance: imbalance)
+            throw CommandFailure(emptyPartsMessage(option: "-k", count: parts, empty: partition.emptyParts.count,
+                                                   seed: "--seed \(seed)", input: input.path, numNodes: graph.numNodes,
+                                                   fillingCount: works, noun: "part"), code: 64)
+        }
         _ = describe(partition, graph: graph, seconds: seconds, indent: "")
         if partition.imbalance > 1 + imbalance + 1e-9 && partition.emptyParts.isEmpty {
             ToolMain.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")

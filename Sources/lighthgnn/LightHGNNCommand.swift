@@ -369,7 +369,7 @@ enum DatasetLoader {
         var x = featurePath.hasSuffix(".npy") ? try NPY.read(featurePath).asMatrix() : try MatrixMarketReader.read(featurePath)
         if normalize { x = NodeFeatures.l1RowNormalized(x) }
         let n = x.rows
-        let labels = try LabelReader.read(path("labels.tsv"), numNodes: n)
+        let labels = try LabelReader.read(path("labels.tsv"), numNodes: n, singleLabel: true)
         if labels.isMultiLabel { throw CLIError("\(path("labels.tsv")) is multi-label; LightHGNN needs one class per vertex") }
         let hypergraph: Hypergraph
         let description: String
