@@ -40,6 +40,19 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// A size line claiming 72,147,483,647 entries over three real ones: the reader reserved
+    /// room for all of them up front, 288 GB per array, and the allocation trapped (libFuzzer:
+    /// AddressSanitizer out of memory, mtx target). Now the reservation is bounded by the file.
+    @Test(arguments: [false, true])
+    func matrixMarketSizeLineClaimingBillionsOfEntries(sparse: Bool) {
+        let text = "%%MatrixMarket matrix coordinate real general\n% damaged size line\n3 1433 72147483647\n1 20 1\n2 89 1\n3 2 1\n"
+        let expected = GraphIOError.parse(file: "f.mtx", line: 6, column: nil,
+                                          message: "the file ends after 3 entries; the size line (line 3) declares 72147483647")
+        #expect(throws: expected) {
+            if sparse { _ = try MatrixMarketReader.parseSparse(Array(text.utf8), file: "f.mtx") } else { _ = try MatrixMarketReader.parse(Array(text.utf8), file: "f.mtx") }
+        }
+    }
+
     /// Peak resident memory of this process (VmHWM), in bytes.
     func peakResidentBytes() -> Int {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
