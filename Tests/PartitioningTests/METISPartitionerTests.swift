@@ -107,7 +107,9 @@ struct IsolatedVertexTests {
         let clock = ContinuousClock()
         let start = clock.now
         let p = try METISPartitioner.partition(g, parts: parts, seed: 1)
-        #expect(clock.now - start < .seconds(5))
+        // A hang guard, not a benchmark (well under a second in release, a few seconds in a
+        // debug build under a sanitizer); the hang it guards against lasted minutes.
+        #expect(clock.now - start < .seconds(60))
         #expect(p.edgeCut == 0 && p.numEdges == 1)
         #expect(p.parts[42] == p.parts[500_000])
         #expect(p.partSizes.max()! - p.partSizes.min()! <= 1)
