@@ -39,8 +39,8 @@ dictionary() {
     esac
 }
 
-# Leaks inside Foundation and ZIPFoundation, not in the engine (see lsan.supp).
-export LSAN_OPTIONS="suppressions=$PWD/Benchmarks/Fuzz/lsan.supp:print_suppressions=0"
+# Leaks inside Foundation and ZIPFoundation, not in the engine (see Benchmarks/lsan.supp).
+export LSAN_OPTIONS="suppressions=$PWD/Benchmarks/lsan.supp:print_suppressions=0"
 failed=0
 printf '%-11s %8s %12s %10s  %s\n' target seconds executions "exec/s" result
 for t in "${targets[@]}"; do

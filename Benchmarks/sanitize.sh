@@ -25,6 +25,17 @@ export OPENBLAS_NUM_THREADS=1
 # instrumented: tsan.supp lists what is theirs.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/Benchmarks/tsan.supp"
 export ASAN_OPTIONS="halt_on_error=1 detect_leaks=1 detect_stack_use_after_return=0"
-export LSAN_OPTIONS="suppressions=$PWD/Benchmarks/Fuzz/lsan.supp:print_suppressions=0"
+export LSAN_OPTIONS="suppressions=$PWD/Benchmarks/lsan.supp:print_suppressions=0"
 export SWIFT_BACKTRACE=enable=no
-swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --filter "$filter"
+if [ "$kind" = address ] && [ -z "${2:-}" ]; then
+    # DistributedTrainingTests load Open MPI into the test process and start ranks under
+    # mpirun; at exit LeakSanitizer reports Open MPI's allocations from plugins it has already
+    # unloaded (vasprintf/strdup under "<unknown module>"), stacks no suppression can name.
+    # Those tests run in a second pass with memory-error checks on and leak checks off; every
+    # other suite with both.
+    swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --filter "$filter" --skip DistributedTrainingTests
+    ASAN_OPTIONS="$ASAN_OPTIONS detect_leaks=0" \
+        swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --filter DistributedTrainingTests
+else
+    swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" --filter "$filter"
+fi
