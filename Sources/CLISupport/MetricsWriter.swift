@@ -1,4 +1,5 @@
 import Foundation
+import GraphIO
 import Synchronization
 
 /// `--metrics FILE` for every tool: one JSON object per line (JSON Lines, keys sorted), each
@@ -22,12 +23,16 @@ import Synchronization
 public final class MetricsWriter: Sendable {
     /// The metrics file, or `nil` when the run writes none.
     public let path: String?
+    /// Whether the first record creates the file's missing parent folders (for a metrics file
+    /// inside an output folder the run creates later, such as `--save DIR/run.jsonl`).
+    public let createsParentFolders: Bool
     /// The open descriptor once the first record is written (-1 before, -2 after ``close()``).
     private let descriptor = Mutex<Int32>(-1)
 
     /// A writer for `path` (`nil`: no metrics). Touches no file until the first record.
-    public init(path: String?) {
+    public init(path: String?, createsParentFolders: Bool = false) {
         self.path = path
+        self.createsParentFolders = createsParentFolders
     }
 
     deinit { close() }
@@ -52,6 +57,14 @@ public final class MetricsWriter: Sendable {
         try descriptor.withLock { fd throws(CommandFailure) in
             if fd == -2 { throw CommandFailure("metrics file \(path) was already closed") }
             if fd == -1 {
+                if createsParentFolders {
+                    let folder = FilePaths.parent(of: path)
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    } catch {
+                        throw CommandFailure("cannot create the folder of metrics file \(path): \(error.localizedDescription)")
+                    }
+                }
                 fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
                 if fd < 0 {
                     fd = -1

@@ -225,7 +225,11 @@ struct Train: ParsableCommand {
         let log = logger
         let trainer = LightHGNNTrainer(configuration: config, progress: { line in log.info("\(line)") })
         var reports: [SeedReport] = []
-        let metricsWriter = MetricsWriter(path: metrics)
+        // A metrics file inside the --save folder gets the folder with its first record (the
+        // student is saved into it later).
+        let metricsWriter = MetricsWriter(path: metrics, createsParentFolders: metrics.map { m in
+            save.map { OutputSafety.willBeCreated(m, inside: $0) } ?? false
+        } ?? false)
         for s in seedValues {
             let report = try trainer.run(data, seed: s, student: student, teacher: teacher, setting: setting)
             reports.append(report)
