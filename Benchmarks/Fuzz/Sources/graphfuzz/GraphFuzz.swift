@@ -119,7 +119,9 @@ func fuzzLabels(_ bytes: [UInt8]) {
     let names = s & 2 != 0 ? try? NodeIDMap(names: (0..<numNodes).map { "n\($0)" }) : nil
     if s & 1 == 0 {
         guard let labels = try? LabelReader.parse(Array(rest), file: "labels.tsv", nodeIDs: names, numNodes: numNodes) else { return }
-        _ = labels.indicatorMatrix()
+        // Integer labels below 2^20 are class ids by design: label 888825 means 888,826 classes,
+        // so the dense indicator matrix is only built when it is small.
+        if labels.numNodes * labels.numClasses <= largestGraph * 64 { _ = labels.indicatorMatrix() }
         if !labels.isMultiLabel { _ = labels.singleLabels() }
     } else {
         _ = try? SplitReader.parse(Array(rest), file: "split.tsv", nodeIDs: names, numNodes: numNodes)
