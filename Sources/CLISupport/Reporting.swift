@@ -102,49 +102,14 @@ public func validateFolderToCreate(_ path: String, option: String) throws {
     }
 }
 
-/// Appends one JSON object per line (JSON Lines) to a metrics file, if one was given.
-public struct MetricsFile {
-    public let path: String?
 
-    /// Checks the path up front (see ``checkOutputPath(_:option:extensions:)``).
-    public init(path: String?) throws {
-        if let path { try checkOutputPath(path, option: "--metrics") }
-        self.path = path
-    }
-
-    /// `records` as JSON Lines (keys sorted, one object per line), for writing a whole metrics
-    /// file at once (e.g. atomically at the end of a run).
-    public static func jsonLines(_ records: [[String: Any]]) throws -> Data {
-        var text = Data()
-        for r in records {
-            text.append(try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]))
-            text.append(0x0A)
-        }
-        return text
-    }
-
-    /// Appends `fields` as one line; a reader never sees half a record.
-    public func write(_ fields: [String: Any]) throws {
-        guard let path else { return }
-        var line = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        line.append(0x0A)
-        do {
-            if !FileManager.default.fileExists(atPath: path) {
-                guard FileManager.default.createFile(atPath: path, contents: line) else {
-                    throw CommandFailure("cannot create metrics file \(path)")
-                }
-                return
-            }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: line)
-        } catch let error as CommandFailure {
-            throw error
-        } catch {
-            throw CommandFailure("cannot append to metrics file \(path): \(error.localizedDescription)")
-        }
-    }
+/// The usage error when METIS leaves parts empty (`graphlearning partition -k`, `gnnpipe
+/// --chunks`): how many, why, and a count found by bisection that fills every part (METIS's
+/// result is not monotone in the count, so larger counts may work too).
+public func emptyPartsMessage(option: String, count: Int, empty: Int, seed: String, input: String, numNodes: Int,
+                              fillingCount: Int, noun: String) -> String {
+    let perPart = String(format: "%.1f", Double(numNodes) / Double(count))
+    return "\(option) \(count): METIS (\(seed)) leaves \(empty) of the \(count) \(noun)s empty on \(input) (\(numNodes) nodes, \(perPart) per \(noun); METIS k-way cannot fill \(noun)s this small); with this graph and seed \(option) \(fillingCount) fills every \(noun) (found by bisection over 1...\(count): METIS's result is not monotone in the count, so counts between \(fillingCount) and \(count) may work too, and \(fillingCount + 1) leaves \(noun)s empty)"
 }
 
 /// Writes a line to stderr.

@@ -11,6 +11,7 @@ import Foundation
 public enum ToolMain {
     public static func run<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
         InterruptCleanup.install()
+        lineBufferStandardOutput()
         do {
             var command = try root.parseAsRoot(arguments)
             try command.run()

@@ -1,4 +1,5 @@
 import GraphCore
+import Partitioning
 
 /// Which chunk counts METIS can fill on a graph, so a count that leaves a chunk empty can be
 /// answered with one that works.
@@ -18,11 +19,6 @@ public enum ChunkCountSearch {
     /// - Complexity: one decomposition, plus about log₂ C more when a chunk is empty.
     public static func largestFillingCount(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Int {
         if fills(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed) { return chunks }
-        var lo = 1, hi = chunks
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2
-            if fills(adjacency: adjacency, parts: parts, chunks: mid, seed: seed) { lo = mid } else { hi = mid }
-        }
-        return lo
+        return METISPartitioner.bisectFillingCount(below: chunks) { fills(adjacency: adjacency, parts: parts, chunks: $0, seed: seed) }
     }
 }

@@ -8,7 +8,16 @@ import GraphCore
 /// and tabs or by one comma (blanks around it allowed); leading and trailing blanks are ignored.
 /// Lines whose first non-blank character is `#` or `%` are comments; blank lines are skipped;
 /// CRLF line endings and a UTF-8 byte-order mark are accepted. Every data line has the same
-/// number of fields (2, or 3 with weights). Weights must be finite and non-negative.
+/// number of fields (2, or 3 with weights). Weights must be finite and non-negative; a third
+/// field is parsed as a number even when weights are ignored (``EdgeListReadOptions/weighted``
+/// `false`), so every tool reads a file the same way.
+///
+/// Header lines: a first data line that does not parse while the lines after it do
+/// (`source,target` or `src dst weight` above integer ids and numeric weights) is an error that
+/// names the line and says to skip it (``EdgeListReadOptions/skipRows``, `--skip-rows 1` in the
+/// tools) or comment it out; it is never read as an edge between two phantom nodes. A header
+/// whose fields could be node names (`source target` above string ids) cannot be told apart
+/// from an edge and is read as one.
 ///
 /// ```
 /// # src dst weight
@@ -74,20 +83,110 @@ public enum EdgeListReader {
         if let n = options.numNodes, n < 0 || n > largestNodeID + 1 {
             throw .shapeMismatch("\(file): the numNodes option (\(n)) is outside 0...\(largestNodeID + 1)")
         }
+        guard options.skipRows >= 0 else {
+            throw .shapeMismatch("\(file): the skipRows option (\(options.skipRows)) is negative")
+        }
+        let skipped = skipLines(bytes, count: options.skipRows)
+        let header = firstDataLine(bytes, from: skipped.offset, lineOffset: skipped.lines)
         switch options.idMode {
         case .string:
-            return try parseStringIDs(bytes, file: file, options: options)
+            do {
+                return try parseStringIDs(bytes, file: file, options: options, from: skipped)
+            } catch {
+                throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
+                    _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                }
+            }
         case .integer, .automatic:
             // The integer parser checks every byte itself (a NUL byte fails any token or comment).
             do throws(IntegerPassFailure) {
-                return try parseIntegerIDs(bytes, file: file, options: options, releaseBehind: releaseBehind)
+                return try parseIntegerIDs(bytes, file: file, options: options, releaseBehind: releaseBehind, from: skipped)
             } catch {
+                let integerError = headerError(error.error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
+                    do throws(IntegerPassFailure) {
+                        _ = try parseIntegerIDs(bytes, file: file, options: options, releaseBehind: false, from: rest)
+                    } catch {
+                        throw error.error
+                    }
+                }
+                if integerError != error.error { throw integerError }
                 if error.idNotInteger && options.idMode == .automatic {
-                    return try parseStringIDs(bytes, file: file, options: options)
+                    do {
+                        return try parseStringIDs(bytes, file: file, options: options, from: skipped)
+                    } catch {
+                        throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
+                            _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                        }
+                    }
                 }
                 throw error.error
             }
         }
+    }
+
+    /// Where reading starts: a byte offset (past a BOM and any skipped lines) and the number of
+    /// lines before it.
+    struct StartPoint {
+        var offset: Int
+        var lines: Int
+    }
+
+    /// The start after skipping the first `count` lines of `bytes` (after a BOM).
+    static func skipLines(_ bytes: UnsafeBufferPointer<UInt8>, count: Int) -> StartPoint {
+        var p = TextScanning.bomLength(bytes)
+        var lines = 0
+        guard let base = bytes.baseAddress else { return StartPoint(offset: 0, lines: 0) }
+        while lines < count && p < bytes.count {
+            if let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
+                p = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base + 1
+            } else {
+                p = bytes.count
+            }
+            lines += 1
+        }
+        return StartPoint(offset: p, lines: lines)
+    }
+
+    /// The first data line (not blank, not a comment) at or after `start`: its file line number,
+    /// its text, and the start point just past it. `nil` when there is none.
+    static func firstDataLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
+                              lineOffset: Int) -> (line: Int, text: String, rest: StartPoint)? {
+        guard let base = bytes.baseAddress else { return nil }
+        var p = start, line = lineOffset
+        while p < bytes.count {
+            line += 1
+            var lineEnd = bytes.count
+            if let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
+                lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            }
+            var q = p
+            while q < lineEnd && TextScanning.isBlank(base[q]) { q += 1 }
+            if q < lineEnd && base[q] != ASCII.hash && base[q] != ASCII.percent {
+                var e = lineEnd
+                while e > q && TextScanning.isBlank(base[e - 1]) { e -= 1 }
+                // Tabs shown as spaces: a header is usually tab separated.
+                let shown = UnsafeBufferPointer(start: base + q, count: min(e - q, 80)).map { $0 == ASCII.tab ? ASCII.space : $0 }
+                let text = shown.withUnsafeBufferPointer { TextScanning.describe($0) }
+                return (line, text, StartPoint(offset: min(lineEnd + 1, bytes.count), lines: line))
+            }
+            p = lineEnd + 1
+        }
+        return nil
+    }
+
+    /// `error`, or the header error when `error` is on the first data line and the lines after
+    /// it parse (`parseRest` succeeds from just past that line).
+    static func headerError(_ error: GraphIOError, header: (line: Int, text: String, rest: StartPoint)?,
+                            bytes: UnsafeBufferPointer<UInt8>, file: String,
+                            parseRest: (StartPoint) throws(GraphIOError) -> Void) -> GraphIOError {
+        guard case let .parse(_, line, _, _) = error, let header, line == header.line else { return error }
+        do {
+            try parseRest(header.rest)
+        } catch _ {
+            return error
+        }
+        return .parse(file: file, line: line, column: nil,
+                      message: "expected an edge, found a header line \(header.text) (the lines after it are edges); skip it with --skip-rows \(line) or start it with '#'")
     }
 
     /// The first error of the integer-id pass, and whether it was an id token that is not a
@@ -129,11 +228,11 @@ public enum EdgeListReader {
     }
 
     static func parseIntegerIDs(_ bytes: UnsafeBufferPointer<UInt8>, file: String, options: EdgeListReadOptions,
-                                releaseBehind: Bool) throws(IntegerPassFailure) -> EdgeList {
+                                releaseBehind: Bool, from startPoint: StartPoint) throws(IntegerPassFailure) -> EdgeList {
         guard let base = bytes.baseAddress else {
             throw IntegerPassFailure(error: .empty(file), idNotInteger: false)
         }
-        let start = TextScanning.bomLength(bytes)
+        let start = startPoint.offset
         let end = bytes.count
         let threads = max(1, options.threadCount ?? (end - start >= 4 << 20 ? Parallel.defaultThreadCount : 1))
         let limit = options.numNodes.map { $0 - 1 } ?? largestNodeID
@@ -171,7 +270,7 @@ public enum EdgeListReader {
         // Merge: the first error in file order wins, exactly as in a sequential parse.
         var fieldCount = 0
         var firstDataLine = 0
-        var lineOffset = 0
+        var lineOffset = startPoint.lines
         var total = 0
         var maxID = -1
         for chunk in chunks {
@@ -401,17 +500,16 @@ public enum EdgeListReader {
                     if field == 1 { source = value } else { target = value }
                 } else if field == 3 {
                     let e = tokenEnd(base, p, end)
-                    if weighted == false && memchr(base + tokenStart, 0, e - tokenStart) != nil {
+                    let token = UnsafeBufferPointer(start: base + tokenStart, count: e - tokenStart)
+                    if token.contains(0) {
                         failure = ChunkFailure(line: line, column: 3, kind: .message(nulMessage))
                         break parsing
                     }
-                    if weighted != false {
-                        switch parseWeight(UnsafeBufferPointer(start: base + tokenStart, count: e - tokenStart)) {
-                        case let .success(w): weight = w
-                        case let .failure(message):
-                            failure = ChunkFailure(line: line, column: 3, kind: .message(message.text))
-                            break parsing
-                        }
+                    switch thirdField(token, weighted: weighted) {
+                    case let .success(w): weight = w
+                    case let .failure(message):
+                        failure = ChunkFailure(line: line, column: 3, kind: .message(message.text))
+                        break parsing
                     }
                     p = e
                 } else {
@@ -496,17 +594,31 @@ public enum EdgeListReader {
         return .success(w)
     }
 
+    /// The third field of an edge line: the weight, or with `weighted == false` any number
+    /// (ignored, returned as 1). A token that is not a number is an error either way, with a
+    /// hint for names that contain a blank.
+    static func thirdField(_ token: UnsafeBufferPointer<UInt8>, weighted: Bool?) -> Result<Float, WeightError> {
+        guard TextScanning.parseFloat(token) != nil else {
+            return .failure(WeightError(text: "expected a weight (a number), found \(TextScanning.describe(token)) (fields are separated by blanks or one comma, so a node name with a space reads as two fields)"))
+        }
+        if weighted == false { return .success(1) }
+        return parseWeight(token)
+    }
+
     // MARK: - String ids
 
     static func parseStringIDs(_ bytes: UnsafeBufferPointer<UInt8>, file: String,
-                               options: EdgeListReadOptions) throws(GraphIOError) -> EdgeList {
+                               options: EdgeListReadOptions, from start: StartPoint) throws(GraphIOError) -> EdgeList {
         try TextScanning.rejectNULBytes(bytes, file: file)
+        // From `start` on (past the BOM and skipped lines); line numbers stay the file's.
+        let text = start.offset == 0 ? bytes : UnsafeBufferPointer(rebasing: bytes[start.offset...])
         var map = NodeIDMap()
         var sources: [Int32] = [], targets: [Int32] = [], weights: [Float] = []
         var fieldCount = 0
         var firstDataLine = 0
         let capacity = options.numNodes ?? (largestNodeID + 1)
-        try TextScanning.forEachLine(bytes) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+        try TextScanning.forEachLine(text, skipBOM: start.offset == 0) { (relativeLine: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+            let line = relativeLine + start.lines
             let fields = TextScanning.splitFields(text)
             if fields.count == 1 {
                 throw .parse(file: file, line: line, column: nil, message: "expected at least 2 fields (source and target), found 1")
@@ -533,8 +645,8 @@ public enum EdgeListReader {
                 if f == 0 { ids.0 = id } else { ids.1 = id }
             }
             var weight: Float = 1
-            if fields.count == 3 && options.weighted != false {
-                switch parseWeight(fields[2]) {
+            if fields.count == 3 {
+                switch thirdField(fields[2], weighted: options.weighted) {
                 case let .success(w): weight = w
                 case let .failure(message): throw .parse(file: file, line: line, column: 3, message: message.text)
                 }

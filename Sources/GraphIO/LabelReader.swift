@@ -29,31 +29,47 @@ public enum LabelReader {
     /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
     ///   ``GraphIOError/parse(file:line:column:message:)`` for a line without a label, more
     ///   than two tab-separated fields, a node id that is not an integer, is not below
-    ///   `numNodes` or is not a known name, or bytes that are not UTF-8 text.
-    public static func read(_ path: String, nodeIDs: NodeIDMap? = nil, numNodes: Int) throws(GraphIOError) -> NodeLabels {
+    ///   `numNodes` or is not a known name, or bytes that are not UTF-8 text; with
+    ///   `singleLabel`, for the first line that gives a node a second, different label (the
+    ///   message names the line of the first label too).
+    public static func read(_ path: String, nodeIDs: NodeIDMap? = nil, numNodes: Int,
+                            singleLabel: Bool = false) throws(GraphIOError) -> NodeLabels {
         let bytes = try FileBytes.read(path)
-        return try parse(bytes, file: path, nodeIDs: nodeIDs, numNodes: numNodes)
+        return try parse(bytes, file: path, nodeIDs: nodeIDs, numNodes: numNodes, singleLabel: singleLabel)
     }
 
     /// Parses label text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nodeIDs: NodeIDMap? = nil,
-                                                     numNodes: Int) throws(GraphIOError) -> NodeLabels {
+                                                     numNodes: Int, singleLabel: Bool = false) throws(GraphIOError) -> NodeLabels {
         try bytes.withByteBuffer { buffer throws(GraphIOError) in
-            try parseBuffer(buffer, file: file, nodeIDs: nodeIDs, numNodes: numNodes)
+            try parseBuffer(buffer, file: file, nodeIDs: nodeIDs, numNodes: numNodes, singleLabel: singleLabel)
         }
     }
 
     static func parseBuffer(_ bytes: UnsafeBufferPointer<UInt8>, file: String, nodeIDs: NodeIDMap?,
-                            numNodes: Int) throws(GraphIOError) -> NodeLabels {
+                            numNodes: Int, singleLabel: Bool = false) throws(GraphIOError) -> NodeLabels {
         try TextScanning.rejectNULBytes(bytes, file: file)
         var nodes: [Int] = []
         var labels: [String] = []
+        // With singleLabel: the line of each node's first label (0 = not seen yet).
+        var firstLine = [Int](repeating: 0, count: singleLabel ? numNodes : 0)
+        var firstIndex = [Int](repeating: 0, count: singleLabel ? numNodes : 0)
         try TextScanning.forEachLine(bytes) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
             let (nodeToken, labelToken) = try twoFields(text, file: file, line: line, secondName: "label")
-            nodes.append(try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: file, line: line, column: 1))
+            let node = try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: file, line: line, column: 1)
             guard let label = TextScanning.string(labelToken) else {
                 throw .parse(file: file, line: line, column: 2, message: "expected a label, found \(TextScanning.describe(labelToken))")
             }
+            if singleLabel {
+                if firstLine[node] == 0 {
+                    firstLine[node] = line
+                    firstIndex[node] = labels.count
+                } else if labels[firstIndex[node]] != label {
+                    throw .parse(file: file, line: line, column: 2,
+                                 message: "node \(TextScanning.describe(nodeToken)) already has label '\(labels[firstIndex[node]])' (line \(firstLine[node])); one label per node is expected, found a second, '\(label)'")
+                }
+            }
+            nodes.append(node)
             labels.append(label)
         }
         if nodes.isEmpty { throw .empty(file) }

@@ -165,7 +165,9 @@ public enum MatrixMarketReader {
             guard var current = entries else {
                 entries = try parseSize(fields, banner: parsedBanner, file: file, line: line)
                 let h = entries!.header
-                var expected = h.entries
+                // The size line is a claim: reserve no more than the file can hold (an entry
+                // takes at least 2 bytes), so a damaged header cannot ask for terabytes.
+                var expected = min(h.entries, bytes.count / 2)
                 if h.symmetry != .general { expected *= 2 }
                 entries!.rows.reserveCapacity(expected)
                 entries!.columns.reserveCapacity(expected)

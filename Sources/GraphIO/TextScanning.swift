@@ -60,12 +60,12 @@ enum TextScanning {
     /// `body`.
     @discardableResult
     static func forEachLine(
-        _ bytes: UnsafeBufferPointer<UInt8>, skipBlankAndComments: Bool = true,
+        _ bytes: UnsafeBufferPointer<UInt8>, skipBlankAndComments: Bool = true, skipBOM: Bool = true,
         _ body: (Int, UnsafeBufferPointer<UInt8>) throws(GraphIOError) -> Void
     ) throws(GraphIOError) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         let end = bytes.count
-        var p = bomLength(bytes)
+        var p = skipBOM ? bomLength(bytes) : 0
         var lineNumber = 0
         var delivered = 0
         while p < end {

@@ -17,7 +17,9 @@ struct ZipReader {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw .archive(file: path, message: "not a readable zip archive (\(error))")
+            // ZIPFoundation's error names (missingEndOfCentralDirectoryRecord, …) mean nothing to
+            // a user: a damaged download is the usual cause.
+            throw .archive(file: path, message: "truncated or not a zip archive (no readable central directory); download or copy it again")
         }
         self.path = path
     }
@@ -34,12 +36,13 @@ struct ZipReader {
     func read(_ member: String) throws(GraphIOError) -> [UInt8] {
         guard let entry = archive[member], entry.type == .file else { throw .fileNotFound("\(path)/\(member)") }
         var data: [UInt8] = []
-        if entry.uncompressedSize < UInt64(Int.max) { data.reserveCapacity(Int(entry.uncompressedSize)) }
+        // The header's size is a hint only: a damaged header may claim terabytes.
+        data.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 26)))
         let checksum: CRC32
         do {
             checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data.append(contentsOf: $0) }
         } catch {
-            throw .archive(file: "\(path)/\(member)", message: "cannot extract: \(error)")
+            throw .archive(file: "\(path)/\(member)", message: "cannot extract: the archive is truncated or damaged")
         }
         guard checksum == entry.checksum else {
             throw .archive(file: "\(path)/\(member)", message: "CRC-32 mismatch (the archive is corrupt)")

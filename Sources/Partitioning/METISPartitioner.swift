@@ -14,6 +14,15 @@ public enum METISPartitioner {
     /// The graph is symmetrised and stripped of self-loops first (METIS requires both); edge
     /// weights are ignored. `parts == 1` returns the trivial partition without calling METIS
     /// (libmetis 5.1.0 divides by zero there).
+    ///
+    /// Isolated vertices (no edge to another vertex) never reach METIS: libmetis 5.1.0 can spin
+    /// for minutes in its initial bisection on graphs whose vertices are nearly all isolated
+    /// (a sparse id space such as one edge `42 4967596`). METIS cuts only the subgraph of
+    /// vertices that have edges; the isolated vertices are then handed out in id order to the
+    /// smallest parts (water-filling, ties to the lower part id) so the part sizes stay as even
+    /// as the cut allows. They add nothing to the edge cut. When fewer vertices have edges than
+    /// there are parts, METIS is not called at all: they all go to part 0 (no cut) and the
+    /// isolated vertices fill the parts to even sizes. The result is deterministic for a seed.
     /// - Parameters:
     ///   - seed: seeds METIS (`METIS_OPTION_SEED`, after a SplitMix64 mix so that 0 and 1 differ);
     ///     same seed, same graph → same parts.
@@ -30,6 +39,25 @@ public enum METISPartitioner {
         }
         let input = metisInput(graph)
         guard input.nnz <= Int(Int32.max) else { throw .tooLarge(entries: input.nnz) }
+        let connected = (0..<n).filter { input.rowOffsets[$0 + 1] > input.rowOffsets[$0] }
+        var parts32 = [Int32](repeating: -1, count: n)
+        if connected.count == n {
+            parts32 = try metisParts(input, parts: parts, seed: seed, imbalance: imbalance)
+        } else if connected.count >= parts {
+            let (subgraph, _) = compacted(input, keeping: connected)
+            let subParts = try metisParts(subgraph, parts: parts, seed: seed, imbalance: imbalance)
+            for (i, u) in connected.enumerated() { parts32[u] = subParts[i] }
+        } else {
+            for u in connected { parts32[u] = 0 }
+        }
+        spreadIsolated(&parts32, numParts: parts)
+        return GraphPartition(parts: parts32, numParts: parts, graph: input)
+    }
+
+    /// `METIS_PartGraphKway` on a symmetric, loop-free graph with `parts >= 2`.
+    private static func metisParts(_ input: CSRGraph, parts: Int, seed: Int,
+                                   imbalance: Double) throws(PartitionError) -> [Int32] {
+        let n = input.numRows
         var xadj = input.rowOffsets.map { idx_t($0) }
         var adjncy = input.columnIndices.map { idx_t($0) }
         var nvtxs = idx_t(n)
@@ -47,7 +75,85 @@ public enum METISPartitioner {
                                 nil, nil, &options, &objval, &part)
         }
         guard status == METIS_OK.rawValue else { throw .metis(status: status, meaning: meaning(of: status)) }
-        return GraphPartition(parts: part.map { Int32($0) }, numParts: parts, graph: input)
+        return part.map { Int32($0) }
+    }
+
+    /// The subgraph induced by `vertices` (ascending), renumbered `0..<vertices.count`, and the
+    /// new id of every old vertex (-1 when dropped). - Complexity: O(n + nnz).
+    static func compacted(_ graph: CSRGraph, keeping vertices: [Int]) -> (CSRGraph, [Int32]) {
+        var newID = [Int32](repeating: -1, count: graph.numRows)
+        for (i, u) in vertices.enumerated() { newID[u] = Int32(i) }
+        var offsets = [Int](repeating: 0, count: vertices.count + 1)
+        var columns: [Int32] = []
+        columns.reserveCapacity(graph.nnz)
+        for (i, u) in vertices.enumerated() {
+            for v in graph.neighbors(of: u) where newID[Int(v)] >= 0 { columns.append(newID[Int(v)]) }
+            offsets[i + 1] = columns.count
+        }
+        // Offsets and columns come from a valid CSR graph restricted to kept rows and columns.
+        let sub = try! CSRGraph(numRows: vertices.count, numColumns: vertices.count,
+                                rowOffsets: offsets, columnIndices: columns)
+        return (sub, newID)
+    }
+
+    /// Gives every vertex still at part -1 (the isolated ones) a part, in id order, filling the
+    /// smallest parts first: the parts end as even as the already placed vertices allow.
+    /// Water-filling: parts below a common level `L` are raised to `L` (the lowest part ids get
+    /// one more when the count does not divide), parts above it get none.
+    /// - Complexity: O(n + parts · log parts).
+    static func spreadIsolated(_ parts: inout [Int32], numParts: Int) {
+        var sizes = [Int](repeating: 0, count: numParts)
+        var isolated = 0
+        for p in parts { if p >= 0 { sizes[Int(p)] += 1 } else { isolated += 1 } }
+        guard isolated > 0 else { return }
+        // Find the level: the smallest L with Σ max(0, L − size) ≥ isolated.
+        let order = (0..<numParts).sorted { (sizes[$0], $0) < (sizes[$1], $1) }
+        var filled = 0, level = sizes[order[0]], raised = 1
+        while true {
+            let next = raised < numParts ? sizes[order[raised]] : Int.max
+            let room = next == Int.max ? Int.max : (next - level) * raised
+            if isolated - filled <= room {
+                level += (isolated - filled) / raised
+                filled += ((isolated - filled) / raised) * raised
+                break
+            }
+            filled += room
+            level = next
+            raised += 1
+        }
+        var quota = [Int](repeating: 0, count: numParts)
+        for i in 0..<raised { quota[order[i]] = level - sizes[order[i]] }
+        // The remainder, one each, to the raised parts with the lowest ids.
+        for p in order[0..<raised].sorted().prefix(isolated - filled) { quota[p] += 1 }
+        var p = 0
+        for u in parts.indices where parts[u] < 0 {
+            while quota[p] == 0 { p += 1 }
+            parts[u] = Int32(p)
+            quota[p] -= 1
+        }
+    }
+
+    /// The largest part count below `parts` for which METIS with `seed` leaves no part empty,
+    /// found by bisection over `1 ..< parts`: METIS k-way cannot fill parts of very few nodes, and
+    /// whether it does is not monotone in the count, so the search keeps "lo fills, hi does not"
+    /// and returns lo (lo + 1 leaves a part empty). Call it when `parts` left a part empty.
+    /// - Complexity: about log₂ parts METIS runs.
+    public static func largestFillingPartCount(_ graph: CSRGraph, below parts: Int, seed: Int,
+                                               imbalance: Double = 0.03) -> Int {
+        bisectFillingCount(below: parts) { k in
+            (try? partition(graph, parts: k, seed: seed, imbalance: imbalance))?.emptyParts.isEmpty == true
+        }
+    }
+
+    /// The bisection behind ``largestFillingPartCount(_:below:seed:imbalance:)`` for any cut:
+    /// with `fills(1)` true and `fills(count)` false, keeps "lo fills, hi does not" and returns lo.
+    public static func bisectFillingCount(below count: Int, fills: (Int) -> Bool) -> Int {
+        var lo = 1, hi = count
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            if fills(mid) { lo = mid } else { hi = mid }
+        }
+        return lo
     }
 
     /// METIS 5.1 seeds the C library's `srand`, for which seeds 0 and 1 are the same stream; a

@@ -37,7 +37,7 @@ struct GraphOptions: ParsableArguments {
     @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
     var directed = false
 
-    @Flag(help: "Use the third column as edge weights (default: ignore it).")
+    @Flag(help: "Use the third column as edge weights (default: ignore its value; it must still be a number).")
     var weighted = false
 
     @Option(help: ArgumentHelp("Node ids: integer, string or automatic.", valueName: "mode"))
@@ -47,6 +47,8 @@ struct GraphOptions: ParsableArguments {
                                valueName: "n"))
     var numNodes: Int?
 
+    @OptionGroup var header: SkipRowsOption
+
     func validate() throws {
         if let numNodes, numNodes < 0 { throw ValidationError("--num-nodes must be non-negative, got \(numNodes)") }
     }
@@ -55,7 +57,8 @@ struct GraphOptions: ParsableArguments {
     /// relabelled ids is left out with `quiet`.
     func load(threads: Int, quiet: Bool) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
-            idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads))
+            idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads,
+            skipRows: header.skipRows))
         if idMode == .automatic, let ids = list.nodeIDs, !quiet {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
@@ -254,7 +257,7 @@ struct Embed: ParsableCommand {
         reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
                         formatCount(graph.numNodes), formatCount(graph.nnz), config.dimension, config.iterationWeights.count,
                         output, loadSeconds, embedSeconds, writeSeconds, peak))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "embed", "edges": self.graph.edges, "output": output, "nodes": graph.numNodes, "stored_edges": graph.nnz,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "beta": Double(config.normalizationStrength),
             "sparsity": config.sparsity.description, "seed": config.seed, "threads": threads,
@@ -356,7 +359,7 @@ struct Evaluate: ParsableCommand {
         }
         reporting.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
                         loadSeconds, shuffles * scores.count, seconds, peakMemoryMiB()))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "evaluate", "embeddings": embeddings, "labels": labels, "C": Double(c), "shuffles": shuffles,
             "seed": seed, "seconds": seconds,
             "scores": scores.map { ["ratio": $0.trainingRatio, "micro_f1": $0.microF1, "macro_f1": $0.macroF1] },
@@ -405,7 +408,7 @@ struct LinkPredictionCommand: ParsableCommand {
         let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
         print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
                      formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
-        try MetricsFile(path: reporting.metrics).write([
+        try MetricsWriter(path: reporting.metrics).append([
             "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,
         ])

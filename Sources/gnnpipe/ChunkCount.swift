@@ -23,10 +23,10 @@ enum ChunkCount {
     /// (``DistributedTraining/ChunkCountSearch``).
     static func emptyChunkMessage(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64, seedOption: String,
                                   dataset: String) -> String {
-        let empty = emptyCount(adjacency, chunks: chunks, parts: parts, seed: seed)
         let works = ChunkCountSearch.largestFillingCount(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)
-        let perChunk = String(format: "%.1f", Double(adjacency.numNodes) / Double(chunks))
-        return "--chunks \(chunks): METIS (\(seedOption) \(seed)) leaves \(empty) of the \(chunks) chunks empty on \(dataset) (\(adjacency.numNodes) nodes, \(perChunk) per chunk; METIS k-way cannot fill chunks this small); with this graph and seed --chunks \(works) fills every chunk (found by bisection over 1...\(chunks): METIS's result is not monotone in the count, so other counts between \(works) and \(chunks) may work too, and \(works + 1) leaves chunks empty)"
+        return emptyPartsMessage(option: "--chunks", count: chunks, empty: emptyCount(adjacency, chunks: chunks, parts: parts, seed: seed),
+                                 seed: "\(seedOption) \(seed)", input: dataset, numNodes: adjacency.numNodes,
+                                 fillingCount: works, noun: "chunk")
     }
 
     private static func emptyCount(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64) -> Int {

@@ -137,7 +137,9 @@ extension Train {
         let trainer = run.trainer
         if run.isFinished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
         recorder.resetOrigin()
-        var records: [[String: Any]] = []
+        // Records are written as they happen (rank 0): a job that dies keeps its epochs.
+        let metricsWriter = MetricsWriter(path: isRoot ? metrics : nil,
+                                          createsParentFolders: checkpoint.map { OutputSafety.willBeCreated(metrics ?? "", inside: $0) } ?? false)
         run.beforeEpoch = { e in try Train.injectedFailure(rank: rank, epoch: e) }
         let summary = try run.run { report in
             guard let all = report.ranks else { return }
@@ -161,7 +163,7 @@ extension Train {
                 "ranks": all.map(Self.statisticsFields),
             ]
             if mode != .graph { record["stale_fraction"] = trainer.staleFraction }
-            records.append(record)
+            try metricsWriter.append(record)
         }
         if let trace, let data = try DistributedRun.collectTrace(recorder, communicator: world) {
             try AtomicFile.write(data, to: trace)
@@ -194,8 +196,8 @@ extension Train {
                                "warmup_epochs": o.warmupEpochs, "history_momentum": Double(o.historyMomentum),
                                "shuffle_chunks": o.shuffleChunks] as [String: Any] { fields[k] = v }
             }
-            records.append(fields)
-            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
+            try metricsWriter.append(fields)
+            metricsWriter.close()
             logger.info("wrote \(metrics)")
         }
     }

@@ -156,6 +156,7 @@ struct Train: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Distributed: seed of the METIS chunks and parts (default 0).") var partitionSeed: UInt64?
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
+    @OptionGroup var header: SkipRowsOption
     @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seconds a rank waits for a message or collective before the job fails (default 600).", valueName: "seconds"))
     var timeout: Double?
 
@@ -189,6 +190,9 @@ struct Train: ParsableCommand {
         if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
+        // Before any data is loaded: an existing folder must take files, a missing one needs an
+        // existing, writable parent (prepareFolder creates one level).
+        if let checkpoint { try validateOutputFolder(checkpoint, option: "--checkpoint") }
         if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint <dir>") }
         if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if let stages, stages < 1 { throw ValidationError("--stages must be at least 1, got \(stages)") }
@@ -217,9 +221,6 @@ struct Train: ParsableCommand {
         }
         guard isFolder.boolValue else {
             throw ValidationError("dataset '\(dataset)' is not a folder (expected edges.tsv, features, labels.tsv and split.tsv inside)")
-        }
-        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint, isDirectory: &isFolder), !isFolder.boolValue {
-            throw ValidationError("--checkpoint \(checkpoint) is a file, expected a folder")
         }
         if resume, let checkpoint, !Self.launchedByMPI, parallelism == nil || parallelism == .single,
            !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
@@ -259,14 +260,21 @@ struct Train: ParsableCommand {
     func loadTask(model: GNNArchitecture, gcniiLayers: Int) throws
         -> (adjacency: CSRGraph, task: NodeClassificationTask, configuration: GNNConfiguration) {
         let isGCNII = model == .gcnii
-        let data = try NodeDataset.load(dataset)
+        let data = try NodeDataset.load(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
         guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
         guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
         guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
+        guard !split.train.isEmpty else {
+            throw CommandFailure("\(dataset)/split.tsv: no node is marked train (lines `node<TAB>train`); the model needs training nodes")
+        }
         guard !split.val.isEmpty else {
             throw CommandFailure("\(dataset)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
         }
-        if labels.isMultiLabel { throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node") }
+        if labels.isMultiLabel {
+            // Re-read to name the line that gives a node its second label.
+            _ = try LabelReader.read(dataset + "/labels.tsv", nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
+            throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node")
+        }
         if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
@@ -349,7 +357,8 @@ struct Train: ParsableCommand {
             try Checkpoint(tensors: bestTensors, metadata: state.metadata).write(to: bestPath)
         }
 
-        var records: [[String: Any]] = []
+        // Every epoch's record reaches the file as it happens (a killed run keeps them).
+        let metricsWriter = MetricsWriter(path: metrics)
         let summary = try trainer.train { record in
             let e = record.evaluation
             if !quiet {
@@ -357,7 +366,7 @@ struct Train: ParsableCommand {
                              record.epoch, record.loss, e.trainAccuracy, e.validationAccuracy, e.validationLoss,
                              record.trainSeconds, record.isBest ? "  *" : ""))
             }
-            records.append([
+            try metricsWriter.append([
                 "epoch": record.epoch, "loss": record.loss, "train_accuracy": e.trainAccuracy,
                 "val_accuracy": e.validationAccuracy, "val_loss": e.validationLoss, "test_accuracy": e.testAccuracy,
                 "train_seconds": record.trainSeconds, "eval_seconds": record.evaluationSeconds, "best": record.isBest,
@@ -373,7 +382,7 @@ struct Train: ParsableCommand {
         print(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
                      summary.meanTrainSeconds, summary.epochsRun, peak, summary.stoppedEarly ? ", stopped early (patience)" : ""))
         if let metrics {
-            records.append([
+            try metricsWriter.append([
                 "summary": true, "dataset": dataset, "model": model.rawValue, "layers": configuration.layers,
                 "hidden": configuration.hiddenDim, "dropout": Double(configuration.dropout.description) ?? Double(configuration.dropout), "seed": seed,
                 "threads": threadCount, "best_epoch": summary.bestEpoch, "last_epoch": summary.lastEpoch,
@@ -381,7 +390,6 @@ struct Train: ParsableCommand {
                 "train_accuracy": best.trainAccuracy, "mean_epoch_seconds": summary.meanTrainSeconds,
                 "epochs_run": summary.epochsRun, "stopped_early": summary.stoppedEarly, "peak_memory_mib": peak,
             ])
-            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
             logger.info("wrote \(metrics)")
         }
     }

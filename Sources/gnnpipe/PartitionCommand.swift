@@ -30,6 +30,7 @@ struct Partition: ParsableCommand {
     @Option(parsing: .signedNumber, help: "METIS seed (as --partition-seed of train).") var seed: UInt64 = 0
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the chunk of every node here (TSV).", valueName: "chunks.tsv"))
     var output: String?
+    @OptionGroup var header: SkipRowsOption
 
     func validate() throws {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
@@ -48,7 +49,7 @@ struct Partition: ParsableCommand {
     func run() throws {
         // The graph and the split only: the feature file's header gives the node count, its
         // values are not read.
-        let data = try NodeDataset.load(dataset, parts: [.split])
+        let data = try NodeDataset.load(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows), parts: [.split])
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
         let n = adjacency.numNodes

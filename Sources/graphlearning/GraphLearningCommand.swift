@@ -48,6 +48,8 @@ struct GraphInputOptions: ParsableArguments {
         valueName: "mode"))
     var idMode: EdgeListReadOptions.IDMode = .automatic
 
+    @OptionGroup var header: SkipRowsOption
+
     /// The files this input stands for, to refuse as outputs: the path itself when it is a file
     /// (edge list, HGB zip), else the dataset files present in the folder (graph, hypergraph
     /// and HGB folders).
@@ -68,7 +70,7 @@ struct GraphInputOptions: ParsableArguments {
 
     /// Loads the dataset, noting on stderr when automatic mode relabelled the ids.
     func load() throws -> NodeDataset {
-        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode))
+        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode, skipRows: header.skipRows))
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }
@@ -152,16 +154,16 @@ struct Summary: ParsableCommand {
     }
 
     func run() throws {
-        let metricsFile = try MetricsFile(path: metrics)
+        let metricsFile = MetricsWriter(path: metrics)
         let path = input.path
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if path.hasSuffix(".zip") || (exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/node.dat")) {
-            try metricsFile.write(try summariseHGB(path))
+            try metricsFile.append(try summariseHGB(path))
         } else if exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/hyperedges.tsv") {
-            try metricsFile.write(try summariseHypergraph(path))
+            try metricsFile.append(try summariseHypergraph(path))
         } else {
-            try metricsFile.write(try summariseGraph())
+            try metricsFile.append(try summariseGraph())
         }
     }
 
@@ -297,6 +299,13 @@ struct Partition: ParsableCommand {
         }
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
+        }
+        if !partition.emptyParts.isEmpty {
+            // As `gnnpipe partition --chunks`: a usage error naming a count that works, no output.
+            let works = METISPartitioner.largestFillingPartCount(graph, below: parts, seed: seed, imbalance: imbalance)
+            throw CommandFailure(emptyPartsMessage(option: "-k", count: parts, empty: partition.emptyParts.count,
+                                                   seed: "--seed \(seed)", input: input.path, numNodes: graph.numNodes,
+                                                   fillingCount: works, noun: "part"), code: 64)
         }
         _ = describe(partition, graph: graph, seconds: seconds, indent: "")
         if partition.imbalance > 1 + imbalance + 1e-9 && partition.emptyParts.isEmpty {

@@ -76,6 +76,7 @@ struct Train: ParsableCommand {
 
     @Option(help: ArgumentHelp("Dataset folder.", valueName: "dir"))
     var dataset: String
+    @OptionGroup var header: SkipRowsOption
 
     @Option(help: "Student: light (LightHGNN) or light+ (LightHGNN+).") var student: StudentKind = .lightPlus
     @Option(help: "Teacher: hgnn.") var teacher: TeacherKind = .hgnn
@@ -216,14 +217,19 @@ struct Train: ParsableCommand {
         let seedValues = try seedList()
         let config = trainingConfiguration()
         let loaded = try DatasetLoader.load(dataset, normalize: featureNormalization == .l1,
-                                            mergeDuplicates: !keepDuplicates, addSingletons: !noSingletons)
+                                            mergeDuplicates: !keepDuplicates, addSingletons: !noSingletons,
+                                            skipRows: header.skipRows)
         let data = loaded.data
         logger.info("\(dataset): \(data.numVertices) vertices, \(loaded.description), \(data.features.dim) features, \(data.numClasses) classes")
 
         let log = logger
         let trainer = LightHGNNTrainer(configuration: config, progress: { line in log.info("\(line)") })
         var reports: [SeedReport] = []
-        var records: [[String: Any]] = []
+        // A metrics file inside the --save folder gets the folder with its first record (the
+        // student is saved into it later).
+        let metricsWriter = MetricsWriter(path: metrics, createsParentFolders: metrics.map { m in
+            save.map { OutputSafety.willBeCreated(m, inside: $0) } ?? false
+        } ?? false)
         for s in seedValues {
             let report = try trainer.run(data, seed: s, student: student, teacher: teacher, setting: setting)
             reports.append(report)
@@ -236,7 +242,7 @@ struct Train: ParsableCommand {
                     record["\(set)_macro_f1"] = score.macroF1
                 }
                 if name == "student", let rho = report.meanReliability { record["mean_reliability"] = rho }
-                records.append(record)
+                try metricsWriter.append(record)
             }
             if s == seedValues.first, let save {
                 try saveModel(report, data: data, classNames: loaded.classNames, seed: s, to: save)
@@ -266,8 +272,7 @@ struct Train: ParsableCommand {
             }
         }
         if let metrics {
-            records.append(summary)
-            try AtomicFile.write(MetricsFile.jsonLines(records), to: metrics)
+            try metricsWriter.append(summary)
             logger.info("wrote \(metrics)")
         }
     }
@@ -358,7 +363,8 @@ enum DatasetLoader {
         var description: String
     }
 
-    static func load(_ folder: String, normalize: Bool, mergeDuplicates: Bool, addSingletons: Bool) throws -> Loaded {
+    static func load(_ folder: String, normalize: Bool, mergeDuplicates: Bool, addSingletons: Bool,
+                     skipRows: Int = 0) throws -> Loaded {
         func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
         let fm = FileManager.default
         let featurePath = [path("features.mtx"), path("features.npy")].first { fm.fileExists(atPath: $0) }
@@ -367,7 +373,7 @@ enum DatasetLoader {
         var x = featurePath.hasSuffix(".npy") ? try NPY.read(featurePath).asMatrix() : try MatrixMarketReader.read(featurePath)
         if normalize { x = NodeFeatures.l1RowNormalized(x) }
         let n = x.rows
-        let labels = try LabelReader.read(path("labels.tsv"), numNodes: n)
+        let labels = try LabelReader.read(path("labels.tsv"), numNodes: n, singleLabel: true)
         if labels.isMultiLabel { throw CLIError("\(path("labels.tsv")) is multi-label; LightHGNN needs one class per vertex") }
         let hypergraph: Hypergraph
         let description: String
@@ -377,7 +383,7 @@ enum DatasetLoader {
             hypergraph = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: mergeDuplicates, addSingletons: addSingletons)
             description = "\(edges.count) hyperedges read, \(plain.numHyperedges) kept + \(hypergraph.numHyperedges - plain.numHyperedges) singletons = \(hypergraph.numHyperedges)"
         } else if fm.fileExists(atPath: path("edges.tsv")) {
-            let list = try EdgeListReader.read(path("edges.tsv"))
+            let list = try EdgeListReader.read(path("edges.tsv"), options: EdgeListReadOptions(skipRows: skipRows))
             guard list.nodeIDs == nil, list.numNodes <= n else {
                 throw CLIError("\(path("edges.tsv")): node ids must be integers below the feature row count \(n)")
             }

@@ -208,7 +208,9 @@ struct Train: ParsableCommand {
                                         options: s.trainingOptions(seed: seed, threads: threads))
         logger.info("classifier: \(model.parameterCount) parameters, hidden \(s.hiddenDim), dropout \(s.inputDropout)/\(s.dropout), merge \(s.merge.rawValue); train \(split.train.count), validation \(split.validation.count) nodes; batch \(s.batchSize), \(threads) threads")
 
-        var records: [[String: Any]] = []
+        // Each epoch's record reaches the file as it happens (a killed run keeps them).
+        let metricsWriter = MetricsWriter(path: metrics)
+        var metricsError: (any Error)?
         let trainStart = DispatchTime.now().uptimeNanoseconds
         let summary = trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
             if !common.quiet {
@@ -225,8 +227,11 @@ struct Train: ParsableCommand {
                 record["val_micro_f1"] = v.micro
                 record["val_macro_f1"] = v.macro
             }
-            records.append(record)
+            if metricsError == nil {
+                do { try metricsWriter.append(record) } catch { metricsError = error }
+            }
         }
+        if let metricsError { throw metricsError }
         let trainSeconds = seconds(since: trainStart)
         let total = seconds(since: started)
         let peak = peakMemoryMiB()
@@ -269,12 +274,7 @@ struct Train: ParsableCommand {
                 last[key + "_micro_f1"] = t.scores.micro
                 last[key + "_macro_f1"] = t.scores.macro
             }
-            records.append(last)
-            var text = ""
-            for r in records {
-                text += String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self) + "\n"
-            }
-            try AtomicFile.write(Data(text.utf8), to: metrics)
+            try metricsWriter.append(last)
             logger.info("wrote \(metrics)")
         }
     }

@@ -100,9 +100,11 @@ struct GraphLearningCLITests {
         let data = try Data(contentsOf: URL(fileURLWithPath: out))
         #expect(data.starts(with: [0x93] + Array("NUMPY".utf8)))
         #expect(String(decoding: data, as: UTF8.self).contains("'shape': (34,)"))
+        try "stale record of an older run\n".write(toFile: metrics, atomically: true, encoding: .utf8)
         let s = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("karate/edges.tsv"), "--metrics", metrics])
         #expect(s.status == 0)
         let line = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(!line.contains("stale"), "--metrics replaces the file")
         #expect(line.contains("\"nodes\":34"))
         #expect(line.hasSuffix("\n"))
     }

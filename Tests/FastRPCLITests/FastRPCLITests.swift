@@ -99,8 +99,9 @@ struct FastRPCLITests {
             outs.append(try Data(contentsOf: URL(fileURLWithPath: out)))
         }
         #expect(outs[0] != outs[1] && outs[1] != outs[2])
+        // Each run replaces the metrics file (the same --metrics rule in every tool).
         let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 3)
+        #expect(lines.count == 1)
         #expect(lines[0].contains("\"command\":\"embed\"") && lines[0].contains("\"nodes\":4"))
     }
 

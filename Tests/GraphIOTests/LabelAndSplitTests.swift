@@ -84,3 +84,17 @@ struct LabelAndSplitTests {
         #expect(throws: GraphIOError.empty("s.tsv")) { try split("\n\n") }
     }
 }
+
+@Suite("One label per node")
+struct SingleLabelTests {
+    @Test func secondDifferentLabelNamesBothLines() {
+        let text = "# node label\n0\ta\n1\tb\n0\ta\n2\tc\n1\td\n"
+        #expect(throws: GraphIOError.parse(file: "l.tsv", line: 6, column: 2,
+                                           message: "node '1' already has label 'b' (line 3); one label per node is expected, found a second, 'd'")) {
+            try LabelReader.parse(Array(text.utf8), file: "l.tsv", numNodes: 3, singleLabel: true)
+        }
+        // Without singleLabel the same file is multi-label; a repeated pair is harmless either way.
+        #expect((try? LabelReader.parse(Array(text.utf8), file: "l.tsv", numNodes: 3))?.isMultiLabel == true)
+        #expect((try? LabelReader.parse(Array("0\ta\n0\ta\n".utf8), file: "l.tsv", numNodes: 1, singleLabel: true))?.isMultiLabel == false)
+    }
+}

@@ -46,6 +46,7 @@ struct LightHGNNCLITests {
         let out = TemporaryFiles.folder()
         let model = out.appendingPathComponent("model").path
         let metrics = out.appendingPathComponent("run.jsonl").path
+        try "stale record of an older run\n".write(toFile: metrics, atomically: true, encoding: .utf8)
         let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light+", "--seed", "2",
                                                         "--save", model, "--metrics", metrics, "--quiet"] + Self.smallRun)
         #expect(train.status == 0, "\(train.stderr)")

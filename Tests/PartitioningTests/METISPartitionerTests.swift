@@ -1,5 +1,6 @@
 import GraphCore
-import Partitioning
+@testable import Partitioning
+import DenseMath
 import Testing
 import TestSupport
 
@@ -89,5 +90,86 @@ struct PartitionStatisticsTests {
         #expect(p.partSizes == [2, 0, 2])
         #expect(p.imbalance == 1.5)
         #expect(p.numEdges == 2 && p.edgeCut == 0)
+    }
+}
+
+@Suite("Isolated vertices never reach METIS")
+struct IsolatedVertexTests {
+    /// One edge between ids 42 and `last`: every other vertex is isolated (a sparse id space).
+    func sparseIDGraph(last: Int) throws -> CSRGraph {
+        try GraphBuilder.build(Fixtures.edgeList([(42, last)], numNodes: last + 1))
+    }
+
+    @Test(arguments: [2, 3, 7])
+    func sparseIDSpaceIsSplitEvenlyWithoutACut(parts: Int) throws {
+        // libmetis 5.1.0 spun for minutes on this shape (issue 15); METIS now sees 2 vertices.
+        let g = try sparseIDGraph(last: 500_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let p = try METISPartitioner.partition(g, parts: parts, seed: 1)
+        // A hang guard, not a benchmark (well under a second in release, a few seconds in a
+        // debug build under a sanitizer); the hang it guards against lasted minutes.
+        #expect(clock.now - start < .seconds(60))
+        #expect(p.edgeCut == 0 && p.numEdges == 1)
+        #expect(p.parts[42] == p.parts[500_000])
+        #expect(p.partSizes.max()! - p.partSizes.min()! <= 1)
+        #expect(p.emptyParts.isEmpty)
+        // Deterministic.
+        #expect(try METISPartitioner.partition(g, parts: parts, seed: 1) == p)
+    }
+
+    @Test(arguments: [2, 3, 4])
+    func isolatedVerticesBalanceTheCutOfTheRest(parts: Int) throws {
+        // Two 4-cliques joined by a bridge, then 101 isolated vertices (ids 8…108) and, in the
+        // middle of the id range, none: METIS cuts the cliques, the isolated fill the parts.
+        var pairs: [(Int, Int)] = []
+        for base in [0, 4] { for i in 0..<4 { for j in (i + 1)..<4 { pairs.append((base + i, base + j)) } } }
+        pairs.append((3, 4))
+        let g = try GraphBuilder.build(Fixtures.edgeList(pairs, numNodes: 109))
+        let p = try METISPartitioner.partition(g, parts: parts, seed: 5)
+        #expect(p.partSizes.reduce(0, +) == 109)
+        #expect(p.partSizes.max()! - p.partSizes.min()! <= 1, "sizes \(p.partSizes)")
+        if parts == 2 {
+            #expect(p.edgeCut == 1)
+            #expect(Set(p.parts[0..<4]).count == 1 && Set(p.parts[4..<8]).count == 1)
+        }
+        #expect(try METISPartitioner.partition(g, parts: parts, seed: 5) == p)
+    }
+
+    @Test func connectedGraphsAreUnchanged() throws {
+        // No isolated vertex: the partition is METIS's on the whole graph, as before.
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: 300, numEdges: 3000, seed: 9))
+        let p = try METISPartitioner.partition(g, parts: 4, seed: 2)
+        #expect(p.emptyParts.isEmpty)
+        #expect(p.imbalance <= 1.03 + 1e-9)
+    }
+
+    /// Slow reference: each isolated vertex in turn to the currently smallest part (lowest id
+    /// on ties).
+    func greedySizes(_ placed: [Int32], numParts: Int) -> [Int] {
+        var sizes = [Int](repeating: 0, count: numParts)
+        for p in placed where p >= 0 { sizes[Int(p)] += 1 }
+        for p in placed where p < 0 {
+            let smallest = (0..<numParts).min { (sizes[$0], $0) < (sizes[$1], $1) }!
+            sizes[smallest] += 1
+        }
+        return sizes
+    }
+
+    @Test func waterFillingMatchesTheGreedyReference() {
+        var rng = SplitMix64(seed: 17)
+        for _ in 0..<300 {
+            let numParts = 1 + Int(rng.next() % 9)
+            let n = Int(rng.next() % 60)
+            let isolatedShare = rng.next() % 4
+            var parts = (0..<n).map { _ in rng.next() % 4 < isolatedShare ? Int32(-1) : Int32(rng.next() % UInt64(numParts)) }
+            let expected = greedySizes(parts, numParts: numParts)
+            let before = parts
+            METISPartitioner.spreadIsolated(&parts, numParts: numParts)
+            var sizes = [Int](repeating: 0, count: numParts)
+            for p in parts { sizes[Int(p)] += 1 }
+            #expect(sizes == expected, "placed \(before)")
+            #expect(zip(before, parts).allSatisfy { $0 < 0 || $0 == $1 }, "placed vertices keep their part")
+        }
     }
 }

@@ -42,6 +42,7 @@ struct RpHGNNCLITests {
     @Test func trainPrintsBothTestSets() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let metrics = TemporaryFiles.folder().path + "/run.jsonl"
+        try "stale record of an older run\n".write(toFile: metrics, atomically: true, encoding: .utf8)
         let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--metrics", metrics] + Self.quick)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("epoch    1  loss"))

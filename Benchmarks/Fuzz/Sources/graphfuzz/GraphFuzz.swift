@@ -1,0 +1,236 @@
+// libFuzzer entry points for every reader of the engine (issue 15, item 1).
+//
+// One binary; the environment variable FUZZ_TARGET picks the reader:
+//
+//   edgelist    EdgeListReader.parse, every id mode, weight option, thread count and skipRows
+//               (3 threads for a quarter of the inputs only: starting threads under ASan is slow)
+//   mtx         MatrixMarketReader.parse and parseSparse
+//   npy         NPY.parse, then asMatrix / asInt32
+//   npz         NPZ.read (stored and deflated members)
+//   labels      LabelReader.parse and SplitReader.parse, integer ids or a name map
+//   hyperedges  HyperedgeListReader.parse
+//   hgb         HGBDataset.load on a folder: one of node.dat, link.dat, label.dat,
+//               label.dat.test, info.dat replaced by the input (the others from a valid base)
+//   hgbzip      HGBDataset.load on the input as a .zip
+//   embeddings  EmbeddingReader.read as .tsv, .txt (word2vec) or .npy
+//   checkpoint  Checkpoint.read (inputs that start with the GLCKPT02 magic get a valid
+//               checksum appended, so the fuzzer reaches the header and tensor parsing)
+//   cache       PrecomputationCache.read: the input is manifest.json of a folder that holds
+//               valid group files
+//
+// Where a selector is needed it is the input's first byte. A reader may throw (that is its
+// job); a crash, a sanitizer report, a leak or a timeout is a finding. FUZZ_MAKE_SEEDS=DIR
+// writes the binary seeds (checkpoint, cache manifest) that the library itself produces.
+import Foundation
+import GraphLearning
+
+/// Scratch folder of this process (in /dev/shm when present, so the file-based readers cost
+/// little).
+nonisolated(unsafe) var scratch = ""
+nonisolated(unsafe) var target = ""
+nonisolated(unsafe) var counter = 0
+
+@_cdecl("LLVMFuzzerInitialize")
+public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+    let env = ProcessInfo.processInfo.environment
+    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    scratch = base + "/graphfuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: scratch) }
+    if let seeds = env["FUZZ_MAKE_SEEDS"] {
+        makeSeeds(seeds)
+        exit(0)
+    }
+    target = env["FUZZ_TARGET"] ?? ""
+    guard targets[target] != nil else {
+        FileHandle.standardError.write(Data("graphfuzz: set FUZZ_TARGET to one of \(targets.keys.sorted().joined(separator: ", "))\n".utf8))
+        exit(64)
+    }
+    if target == "hgb" { makeHGBBase() }
+    if target == "cache" { makeCacheBase() }
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = [UInt8](UnsafeBufferPointer(start: data, count: size))
+    targets[target]!(bytes)
+    return 0
+}
+
+let targets: [String: @Sendable ([UInt8]) -> Void] = [
+    "edgelist": fuzzEdgeList, "mtx": fuzzMatrixMarket, "npy": fuzzNPY, "npz": fuzzNPZ,
+    "labels": fuzzLabels, "hyperedges": fuzzHyperedges, "hgb": fuzzHGBFolder, "hgbzip": fuzzHGBZip,
+    "embeddings": fuzzEmbeddings, "checkpoint": fuzzCheckpoint, "cache": fuzzCache,
+]
+
+/// Graphs built from a parsed input have at most this many nodes: ids are dense indices, so a
+/// large id is a large (valid) graph, not a reader bug.
+let largestGraph = 1 << 14
+
+/// Writes `bytes` to `name` in the scratch folder and returns its path.
+func file(_ name: String, _ bytes: some Collection<UInt8>) -> String {
+    let path = scratch + "/" + name
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    return path
+}
+
+/// The first byte as a selector and the rest, or nil for an empty input.
+func split(_ bytes: [UInt8]) -> (UInt8, ArraySlice<UInt8>)? {
+    guard let first = bytes.first else { return nil }
+    return (first, bytes.dropFirst())
+}
+
+// MARK: - Text readers (in memory)
+
+func fuzzEdgeList(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let modes: [EdgeListReadOptions.IDMode] = [.automatic, .integer, .string]
+    let weighted: [Bool?] = [nil, true, false]
+    let options = EdgeListReadOptions(idMode: modes[Int(s % 3)], weighted: weighted[Int(s / 3 % 3)],
+                                      numNodes: s & 0x40 != 0 ? 64 : nil, threadCount: s & 0x30 == 0x30 ? 3 : 1,
+                                      skipRows: s & 0x80 != 0 ? 1 : 0)
+    guard let list = try? EdgeListReader.parse(Array(rest), file: "fuzz.tsv", options: options) else { return }
+    // What the tools do next: build the CSR graph (integer ids are dense ids by design, so a
+    // large id means a large graph: skip those rather than hit the fuzzer's memory limit).
+    guard list.numNodes <= largestGraph else { return }
+    _ = try? GraphBuilder.build(list, options: .undirected)
+}
+
+func fuzzMatrixMarket(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    if s & 1 == 0 {
+        _ = try? MatrixMarketReader.parse(Array(rest), file: "fuzz.mtx")
+    } else {
+        _ = try? MatrixMarketReader.parseSparse(Array(rest), file: "fuzz.mtx")
+    }
+}
+
+func fuzzNPY(_ bytes: [UInt8]) {
+    guard let array = try? NPY.parse(bytes, file: "fuzz.npy") else { return }
+    _ = try? array.asMatrix()
+    _ = try? array.asInt32()
+    _ = array.asFloats()
+}
+
+func fuzzLabels(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let numNodes = Int(s >> 2)
+    let names = s & 2 != 0 ? try? NodeIDMap(names: (0..<numNodes).map { "n\($0)" }) : nil
+    if s & 1 == 0 {
+        guard let labels = try? LabelReader.parse(Array(rest), file: "labels.tsv", nodeIDs: names, numNodes: numNodes) else { return }
+        // Integer labels below 2^20 are class ids by design: label 888825 means 888,826 classes,
+        // so the dense indicator matrix is only built when it is small.
+        if labels.numNodes * labels.numClasses <= largestGraph * 64 { _ = labels.indicatorMatrix() }
+        if !labels.isMultiLabel { _ = labels.singleLabels() }
+    } else {
+        _ = try? SplitReader.parse(Array(rest), file: "split.tsv", nodeIDs: names, numNodes: numNodes)
+    }
+}
+
+func fuzzHyperedges(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let n: Int? = s & 1 == 0 ? nil : Int(s >> 1)
+    guard let edges = try? HyperedgeListReader.parse(Array(rest), file: "hyperedges.tsv", numVertices: n) else { return }
+    let vertices = n ?? ((edges.flatMap { $0 }.max() ?? -1) + 1)
+    guard vertices <= largestGraph else { return }
+    _ = try? Hypergraph(hyperedges: edges, numVertices: vertices, mergeDuplicates: s & 2 != 0, addSingletons: true)
+}
+
+// MARK: - File readers
+
+func fuzzNPZ(_ bytes: [UInt8]) {
+    _ = try? NPZ.read(file("fuzz.npz", bytes))
+}
+
+/// The files of a small valid HGB folder (two node types, one relation, labels on type 0).
+let hgbBase: [String: String] = [
+    "node.dat": "0\ta\t0\t0.5,1.0\n1\tb\t0\t1.5,0.0\n2\tc\t1\n3\td\t1\n",
+    "link.dat": "0\t2\t0\t1.0\n1\t3\t0\t1.0\n0\t3\t0\t0.5\n",
+    "label.dat": "0\ta\t0\t0\n",
+    "label.dat.test": "1\tb\t0\t1\n",
+    "info.dat": "{}\n",
+]
+let hgbMembers = ["node.dat", "link.dat", "label.dat", "label.dat.test", "info.dat"]
+
+func makeHGBBase() {
+    try? FileManager.default.createDirectory(atPath: scratch + "/hgb", withIntermediateDirectories: true)
+    for (name, text) in hgbBase { _ = file("hgb/" + name, Array(text.utf8)) }
+}
+
+func fuzzHGBFolder(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let member = hgbMembers[Int(s) % hgbMembers.count]
+    _ = file("hgb/" + member, rest)
+    _ = try? HGBDataset.load(scratch + "/hgb")
+    _ = file("hgb/" + member, Array(hgbBase[member]!.utf8))
+}
+
+func fuzzHGBZip(_ bytes: [UInt8]) {
+    _ = try? HGBDataset.load(file("fuzz.zip", bytes))
+}
+
+func fuzzEmbeddings(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let ext = ["tsv", "txt", "npy"][Int(s % 3)]
+    _ = try? EmbeddingReader.read(file("fuzz." + ext, rest))
+}
+
+/// FNV-1a 64 as Checkpoint computes it (the reader rejects any other trailer).
+func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+    return h
+}
+
+func fuzzCheckpoint(_ bytes: [UInt8]) {
+    var content = bytes
+    if bytes.starts(with: Array("GLCKPT02".utf8)) {
+        let sum = fnv1a(bytes)
+        for k in 0..<8 { content.append(UInt8(truncatingIfNeeded: sum >> (8 * UInt64(k)))) }
+    }
+    _ = try? Checkpoint.read(from: file("fuzz.ckpt", content))
+}
+
+/// A valid cache folder: two groups over 3 nodes.
+func cacheFeatures() -> PrecomputedFeatures {
+    PrecomputedFeatures(numNodes: 3, groups: [
+        FeatureGroup(relation: "a-b", parity: .even, hops: 2, dim: 2, values: Matrix(rows: 3, cols: 4, values: (0..<12).map { Float($0) })),
+        FeatureGroup(relation: "a-b", parity: .odd, hops: 1, dim: 1, values: Matrix(rows: 3, cols: 1, values: [1, 2, 3])),
+    ])
+}
+
+func makeCacheBase() {
+    try? PrecomputationCache.write(cacheFeatures(), to: scratch + "/cache",
+                                   options: PrecomputationOptions(iterations: 2, randomFeatureDim: 2, includeInput: false, seed: 1),
+                                   source: ["dataset": "fuzz"])
+}
+
+func fuzzCache(_ bytes: [UInt8]) {
+    _ = file("cache/manifest.json", bytes)
+    _ = try? PrecomputationCache.read(from: scratch + "/cache")
+}
+
+// MARK: - Seeds the library writes
+
+func makeSeeds(_ folder: String) {
+    let fm = FileManager.default
+    for t in ["checkpoint", "cache", "embeddings", "npy"] {
+        try? fm.createDirectory(atPath: folder + "/" + t, withIntermediateDirectories: true)
+    }
+    let checkpoint = Checkpoint(tensors: [("w", Matrix(rows: 2, cols: 3, values: [1, 2, 3, 4, 5, 6])), ("b", Matrix(rows: 1, cols: 2))],
+                                metadata: ["epoch": "3", "model": "gcn"])
+    try? checkpoint.write(to: scratch + "/seed.ckpt")
+    if let data = fm.contents(atPath: scratch + "/seed.ckpt") {
+        // Without its checksum: the target appends a valid one.
+        _ = fm.createFile(atPath: folder + "/checkpoint/gcn-2x3", contents: data.dropLast(8))
+        _ = fm.createFile(atPath: folder + "/checkpoint/raw-with-checksum", contents: data)
+    }
+    makeCacheBase()
+    _ = fm.createFile(atPath: folder + "/cache/manifest", contents: fm.contents(atPath: scratch + "/cache/manifest.json"))
+    try? NPY.write(Matrix(rows: 2, cols: 3, values: [0.5, 1, 2, 3, 4, 5]), to: scratch + "/m.npy")
+    if let npy = fm.contents(atPath: scratch + "/m.npy") {
+        _ = fm.createFile(atPath: folder + "/npy/float32-2x3", contents: npy)
+        _ = fm.createFile(atPath: folder + "/embeddings/npy-2x3", contents: Data([2]) + npy)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+@testable import GraphIO
+import Testing
+
+/// Inputs found by the libFuzzer targets (Benchmarks/Fuzz, issue 15), kept as regression tests.
+@Suite("Fuzz findings")
+struct FuzzRegressionTests {
+    /// An `.npz` whose central directory claims a 4,278,189,975-byte member (the deflated data
+    /// holds 89 bytes). ZipReader reserved the claimed size up front: 4 GiB per read (libFuzzer:
+    /// out-of-memory, npz target; a claim near 2^63 would have trapped). The claimed size is now
+    /// only a hint, capped at 64 MiB.
+    static let hugeClaimedSize = """
+        UEsDBC0AAAAIAAAAIQAK+FUK//////////8MABQAZmVhdHVyZXMubnB5AQAQAJgAAAAAAAAAWQAAAAAAAACb7BfqGxDJyFDGUK2e
+        klqcXKRupaBuk2airqOgnpZfVFKUmBefX5SSChJ3S8wpTgWKF2ckFqQC+RpGOgrGmjoKtQpkAy4GhgY7ILZnYEg4wMDA4MAABk8c
+        AFBLAwQtAAAACAAAACEA7rAWeP//////////CgAUAGxhYmVscy5ucHkBABAAqAAAAAAAAABQAAAAAAAAAJvsF+obEMnIUMZQrZ6S
+        WpxcpG6loG6TaaGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GqY6mjoKtQoUAC5mBghghNIsaHxWKA0AUEsBAi0DLQAA
+        AAgAAAAhAAr4VQpZAAAAl////gwAAAAAAAAAAAAAAIABAAAAAGZlYXR1cmVzLm5weVBLAQItAy0AAAAIAAAAIQDusBZ4UAAAAKgA
+        AAAKAAAAAAAAAAAAAACAAZcAAABsYWJlbHMubnB5UEsFBgAAAAACAAIAcgAAACMBAAAAAA==
+        """
+
+    @Test func zipMemberClaimingGigabytesIsReadWithoutReservingThem() throws {
+        let bytes = Array(Data(base64Encoded: Self.hugeClaimedSize.filter { !$0.isWhitespace })!)
+        let path = TestFiles.write(bytes: bytes, to: "huge.npz", in: TestFiles.temporaryFolder())
+        let before = peakResidentBytes()
+        // The members themselves are intact (the CRC-32 matches), so the archive reads.
+        let arrays = try NPZ.read(path)
+        #expect(arrays["features"]?.shape == [2, 3] && arrays["labels"]?.shape == [5])
+        // Far below the 4 GiB the header claims (the test process itself may be large).
+        #expect(peakResidentBytes() - before < 1 << 30)
+    }
+
+    @Test func damagedZipSaysTruncatedWithoutInternalNames() throws {
+        let whole = FixtureData.bytes("tiny_hgb.zip")
+        let path = TestFiles.write(bytes: Array(whole.prefix(whole.count / 2)), to: "half.zip", in: TestFiles.temporaryFolder())
+        do {
+            _ = try HGBDataset.load(path)
+            Issue.record("a truncated zip was read")
+        } catch {
+            #expect(error.description == "\(path): truncated or not a zip archive (no readable central directory); download or copy it again")
+        }
+    }
+
+    /// A size line claiming 72,147,483,647 entries over three real ones: the reader reserved
+    /// room for all of them up front, 288 GB per array, and the allocation trapped (libFuzzer:
+    /// AddressSanitizer out of memory, mtx target). Now the reservation is bounded by the file.
+    @Test(arguments: [false, true])
+    func matrixMarketSizeLineClaimingBillionsOfEntries(sparse: Bool) {
+        let text = "%%MatrixMarket matrix coordinate real general\n% damaged size line\n3 1433 72147483647\n1 20 1\n2 89 1\n3 2 1\n"
+        let expected = GraphIOError.parse(file: "f.mtx", line: 6, column: nil,
+                                          message: "the file ends after 3 entries; the size line (line 3) declares 72147483647")
+        #expect(throws: expected) {
+            if sparse { _ = try MatrixMarketReader.parseSparse(Array(text.utf8), file: "f.mtx") } else { _ = try MatrixMarketReader.parse(Array(text.utf8), file: "f.mtx") }
+        }
+    }
+
+    /// Peak resident memory of this process (VmHWM), in bytes.
+    func peakResidentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+        }
+        return 0
+    }
+}
