@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# A cluster of N test hosts on this machine: Linux network namespaces on a bridge, so Open MPI
+# runs across real TCP links (veth pairs, shaped with tc) instead of shared memory.
+#
+#   launch/netns-cluster.sh up N [--rate 1gbit] [--delay 0.1ms] [--dir DIR]   # prints the hostfile
+#   launch/gnnpipe-hostfile.sh DIR/hostfile 4 train graphs/cora             # works unchanged
+#   launch/netns-cluster.sh counters [--dir DIR]    # bytes each host sent and received
+#   launch/netns-cluster.sh down [--dir DIR]        # removes hosts, links, bridge and their processes
+#
+# Hosts are namespaces glhost1 … glhostN with addresses 198.18.0.1 … 198.18.0.N (the RFC 2544
+# benchmarking range) on a bridge glbr0 (198.18.0.254, where mpirun's own daemon listens). Host i
+# reaches the bridge through a veth pair: glvI in this namespace, eth0 inside the host. --rate
+# limits both directions of every host's link with a token bucket (tbf), in tc's units (100mbit,
+# 1gbit, 10gbit); --delay adds a one-way delay with netem where the kernel has it.
+#
+# DIR (default /tmp/graphlearning-cluster) gets:
+#   hostfile   one line per host, `glhostI slots=1`
+#   agent.sh   Open MPI's launch agent (plm_rsh_agent): starts its command inside the host's
+#              namespace with GRAPHLEARNING_HOST set (hosts share the kernel's host name)
+#   mpi.env    the MCA settings that make mpirun use the agent and TCP over 198.18.0.0/24 only
+#              (btl tcp,self: no shared memory), sourced by launch/gnnpipe-hostfile.sh
+# Needs root (ip netns, tc). `down` also works after a crash: it removes whatever is left.
+set -euo pipefail
+
+usage() { echo "usage: netns-cluster.sh up N [--rate RATE] [--delay DELAY] [--dir DIR] | down [--dir DIR] | counters [--dir DIR]" >&2; exit 64; }
+command=${1:-}
+[ -n "$command" ] || usage
+shift
+count=""
+if [ "$command" = up ]; then
+    count=${1:-}
+    [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 200 ] || { echo "error: up needs a host count in 1...200, got '${count}'" >&2; exit 64; }
+    shift
+fi
+rate="" delay="" dir=/tmp/graphlearning-cluster
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rate) rate=${2:?--rate needs a value like 1gbit}; shift 2 ;;
+        --delay) delay=${2:?--delay needs a value like 0.1ms}; shift 2 ;;
+        --dir) dir=${2:?--dir needs a folder}; shift 2 ;;
+        *) echo "error: unknown option '$1'" >&2; usage ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "error: network namespaces need root" >&2; exit 1; }
+bridge=glbr0
+subnet=198.18.0.0/24
+
+hosts() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^glhost[0-9]+$' || true; }
+
+down() {
+    for h in $(hosts); do
+        # Processes started inside the host (orted, ranks): ours, since the namespace is ours.
+        for pid in $(ip netns pids "$h" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+        ip netns delete "$h" 2>/dev/null || true   # deleting the namespace removes its veth pair
+    done
+    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^glv[0-9]+$' || true); do
+        ip link delete "$link" 2>/dev/null || true
+    done
+    ip link delete "$bridge" 2>/dev/null || true
+    rm -f "$dir/hostfile" "$dir/agent.sh" "$dir/mpi.env"
+}
+
+# Token-bucket shaping of one interface; `ns` empty for this namespace.
+shape() {
+    local ns=$1 dev=$2
+    local -a run=()
+    [ -n "$ns" ] && run=(ip netns exec "$ns")
+    if [ -n "$delay" ]; then
+        if ! "${run[@]}" tc qdisc add dev "$dev" root handle 1: netem delay "$delay" 2>/dev/null; then
+            echo "error: --delay needs the kernel's netem queueing discipline, which this kernel does not have (rate shaping uses tbf and works)" >&2
+            return 1
+        fi
+        [ -n "$rate" ] && "${run[@]}" tc qdisc add dev "$dev" parent 1: handle 2: tbf rate "$rate" burst "$burst" latency 100ms
+    elif [ -n "$rate" ]; then
+        "${run[@]}" tc qdisc add dev "$dev" root tbf rate "$rate" burst "$burst" latency 100ms
+    fi
+}
+
+case "$command" in
+up)
+    if [ -n "$rate" ]; then
+        # tc rates: NUMBER[k|m|g]bit; the bucket holds 10 ms of traffic (at least 64 KiB).
+        [[ "$rate" =~ ^([0-9]+)(k|m|g)?bit$ ]] || { echo "error: --rate takes tc's units, e.g. 100mbit, 1gbit, 10gbit; got '$rate'" >&2; exit 64; }
+        bits=${BASH_REMATCH[1]}
+        case "${BASH_REMATCH[2]}" in k) bits=$((bits * 1000)) ;; m) bits=$((bits * 1000000)) ;; g) bits=$((bits * 1000000000)) ;; esac
+        burst=$(( bits / 8 / 100 )); [ "$burst" -lt 65536 ] && burst=65536
+    fi
+    down
+    mkdir -p "$dir"
+    trap 'echo "error: netns-cluster.sh up failed; removing what it made" >&2; down' ERR
+    ip link add "$bridge" type bridge
+    ip addr add 198.18.0.254/24 dev "$bridge"
+    ip link set "$bridge" up
+    : > "$dir/hostfile"
+    for i in $(seq 1 "$count"); do
+        h=glhost$i
+        ip netns add "$h"
+        ip link add "glv$i" type veth peer name eth0 netns "$h"
+        ip link set "glv$i" master "$bridge" up
+        ip -n "$h" addr add "198.18.0.$i/24" dev eth0
+        ip -n "$h" link set lo up
+        ip -n "$h" link set eth0 up
+        shape "" "glv$i"
+        shape "$h" eth0
+        echo "$h slots=1" >> "$dir/hostfile"
+    done
+    cat > "$dir/agent.sh" <<'AGENT'
+#!/usr/bin/env bash
+# Open MPI's launch agent for the namespace hosts: `agent.sh [options] HOST COMMAND...` runs
+# COMMAND inside namespace HOST (the options are ssh's and mean nothing here).
+while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
+host=$1
+shift
+exec ip netns exec "$host" env GRAPHLEARNING_HOST="$host" /bin/bash -c "$*"
+AGENT
+    chmod +x "$dir/agent.sh"
+    cat > "$dir/mpi.env" <<ENV
+# Open MPI settings for the namespace hosts (sourced by launch/gnnpipe-hostfile.sh).
+export OMPI_MCA_plm_rsh_agent=$dir/agent.sh
+export OMPI_MCA_btl=tcp,self
+export OMPI_MCA_btl_tcp_if_include=$subnet
+export OMPI_MCA_oob_tcp_if_include=$subnet
+# The hosts share this machine's cores: binding each host's first rank to "core 0" would stack them.
+export BIND_TO=none
+ENV
+    trap - ERR
+    echo "$count hosts up (${rate:-unshaped}${delay:+, delay $delay}); hostfile:" >&2
+    echo "$dir/hostfile"
+    ;;
+down)
+    down
+    echo "cluster removed" >&2
+    ;;
+counters)
+    # Bytes through each host's link since it came up (the root end of the veth pair: what it
+    # transmits went to the host, what it receives came from the host).
+    printf "host\tsent_bytes\treceived_bytes\n"
+    for h in $(hosts); do
+        i=${h#glhost}
+        rx=$(cat "/sys/class/net/glv$i/statistics/rx_bytes") tx=$(cat "/sys/class/net/glv$i/statistics/tx_bytes")
+        printf "%s\t%s\t%s\n" "$h" "$rx" "$tx"
+    done
+    ;;
+*) usage ;;
+esac
