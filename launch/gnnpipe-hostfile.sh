@@ -28,4 +28,7 @@ flags=(-hostfile "$hostfile" --map-by "${MAP_BY:-slot}" --bind-to "${BIND_TO:-co
 export OPENBLAS_NUM_THREADS=1
 flags+=(-x OPENBLAS_NUM_THREADS)
 [ "$(id -u)" -eq 0 ] && flags+=(--allow-run-as-root)
-exec "${MPIRUN:-mpirun}" -n "$ranks" "${flags[@]}" "$binary" "$@"
+launcher=()
+# The namespace test hosts run mpirun in their head namespace (MPIRUN_NETNS, from mpi.env).
+[ -n "${MPIRUN_NETNS:-}" ] && launcher=(ip netns exec "$MPIRUN_NETNS")
+exec "${launcher[@]}" "${MPIRUN:-mpirun}" -n "$ranks" "${flags[@]}" "$binary" "$@"

@@ -2,27 +2,33 @@
 # A cluster of N test hosts on this machine: Linux network namespaces on a bridge, so Open MPI
 # runs across real TCP links (veth pairs, shaped with tc) instead of shared memory.
 #
-#   launch/netns-cluster.sh up N [--rate 1gbit] [--delay 0.1ms] [--dir DIR]   # prints the hostfile
+#   launch/netns-cluster.sh up N [--rate 1gbit] [--delay 0.1ms] [--dir DIR] [--prefix gl] [--net 0]
+#                                                   # prints the hostfile
 #   launch/gnnpipe-hostfile.sh DIR/hostfile 4 train graphs/cora             # works unchanged
 #   launch/netns-cluster.sh counters [--dir DIR]    # bytes each host sent and received
 #   launch/netns-cluster.sh down [--dir DIR]        # removes hosts, links, bridge and their processes
 #
 # Hosts are namespaces glhost1 … glhostN with addresses 198.18.0.1 … 198.18.0.N (the RFC 2544
-# benchmarking range) on a bridge glbr0 (198.18.0.254, where mpirun's own daemon listens). Host i
-# reaches the bridge through a veth pair: glvI in this namespace, eth0 inside the host. --rate
-# limits both directions of every host's link with a token bucket (tbf), in tc's units (100mbit,
-# 1gbit, 10gbit); --delay adds a one-way delay with netem where the kernel has it.
+# benchmarking range) on a bridge glbr0 (198.18.0.254). Host i reaches the bridge through a veth
+# pair: glvI in this namespace, eth0 inside the host. (--prefix renames gl…, --net K uses
+# 198.18.K.0/24: two clusters can coexist, e.g. the tests' and yours.) mpirun itself runs in a
+# head namespace glhead (198.18.0.253), as on a login node, where TCP gives up on an unanswered connection
+# after about 13 s (net.ipv4.tcp_retries2 = 5, set in every cluster namespace): so when a host's
+# link goes down, mpirun notices and ends the job instead of retransmitting for 15 minutes.
+# --rate limits both directions of every host's link with a token bucket (tbf), in tc's units
+# (100mbit, 1gbit, 10gbit); --delay adds a one-way delay with netem where the kernel has it.
 #
 # DIR (default /tmp/graphlearning-cluster) gets:
 #   hostfile   one line per host, `glhostI slots=1`
 #   agent.sh   Open MPI's launch agent (plm_rsh_agent): starts its command inside the host's
 #              namespace with GRAPHLEARNING_HOST set (hosts share the kernel's host name)
 #   mpi.env    the MCA settings that make mpirun use the agent and TCP over 198.18.0.0/24 only
-#              (btl tcp,self: no shared memory), sourced by launch/gnnpipe-hostfile.sh
+#              (btl tcp,self: no shared memory) and MPIRUN_NETNS=glhead, sourced by
+#              launch/gnnpipe-hostfile.sh (which then starts mpirun in the head namespace)
 # Needs root (ip netns, tc). `down` also works after a crash: it removes whatever is left.
 set -euo pipefail
 
-usage() { echo "usage: netns-cluster.sh up N [--rate RATE] [--delay DELAY] [--dir DIR] | down [--dir DIR] | counters [--dir DIR]" >&2; exit 64; }
+usage() { echo "usage: netns-cluster.sh up N [--rate RATE] [--delay DELAY] [--dir DIR] [--prefix P] [--net K] | down [--dir DIR] [--prefix P] | counters [--dir DIR] [--prefix P]" >&2; exit 64; }
 command=${1:-}
 [ -n "$command" ] || usage
 shift
@@ -32,9 +38,11 @@ if [ "$command" = up ]; then
     [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] && [ "$count" -le 200 ] || { echo "error: up needs a host count in 1...200, got '${count}'" >&2; exit 64; }
     shift
 fi
-rate="" delay="" dir=/tmp/graphlearning-cluster
+rate="" delay="" dir=/tmp/graphlearning-cluster prefix=gl net=0
 while [ $# -gt 0 ]; do
     case "$1" in
+        --prefix) prefix=${2:?--prefix needs a name}; shift 2 ;;
+        --net) net=${2:?--net needs a number 0-255}; shift 2 ;;
         --rate) rate=${2:?--rate needs a value like 1gbit}; shift 2 ;;
         --delay) delay=${2:?--delay needs a value like 0.1ms}; shift 2 ;;
         --dir) dir=${2:?--dir needs a folder}; shift 2 ;;
@@ -42,18 +50,22 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "error: network namespaces need root" >&2; exit 1; }
-bridge=glbr0
-subnet=198.18.0.0/24
+[[ "$prefix" =~ ^[a-z][a-z0-9]{0,5}$ ]] || { echo "error: --prefix takes 1 to 6 lowercase letters or digits, got '$prefix'" >&2; exit 64; }
+[[ "$net" =~ ^[0-9]+$ ]] && [ "$net" -le 255 ] || { echo "error: --net takes 0...255, got '$net'" >&2; exit 64; }
+bridge=${prefix}br0
+base=198.18.$net
+subnet=$base.0/24
 
-hosts() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^glhost[0-9]+$' || true; }
+hosts() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${prefix}host[0-9]+\$" || true; }
+namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^(${prefix}host[0-9]+|${prefix}head)\$" || true; }
 
 down() {
-    for h in $(hosts); do
-        # Processes started inside the host (orted, ranks): ours, since the namespace is ours.
+    for h in $(namespaces); do
+        # Processes started inside the namespace (mpirun, orted, ranks): ours, since it is ours.
         for pid in $(ip netns pids "$h" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
         ip netns delete "$h" 2>/dev/null || true   # deleting the namespace removes its veth pair
     done
-    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^glv[0-9]+$' || true); do
+    for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^${prefix}v([0-9]+|h)\$" || true); do
         ip link delete "$link" 2>/dev/null || true
     done
     ip link delete "$bridge" 2>/dev/null || true
@@ -89,18 +101,25 @@ up)
     mkdir -p "$dir"
     trap 'echo "error: netns-cluster.sh up failed; removing what it made" >&2; down' ERR
     ip link add "$bridge" type bridge
-    ip addr add 198.18.0.254/24 dev "$bridge"
+    ip addr add "$base.254/24" dev "$bridge"
     ip link set "$bridge" up
+    # One namespace with its address on the bridge; TCP gives up after ~13 s of silence.
+    attach() {
+        local ns=$1 veth=$2 address=$3
+        ip netns add "$ns"
+        ip link add "$veth" type veth peer name eth0 netns "$ns"
+        ip link set "$veth" master "$bridge" up
+        ip -n "$ns" addr add "$address/24" dev eth0
+        ip -n "$ns" link set lo up
+        ip -n "$ns" link set eth0 up
+        ip netns exec "$ns" sysctl -qw net.ipv4.tcp_retries2=5
+    }
+    attach "${prefix}head" "${prefix}vh" "$base.253"
     : > "$dir/hostfile"
     for i in $(seq 1 "$count"); do
-        h=glhost$i
-        ip netns add "$h"
-        ip link add "glv$i" type veth peer name eth0 netns "$h"
-        ip link set "glv$i" master "$bridge" up
-        ip -n "$h" addr add "198.18.0.$i/24" dev eth0
-        ip -n "$h" link set lo up
-        ip -n "$h" link set eth0 up
-        shape "" "glv$i"
+        h=${prefix}host$i
+        attach "$h" "${prefix}v$i" "$base.$i"
+        shape "" "${prefix}v$i"
         shape "$h" eth0
         echo "$h slots=1" >> "$dir/hostfile"
     done
@@ -120,6 +139,13 @@ export OMPI_MCA_plm_rsh_agent=$dir/agent.sh
 export OMPI_MCA_btl=tcp,self
 export OMPI_MCA_btl_tcp_if_include=$subnet
 export OMPI_MCA_oob_tcp_if_include=$subnet
+# mpirun runs in the head namespace (see netns-cluster.sh). An idle control connection to a host
+# whose link went down is noticed in about 20 + 3·5 s (TCP keepalive) instead of Open MPI's
+# default 8 minutes; a busy one by the namespaces' short retransmission limit.
+export MPIRUN_NETNS=${prefix}head
+export OMPI_MCA_oob_tcp_keepalive_time=20
+export OMPI_MCA_oob_tcp_keepalive_intvl=5
+export OMPI_MCA_oob_tcp_keepalive_probes=3
 # The hosts share this machine's cores: binding each host's first rank to "core 0" would stack them.
 export BIND_TO=none
 ENV
@@ -136,8 +162,8 @@ counters)
     # transmits went to the host, what it receives came from the host).
     printf "host\tsent_bytes\treceived_bytes\n"
     for h in $(hosts); do
-        i=${h#glhost}
-        rx=$(cat "/sys/class/net/glv$i/statistics/rx_bytes") tx=$(cat "/sys/class/net/glv$i/statistics/tx_bytes")
+        i=${h#"${prefix}host"}
+        rx=$(cat "/sys/class/net/${prefix}v$i/statistics/rx_bytes") tx=$(cat "/sys/class/net/${prefix}v$i/statistics/tx_bytes")
         printf "%s\t%s\t%s\n" "$h" "$rx" "$tx"
     done
     ;;

@@ -29,6 +29,8 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
     public internal(set) var traffic = TrafficCounters()
     /// Every rank's host name, in rank order.
     public private(set) var hosts: [String] = []
+    /// Every rank's rank in `MPI_COMM_WORLD` (messages name world ranks, also for sub-groups).
+    public private(set) var worldRanks: [Int] = []
     let comm: MPI_Comm
     /// A duplicate of ``comm`` for the collectives' own messages, so they never match a user tag.
     let collectiveComm: MPI_Comm
@@ -48,13 +50,16 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         self.hostName = hostName
         self.timeout = timeout
         hosts = try Self.names(allGather(bytes: Self.fixedName(hostName)))
+        var worldRank: Int32 = 0
+        MPI_Comm_rank(CMPI_COMM_WORLD(), &worldRank)
+        worldRanks = try allGather([Int64(worldRank)]).map { Int($0) }
     }
 
     /// The host name of rank `r` (`?` outside the communicator).
     public func host(ofRank r: Int) -> String { r >= 0 && r < hosts.count ? hosts[r] : "?" }
 
-    /// `rank 3 on node7`.
-    func who(_ r: Int) -> String { "rank \(r) on \(host(ofRank: r))" }
+    /// `rank 3 on node7` (the world rank).
+    func who(_ r: Int) -> String { "rank \(r >= 0 && r < worldRanks.count ? worldRanks[r] : r) on \(host(ofRank: r))" }
 
     private static func fixedName(_ name: String) -> [UInt8] {
         let bytes = Array(name.utf8.prefix(63))
@@ -97,7 +102,12 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
             throw CommunicationError(operation: "MPI_COMM_WORLD", message: "the world communicator is null")
         }
         try check(MPI_Comm_set_errhandler(world, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
-        return try MPICommunicator(comm: world, hostName: processorName(), timeout: nil)
+        let communicator = try MPICommunicator(comm: world, hostName: processorName(), timeout: nil)
+        if MPILiveness.shared == nil {
+            MPILiveness.shared = try MPILiveness(world: world, rank: communicator.rank, size: communicator.size,
+                                                 hosts: communicator.hosts)
+        }
+        return communicator
     }
 
     /// `$GRAPHLEARNING_HOST`, else `MPI_Get_processor_name`.
@@ -209,10 +219,24 @@ struct Poll {
     }
 
     mutating func pause(operation: String, what: @autoclosure () -> String) throws(CommunicationError) {
+        let liveness = MPILiveness.shared
+        liveness?.serve()
         let now = DispatchTime.now().uptimeNanoseconds
         if let deadline, now > deadline {
-            throw CommunicationError(.timedOut, operation: operation,
-                                     message: "\(what()) within \(Self.seconds(timeout!))")
+            // Another rank reports a timeout and ends the job: hold this report (for one more
+            // timeout at most, in case that rank cannot end it).
+            if let liveness, liveness.someoneReports, now < deadline + UInt64(max(1, timeout!) * 1e9) {
+                usleep(1000)
+                return
+            }
+            var message = "\(what()) within \(Self.seconds(timeout!))"
+            if let liveness {
+                let silent = liveness.unresponsiveRanks(grace: min(5, max(1, timeout! / 4)))
+                message += silent.isEmpty
+                    ? "; every other rank answers (a rank may be computing for longer than the timeout)"
+                    : "; \(liveness.names(silent)) \(silent.count == 1 ? "does" : "do") not answer (stopped, cut off, or dead)"
+            }
+            throw CommunicationError(.timedOut, operation: operation, message: message)
         }
         if now - start < 100_000 {
             sched_yield()
