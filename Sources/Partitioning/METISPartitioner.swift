@@ -27,13 +27,19 @@ public enum METISPartitioner {
     ///   - seed: seeds METIS (`METIS_OPTION_SEED`, after a SplitMix64 mix so that 0 and 1 differ);
     ///     same seed, same graph → same parts.
     ///   - imbalance: allowed load imbalance, e.g. 0.03 for 3% (`METIS_OPTION_UFACTOR`, ×1000).
+    ///   - vertexWeights: balance the parts' total weight instead of their vertex counts
+    ///     (METIS's `vwgt`; e.g. degree + 1 to balance the work of a sparse product), `[n]`,
+    ///     each ≥ 1. Isolated vertices then fill the lightest parts by weight.
     /// - Throws: ``PartitionError``.
     /// - Complexity: roughly O(nnz · log parts) inside METIS, plus O(nnz) to prepare the input.
-    public static func partition(_ graph: CSRGraph, parts: Int, seed: Int = 0,
-                                 imbalance: Double = 0.03) throws(PartitionError) -> GraphPartition {
+    public static func partition(_ graph: CSRGraph, parts: Int, seed: Int = 0, imbalance: Double = 0.03,
+                                 vertexWeights: [Int32]? = nil) throws(PartitionError) -> GraphPartition {
         guard graph.isSquare else { throw .notSquare(rows: graph.numRows, columns: graph.numColumns) }
         let n = graph.numRows
         guard parts >= 1, parts <= n else { throw .invalidPartCount(parts: parts, numNodes: n) }
+        if let w = vertexWeights {
+            precondition(w.count == n && w.allSatisfy { $0 >= 1 }, "METISPartitioner: one vertex weight ≥ 1 per vertex")
+        }
         if parts == 1 {
             return GraphPartition(parts: [Int32](repeating: 0, count: n), numParts: 1, graph: graph)
         }
@@ -42,21 +48,22 @@ public enum METISPartitioner {
         let connected = (0..<n).filter { input.rowOffsets[$0 + 1] > input.rowOffsets[$0] }
         var parts32 = [Int32](repeating: -1, count: n)
         if connected.count == n {
-            parts32 = try metisParts(input, parts: parts, seed: seed, imbalance: imbalance)
+            parts32 = try metisParts(input, parts: parts, seed: seed, imbalance: imbalance, weights: vertexWeights)
         } else if connected.count >= parts {
             let (subgraph, _) = compacted(input, keeping: connected)
-            let subParts = try metisParts(subgraph, parts: parts, seed: seed, imbalance: imbalance)
+            let subParts = try metisParts(subgraph, parts: parts, seed: seed, imbalance: imbalance,
+                                          weights: vertexWeights.map { w in connected.map { w[$0] } })
             for (i, u) in connected.enumerated() { parts32[u] = subParts[i] }
         } else {
             for u in connected { parts32[u] = 0 }
         }
-        spreadIsolated(&parts32, numParts: parts)
+        spreadIsolated(&parts32, numParts: parts, weights: vertexWeights)
         return GraphPartition(parts: parts32, numParts: parts, graph: input)
     }
 
     /// `METIS_PartGraphKway` on a symmetric, loop-free graph with `parts >= 2`.
-    private static func metisParts(_ input: CSRGraph, parts: Int, seed: Int,
-                                   imbalance: Double) throws(PartitionError) -> [Int32] {
+    private static func metisParts(_ input: CSRGraph, parts: Int, seed: Int, imbalance: Double,
+                                   weights: [Int32]?) throws(PartitionError) -> [Int32] {
         let n = input.numRows
         var xadj = input.rowOffsets.map { idx_t($0) }
         var adjncy = input.columnIndices.map { idx_t($0) }
@@ -70,9 +77,14 @@ public enum METISPartitioner {
         options[Int(METIS_OPTION_SEED.rawValue)] = metisSeed(seed)
         options[Int(METIS_OPTION_NUMBERING.rawValue)] = 0
         options[Int(METIS_OPTION_UFACTOR.rawValue)] = idx_t(max(1, (imbalance * 1000).rounded()))
+        var vwgt = weights?.map { idx_t($0) }
         let status = metisLock.withLock { _ in
-            METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, nil, nil, nil, &nparts,
-                                nil, nil, &options, &objval, &part)
+            if vwgt != nil {
+                return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, &vwgt!, nil, nil, &nparts,
+                                           nil, nil, &options, &objval, &part)
+            }
+            return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, nil, nil, nil, &nparts,
+                                       nil, nil, &options, &objval, &part)
         }
         guard status == METIS_OK.rawValue else { throw .metis(status: status, meaning: meaning(of: status)) }
         return part.map { Int32($0) }
@@ -99,12 +111,14 @@ public enum METISPartitioner {
     /// Gives every vertex still at part -1 (the isolated ones) a part, in id order, filling the
     /// smallest parts first: the parts end as even as the already placed vertices allow.
     /// Water-filling: parts below a common level `L` are raised to `L` (the lowest part ids get
-    /// one more when the count does not divide), parts above it get none.
+    /// one more when the count does not divide), parts above it get none. With `weights`, a
+    /// part's size is the weight of its placed vertices and each isolated vertex counts 1 (an
+    /// isolated vertex's work, its self-loop, whatever weight the caller gave it).
     /// - Complexity: O(n + parts · log parts).
-    static func spreadIsolated(_ parts: inout [Int32], numParts: Int) {
+    static func spreadIsolated(_ parts: inout [Int32], numParts: Int, weights: [Int32]? = nil) {
         var sizes = [Int](repeating: 0, count: numParts)
         var isolated = 0
-        for p in parts { if p >= 0 { sizes[Int(p)] += 1 } else { isolated += 1 } }
+        for (u, p) in parts.enumerated() { if p >= 0 { sizes[Int(p)] += weights.map { Int($0[u]) } ?? 1 } else { isolated += 1 } }
         guard isolated > 0 else { return }
         // Find the level: the smallest L with Σ max(0, L − size) ≥ isolated.
         let order = (0..<numParts).sorted { (sizes[$0], $0) < (sizes[$1], $1) }

@@ -146,9 +146,10 @@ struct IsolatedVertexTests {
 
     /// Slow reference: each isolated vertex in turn to the currently smallest part (lowest id
     /// on ties).
-    func greedySizes(_ placed: [Int32], numParts: Int) -> [Int] {
+    /// With `weights`, a placed vertex adds its weight and an isolated one adds 1.
+    func greedySizes(_ placed: [Int32], numParts: Int, weights: [Int32]? = nil) -> [Int] {
         var sizes = [Int](repeating: 0, count: numParts)
-        for p in placed where p >= 0 { sizes[Int(p)] += 1 }
+        for (u, p) in placed.enumerated() where p >= 0 { sizes[Int(p)] += weights.map { Int($0[u]) } ?? 1 }
         for p in placed where p < 0 {
             let smallest = (0..<numParts).min { (sizes[$0], $0) < (sizes[$1], $1) }!
             sizes[smallest] += 1
@@ -170,6 +171,13 @@ struct IsolatedVertexTests {
             for p in parts { sizes[Int(p)] += 1 }
             #expect(sizes == expected, "placed \(before)")
             #expect(zip(before, parts).allSatisfy { $0 < 0 || $0 == $1 }, "placed vertices keep their part")
+
+            let weights = (0..<n).map { _ in Int32(1 + rng.next() % 12) }
+            var weighted = before
+            METISPartitioner.spreadIsolated(&weighted, numParts: numParts, weights: weights)
+            var weightedSizes = [Int](repeating: 0, count: numParts)
+            for (u, p) in weighted.enumerated() { weightedSizes[Int(p)] += before[u] < 0 ? 1 : Int(weights[u]) }
+            #expect(weightedSizes == greedySizes(before, numParts: numParts, weights: weights), "weighted, placed \(before)")
         }
     }
 }
