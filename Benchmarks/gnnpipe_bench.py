@@ -44,7 +44,9 @@ def run(binary, ranks, args):
                    collective_bytes=last.get("collective_bytes", 0),
                    rank_peak_mib=[r.get("peak_rss_mib", 0) for r in last.get("ranks", [])],
                    rank_wait_seconds=[r.get("wait_seconds", 0) for r in last.get("ranks", [])],
-                   rank_bubble_seconds=[r.get("bubble_seconds", 0) for r in last.get("ranks", [])])
+                   rank_bubble_seconds=[r.get("bubble_seconds", 0) for r in last.get("ranks", [])],
+                   rank_state_mib=[[r.get(k, 0) / 2**20 for k in ("operator_bytes", "feature_bytes", "table_bytes")]
+                                   for r in last.get("ranks", [])])
     return out
 
 
@@ -69,6 +71,8 @@ def main():
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--memory", action="store_true", help="peak RSS per rank on R-MAT 2^20, GCNII-16 hidden 64, P = 1, 2, 4")
     p.add_argument("--memory-epochs", type=int, default=1)
+    p.add_argument("--memory-runs", default="single,pipeline1,graph1,pipeline2,graph2,pipeline4,graph4,hybrid",
+                   help="which --memory runs, in this order (names: single, pipelineP, graphP for P = 1, 2, 4; hybrid)")
     a = p.parse_args()
     if not a.no_build:
         sh(["swift", "build", "-c", "release", "--product", "gnnpipe", "--package-path", ROOT])
@@ -171,19 +175,23 @@ def memory(a, cores, results):
     common = [folder, "--model", "gcnii", "--layers", "16", "--hidden", "64", "--epochs", str(a.memory_epochs),
               "--patience", "0", "--feature-normalization", "none"]
     chunks = ["--chunks", str(a.chunks)]
-    runs = [("single process", 1, ["--parallelism", "single", "--threads", str(cores)])]
+    catalogue = {"single": ("single process", 1, ["--parallelism", "single", "--threads", str(cores)]),
+                 "hybrid": ("hybrid 2x2 P=4", 4, ["--parallelism", "hybrid", "--stages", "2", "--threads", "1"] + chunks)}
     for p in (1, 2, 4):
-        runs.append((f"pipeline P={p}", p, ["--parallelism", "pipeline", "--threads", "1"] + chunks))
-        runs.append((f"graph P={p}", p, ["--parallelism", "graph", "--threads", "1"]))
-    runs.append(("hybrid 2x2 P=4", 4, ["--parallelism", "hybrid", "--stages", "2", "--threads", "1"] + chunks))
-    print("\n| run | peak RSS per rank, MiB | largest | epoch s (training step) | p2p MiB/epoch |")
-    print("|---|---|---:|---:|---:|")
+        catalogue[f"pipeline{p}"] = (f"pipeline P={p}", p, ["--parallelism", "pipeline", "--threads", "1"] + chunks)
+        catalogue[f"graph{p}"] = (f"graph P={p}", p, ["--parallelism", "graph", "--threads", "1"])
+    runs = [catalogue[name] for name in a.memory_runs.split(",")]
+    print("\n| run | peak RSS per rank, MiB | largest | state of the largest: operator + features + tables, MiB | epoch s (training step) | p2p MiB/epoch |")
+    print("|---|---|---:|---|---:|---:|")
     for name, ranks, extra in runs:
         r = run(a.gnnpipe, ranks, common + extra)
         r.update(dataset="rmat20", layers=16, mode=name)
         results.append(r)
         peaks = r.get("rank_peak_mib") or [r["summary"]["peak_memory_mib"]]
-        print(f"| {name} | {', '.join(f'{m:,.0f}' for m in peaks)} | {max(peaks):,.0f} | "
+        states = r.get("rank_state_mib") or []
+        state = states[peaks.index(max(peaks))] if len(states) == len(peaks) else None
+        state_text = f"{state[0]:,.0f} + {state[1]:,.0f} + {state[2]:,.0f} = {sum(state):,.0f}" if state else "–"
+        print(f"| {name} | {', '.join(f'{m:,.0f}' for m in peaks)} | {max(peaks):,.0f} | {state_text} | "
               f"{r['summary']['mean_epoch_seconds']:.1f} | {mib(r.get('p2p_bytes', 0))} |", flush=True)
 
 

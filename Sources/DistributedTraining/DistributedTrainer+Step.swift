@@ -10,6 +10,7 @@ extension DistributedTrainer {
     public func trainStep() throws(DistributedTrainingError) -> (loss: Double, statistics: RankEpochStatistics) {
         let t = epoch + 1
         var stats = RankEpochStatistics(rank: world.rank, epoch: t)
+        stats.stateBytes = stateBytes
         let worldBefore = world.traffic, groupBefore = group.traffic
         executor.exchange.resetWaitTime()
         let stepStart = TraceRecorder.now()
@@ -136,7 +137,7 @@ extension DistributedTrainer {
                 ChunkView(chunk: c, block: plan.blocks[c], graphOperator: plan.blocks[c].graphOperator(), position: 0,
                           positions: nil, lists: wholeLists, pendingRows: [])
             }
-        let x = try executor.evaluate(input: input, views: views, lists: wholeLists)
+        let x = try executor.evaluate(input: &input, views: views, lists: wholeLists)
         var sums = [Double](repeating: 0, count: 4)
         if let next {
             try messageChannel.send(x, to: next, key: "es", tag: messageChannel.tag(.evaluation, chunk: 0, epoch: epoch), seconds: &ignored)

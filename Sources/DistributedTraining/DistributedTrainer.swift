@@ -55,6 +55,8 @@ public final class DistributedTrainer {
     public let staleFraction: Double
     /// Parameters this rank updates (its stage's, plus GCNII's replicated input layers).
     public let ownedParameters: [Parameter]
+    /// What this rank keeps through the run, by term of the per-rank memory formula.
+    public let stateBytes: RankStateBytes
 
     let world: any Communicating
     let group: any Communicating
@@ -193,6 +195,13 @@ public final class DistributedTrainer {
                                  localFeatures: localFeatures, initialFeatures: initialFeatures,
                                  initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, trace: trace),
                                  context: context, deferred: pipeline.staleGradients == .defer, trace: trace)
+        func csrBytes(_ b: ChunkBlock) -> Int64 {
+            Int64(b.isSymmetric ? 1 : 2) * (Int64(8 * (b.matrix.numRows + 1)) + Int64(8 * b.matrix.nnz))
+        }
+        let blockBytes = plan.blocks.reduce(0) { $0 + csrBytes($1) } + (plan.whole.map(csrBytes) ?? 0)
+        let featureBytes = Int64(4) * Int64((localFeatures?.values.count ?? 0) + (initialFeatures?.values.count ?? 0))
+        stateBytes = RankStateBytes(graphOperator: blockBytes, features: featureBytes,
+                                    tables: tables.reduce(0) { $0 + ($1?.bytes ?? 0) })
         channel = MessageChannel(communicator: communicator, chunks: pipeline.chunks, trace: trace)
         wholeLists = plan.wholeExchangeLists
         let widths = layout.boundaryWidths

@@ -34,6 +34,9 @@ public struct RankEpochStatistics: Sendable, Equatable, Codable {
     public var evaluationSeconds: Double = 0
     /// This rank's peak resident memory so far, MiB (`getrusage` max RSS; 0 if not measured).
     public var peakResidentMiB: Double = 0
+    /// What this rank holds for the run by the module overview's per-rank memory terms
+    /// (``DistributedTrainer/stateBytes``): operator blocks, features, history tables.
+    public var stateBytes = RankStateBytes()
 
     /// Zeroed statistics for `rank` at `epoch`.
     public init(rank: Int, epoch: Int) {
@@ -42,3 +45,26 @@ public struct RankEpochStatistics: Sendable, Equatable, Codable {
     }
 }
 
+
+/// The bytes a rank keeps through a run, by term of the per-rank memory formula (module
+/// overview, "Per-rank memory"). Transient buffers (a chunk's activations, gathered rows,
+/// message buffers) and loading are not included; peak RSS is the measured total.
+public struct RankStateBytes: Sendable, Equatable, Codable {
+    /// Chunk operator blocks (and the whole-rows block when kept): CSR rows (8 bytes each), Int32
+    /// columns and Float values (8 bytes per entry), twice for rectangular blocks (their
+    /// transposes, built on the first backward).
+    public var graphOperator: Int64 = 0
+    /// Input features kept by the rank (stage 0's own and halo rows; GCNII's H⁰ inputs).
+    public var features: Int64 = 0
+    /// History tables of the owned layers: fresh, historical and pending-gradient rows.
+    public var tables: Int64 = 0
+
+    public init(graphOperator: Int64 = 0, features: Int64 = 0, tables: Int64 = 0) {
+        self.graphOperator = graphOperator
+        self.features = features
+        self.tables = tables
+    }
+
+    /// Sum of the terms.
+    public var total: Int64 { graphOperator + features + tables }
+}

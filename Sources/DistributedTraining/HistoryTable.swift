@@ -53,6 +53,9 @@ final class HistoryTable {
         pending = Matrix(rows: plan.pendingSlotCount, cols: width)
     }
 
+    /// Bytes of the fresh (its size during a pass), historical and pending rows.
+    var bytes: Int64 { Int64(4 * width) * Int64(localCount + (history?.rows ?? 0) + pending.rows) }
+
     /// Writes `rows` (the chunk's own rows, in local order from `first`) into the fresh table.
     func writeFresh(_ rows: Matrix, first: Int) {
         precondition(rows.cols == width, "HistoryTable: \(rows.cols) columns written to a table of width \(width)")

@@ -203,13 +203,14 @@ final class StageExecutor {
     /// rows go straight into the next layer's fresh table (the training tables are free between
     /// epochs), so no extra `[ownCount × d]` copy is held. Returns the stage's output rows
     /// (logits on the last stage).
-    func evaluate(input: Matrix?, views: [ChunkView], lists: ExchangeLists) throws(DistributedTrainingError) -> Matrix {
+    func evaluate(input: inout Matrix?, views: [ChunkView], lists: ExchangeLists) throws(DistributedTrainingError) -> Matrix {
         let ctx = context
         let h0 = computesInitialRepresentation ? initialRepresentation(rows: 0..<plan.ownCount, training: false) : nil
         ctx.isTraining = false
         if let table = tables[0], let x = h0.map({ isFirstStage ? $0 : (input ?? $0) }) ?? input {
             table.writeFresh(x, first: 0)
         }
+        input = nil  // copied into the first table: a stage's [n × d] less at the pass's peak
         var output = Matrix(rows: 0, cols: 0)
         for k in ownedLayers {
             let j = k - ownedLayers.lowerBound

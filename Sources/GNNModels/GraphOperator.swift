@@ -1,6 +1,7 @@
 import DenseMath
 import GraphCore
 import GraphKernels
+import Synchronization
 
 /// A sparse propagation matrix P (e.g. Â = D̃^-1/2 (A+I) D̃^-1/2) with its transpose for the
 /// backward pass, shared by reference by every layer of a model.
@@ -8,14 +9,23 @@ import GraphKernels
 /// Forward layers compute `P·X`; backward computes `Pᵀ·G`. When P is symmetric (GCN on an
 /// undirected graph) the transpose is P itself and no second copy is stored; otherwise (SAGE's
 /// D⁻¹A, directed graphs) Pᵀ is built once, so the backward SpMM is row-parallel and
-/// deterministic.
+/// deterministic. Built on first use when the caller says P is not symmetric, so an operator
+/// used only forward (evaluation) never holds a second copy.
 public final class GraphOperator: Sendable {
     /// P, `[outputRows × inputRows]` CSR (`[numNodes × numNodes]` for a whole graph).
     public let matrix: CSRGraph
-    /// Pᵀ (the same value as ``matrix`` when symmetric).
-    public let transpose: CSRGraph
+    /// Pᵀ (the same value as ``matrix`` when symmetric), built on first use if not given.
+    public var transpose: CSRGraph {
+        transposeStorage.withLock { stored in
+            if let stored { return stored }
+            let t = matrix.transposed()
+            stored = t
+            return t
+        }
+    }
     /// Whether P equals Pᵀ.
     public let isSymmetric: Bool
+    private let transposeStorage: Mutex<CSRGraph?>
 
     /// Wraps `matrix`, checking symmetry (O(nnz)) unless `symmetric` is given.
     ///
@@ -24,11 +34,19 @@ public final class GraphOperator: Sendable {
     /// accept it; SAGE needs a square P for its self term).
     public init(_ matrix: CSRGraph, symmetric: Bool? = nil) {
         precondition(symmetric != true || matrix.isSquare, "a rectangular operator cannot be symmetric")
-        let t = symmetric == true ? matrix : matrix.transposed()
-        let isSym = symmetric ?? (matrix.isSquare && t == matrix)
         self.matrix = matrix
-        self.transpose = isSym ? matrix : t
-        self.isSymmetric = isSym
+        switch symmetric {
+        case true?:
+            isSymmetric = true
+            transposeStorage = Mutex(matrix)
+        case false?:
+            isSymmetric = false
+            transposeStorage = Mutex(nil)
+        case nil:
+            let t = matrix.transposed()
+            isSymmetric = matrix.isSquare && t == matrix
+            transposeStorage = Mutex(isSymmetric ? matrix : t)
+        }
     }
 
     /// The GCN operator Â = D̃^-1/2 (A + I) D̃^-1/2 (Kipf & Welling, ICLR 2017, eq. 2) of an

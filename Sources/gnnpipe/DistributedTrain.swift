@@ -207,7 +207,8 @@ extension Train {
          "halo_bytes_sent": s.haloBytesSent, "analytic_bytes_sent": s.analyticBytesSent,
          "collective_bytes": s.collectiveBytes, "evaluation_bytes_sent": s.evaluationBytesSent,
          "compute_seconds": s.computeSeconds, "wait_seconds": s.waitSeconds, "bubble_seconds": s.bubbleSeconds,
-         "train_seconds": s.trainSeconds, "eval_seconds": s.evaluationSeconds, "peak_rss_mib": s.peakResidentMiB]
+         "train_seconds": s.trainSeconds, "eval_seconds": s.evaluationSeconds, "peak_rss_mib": s.peakResidentMiB,
+         "operator_bytes": s.stateBytes.graphOperator, "feature_bytes": s.stateBytes.features, "table_bytes": s.stateBytes.tables]
     }
 
     static func formatBytes(_ bytes: Int64) -> String {

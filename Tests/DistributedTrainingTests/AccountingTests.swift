@@ -22,6 +22,28 @@ import TestSupport
         #expect(rows == 2 * Int64(d.partHaloSizes(adjacency: adjacency).reduce(0, +)))
     }
 
+    /// The per-rank memory terms: S pipeline stages split one rank's history tables by layers
+    /// (same rows, L/S layers each), keep the whole operator each, and their statistics carry
+    /// the terms through the 18-number encoding.
+    @Test func stageTablesSplitTheOneRankTables() throws {
+        let (adjacency, task) = try Toy.problem(nodes: 60, edges: 200)
+        let configuration = Toy.configuration(.gcn, layers: 4, task: task)
+        let decomposition = try Toy.decomposition(adjacency, chunks: 4)
+        func state(_ stages: Int) throws -> [RankStateBytes] {
+            let outcome = try InProcess.train(configuration, adjacency, task, grid: RankGrid(stages: stages, groupSize: 1),
+                                              pipeline: PipelineOptions(chunks: 4), decomposition: decomposition, epochs: 1)
+            return outcome.statistics[0].map(\.stateBytes)
+        }
+        let one = try state(1)[0], two = try state(2), four = try state(4)
+        #expect(one.tables > 0 && one.graphOperator > 0)
+        #expect(two.map(\.tables).reduce(0, +) == one.tables)
+        #expect(four.map(\.tables).reduce(0, +) == one.tables)
+        #expect(four.allSatisfy { $0.graphOperator == one.graphOperator })
+        var stats = RankEpochStatistics(rank: 3, epoch: 2)
+        stats.stateBytes = RankStateBytes(graphOperator: 1 << 40, features: 7, tables: 123_456_789)
+        #expect(RankEpochStatistics(encoded: stats.encoded) == stats)
+    }
+
     @Test func traceFileIsValidChromeTraceJSON() throws {
         let a = TraceRecorder(rank: 0, enabled: true)
         a.record("forward \"c0\"", category: "forward", start: a.origin + 1_000, end: a.origin + 3_500, args: ["chunk": 0])
