@@ -32,6 +32,22 @@ extension StageExecutor {
         return h
     }
 
+    /// H⁰ of every own row in evaluation mode, `[ownCount × hidden]`, computed `blockRows` rows
+    /// at a time: the gathered features and the input layers' intermediates stay block-sized
+    /// instead of `[n × inputDim]` (the rows are independent: no dropout in evaluation).
+    func initialRepresentationInBlocks(blockRows: Int = 1 << 16) -> Matrix {
+        let n = plan.ownCount
+        guard n > blockRows else { return initialRepresentation(rows: 0..<n, training: false) }
+        var h = Matrix(rows: 0, cols: 0)
+        for start in stride(from: 0, to: n, by: blockRows) {
+            let rows = start..<min(n, start + blockRows)
+            let block = initialRepresentation(rows: rows, training: false)
+            if h.rows == 0 { h = Matrix(rows: n, cols: block.cols) }
+            h.setRows(rows, from: block)
+        }
+        return h
+    }
+
     /// Back-propagates ∂H⁰ of the rows of the last ``initialRepresentation(rows:training:)``
     /// through the input layers, adding their weight gradients.
     func initialRepresentationBackward(_ gradient: Matrix) {

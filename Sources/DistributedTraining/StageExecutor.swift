@@ -205,12 +205,12 @@ final class StageExecutor {
     /// (logits on the last stage).
     func evaluate(input: inout Matrix?, views: [ChunkView], lists: ExchangeLists) throws(DistributedTrainingError) -> Matrix {
         let ctx = context
-        let h0 = computesInitialRepresentation ? initialRepresentation(rows: 0..<plan.ownCount, training: false) : nil
+        // The received rows go into the first table before H⁰ is built: one [n × d] less at the peak.
+        if !isFirstStage || !computesInitialRepresentation, let table = tables[0], let x = input { table.writeFresh(x, first: 0) }
+        input = nil
+        let h0 = computesInitialRepresentation ? initialRepresentationInBlocks() : nil
         ctx.isTraining = false
-        if let table = tables[0], let x = h0.map({ isFirstStage ? $0 : (input ?? $0) }) ?? input {
-            table.writeFresh(x, first: 0)
-        }
-        input = nil  // copied into the first table: a stage's [n × d] less at the pass's peak
+        if isFirstStage, let table = tables[0], let h0 { table.writeFresh(h0, first: 0) }
         var output = Matrix(rows: 0, cols: 0)
         for k in ownedLayers {
             let j = k - ownedLayers.lowerBound
