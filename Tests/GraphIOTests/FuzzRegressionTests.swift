@@ -40,6 +40,42 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// A 417-byte damaged HGB zip (hgbzip target, libFuzzer timeout): `graphlearning summary` on
+    /// it ran past 120 s. ZIPFoundation's inflate loop kept reading empty chunks past the end of
+    /// the file while the deflate stream had not ended. The second central directory entry's
+    /// signature is damaged (`NK`), so the archive now fails when it is opened; and no member
+    /// read goes past its compressed bytes (ZipReaderTests).
+    static let inflateHang = """
+        UEsDBBQAAAAIAIGNfV1VV1McOAAAAEIAAAAMAAAAYmFkL25vZGUuZGF0DYqxDcAwDMNm6RansOzkoAzdPfR/VOBAEGBiEuY5
+        IQojx1LUu8TClGxhYmVsLmRhdC50ZXN0X2Z1bGwEFAAAAAgAgY19Xb4tD5UTAAAAGAAAAAwAAABiYWQvbGluay5kYXQz4DTm
+        NOA01DPg5TLgTExKAAAAAAAAAAAAAAAIAIGNfV1Z1gQGEgAAABIAAAANAAAAYmFkL2xhYmVsLmRhdDPg5DTgNOQy5CwwBDIM
+        dIy4AFBLAQIUAxQAAAAIAIGNfV1VV1McOAAAAEIAAAAMAAAAAAAAAAAAAACAAQAAAABiYWQvbm9kZS5kYXROSwECFAMUAAAA
+        CACBjX1dvi0PlRMAAAAYAAAADAAAAAAAAAAAAAAAgAFqAAAAYmFkL2xpbmsuZGF0UEsBAhQDFAAAAAgAgY19XVnWBAYSAAAA
+        EgAAAA0AAAAAAI19XVnWBAYSAAAAAGJhZC9sYWJlbC5kYXRQSwUGAAAAAAMAAwCvAAAA3AAAAAAA
+        """
+
+    @Test func damagedZipThatHungZIPFoundationFailsWithinASecond() throws {
+        let bytes = Array(Data(base64Encoded: Self.inflateHang.filter { !$0.isWhitespace })!)
+        #expect(bytes.count == 417)
+        let path = TestFiles.write(bytes: bytes, to: "hang.zip", in: TestFiles.temporaryFolder())
+        let start = ContinuousClock.now
+        let outcome = finishing(within: 1) { () -> GraphIOError? in
+            do throws(GraphIOError) {
+                _ = try HGBDataset.load(path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        guard let outcome else {
+            Issue.record("HGBDataset.load did not return within 1 s")
+            return
+        }
+        #expect(outcome?.description == "\(path): truncated or not a zip archive (central directory entry 2 of 3 is damaged); download or copy it again")
+        #expect(elapsed < .seconds(1))
+    }
+
     /// A size line claiming 72,147,483,647 entries over three real ones: the reader reserved
     /// room for all of them up front, 288 GB per array, and the allocation trapped (libFuzzer:
     /// AddressSanitizer out of memory, mtx target). Now the reservation is bounded by the file.
