@@ -25,9 +25,13 @@ enum RawDeflate {
     ///   as far as `input.count` can justify (deflate expands at most 1032-fold).
     /// - Throws: ``Failure``.
     static func inflate(_ input: [UInt8], limit: UInt64) throws(Failure) -> [UInt8] {
-        var stream = z_stream()
-        guard CLibz_inflateInitRaw(&stream) == Z_OK else { throw .outOfMemory }
-        defer { inflateEnd(&stream) }
+        // On the heap: zlib's state points back at the stream and refuses a stream that has
+        // moved (inflateStateCheck), and `&local` promises no fixed address across calls.
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer { stream.deallocate() }
+        guard CLibz_inflateInitRaw(stream) == Z_OK else { throw .outOfMemory }
+        defer { inflateEnd(stream) }
         let bound = Int(min(limit, UInt64(Int.max / 2)))
         let (justified, overflow) = input.count.multipliedReportingOverflow(by: 1032)
         var output: [UInt8] = []
@@ -36,27 +40,27 @@ enum RawDeflate {
         return try input.withUnsafeBufferPointer { (source) throws(Failure) -> [UInt8] in
             var fed = 0
             while true {
-                if stream.avail_in == 0 && fed < source.count {
+                if stream.pointee.avail_in == 0 && fed < source.count {
                     let n = min(source.count - fed, 1 << 30)
-                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + fed)
-                    stream.avail_in = UInt32(n)
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + fed)
+                    stream.pointee.avail_in = UInt32(n)
                     fed += n
                 }
                 // One byte of room past the bound, to notice a stream that does not stop there.
                 let room = min(chunk.count, bound - output.count + 1)
-                let inputBefore = stream.avail_in
+                let inputBefore = stream.pointee.avail_in
                 let (status, produced) = chunk.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(room)
-                    let status = CLibz.inflate(&stream, Z_NO_FLUSH)
-                    return (status, room - Int(stream.avail_out))
+                    stream.pointee.next_out = out.baseAddress
+                    stream.pointee.avail_out = UInt32(room)
+                    let status = CLibz.inflate(stream, Z_NO_FLUSH)
+                    return (status, room - Int(stream.pointee.avail_out))
                 }
                 if produced > bound - output.count { throw .exceedsLimit }
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {
                 case Z_STREAM_END:
                     return output
-                case Z_OK where produced > 0 || stream.avail_in != inputBefore:
+                case Z_OK where produced > 0 || stream.pointee.avail_in != inputBefore:
                     continue
                 case Z_OK, Z_BUF_ERROR:
                     // No progress: the input is used up (room for output there always is).
@@ -64,7 +68,7 @@ enum RawDeflate {
                 case Z_MEM_ERROR:
                     throw .outOfMemory
                 default:
-                    throw .corrupt(stream.msg.map { String(cString: $0) } ?? "error \(status)")
+                    throw .corrupt(stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)")
                 }
             }
         }
