@@ -12,20 +12,27 @@ struct ZipReader {
     let path: String
     /// Paths of the file members (folders and links left out), in archive order.
     let memberPaths: [String]
-    /// The file members by path (the first, when several have the same path).
+    /// The file members by path.
     private let members: [String: ZipMember]
 
     /// Opens the archive at `path` for reading.
     /// - Throws: ``GraphIOError/fileNotFound(_:)``, ``GraphIOError/isDirectory(_:)``,
     ///   ``GraphIOError/unreadable(_:reason:)``; ``GraphIOError/archive(file:message:)`` ("truncated
     ///   or not a zip archive (…)") when it is not a readable zip file, or naming
-    ///   `archive/member` for a member whose local header or data is out of place.
+    ///   `archive/member` for a member whose local header or data is out of place or whose path
+    ///   another file member has too.
     init(_ path: String) throws(GraphIOError) {
         let file = try PositionalFile(path)
         let files = try ZipDirectory.members(of: file).filter(\.isFile)
+        // Two members with one path: readers disagree on which one counts (Python's zipfile
+        // takes the last, ZIPFoundation the first), so the archive is refused, not guessed at.
+        var byPath: [String: ZipMember] = [:]
+        for member in files where byPath.updateValue(member, forKey: member.path) != nil {
+            throw ZipDirectory.damagedMember("\(path)/\(member.path)", "another member has the same path")
+        }
         self.path = path
         memberPaths = files.map(\.path)
-        members = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        members = byPath
     }
 
     /// The uncompressed content of member `member`, checked against its CRC-32.
@@ -56,6 +63,9 @@ struct ZipReader {
                 data = try RawDeflate.inflate(stored, limit: entry.uncompressedSize)
             } catch {
                 throw .archive(file: name, message: "cannot extract: " + Self.describe(error, declared: entry.uncompressedSize))
+            }
+            guard UInt64(data.count) == entry.uncompressedSize else {
+                throw .archive(file: name, message: "cannot extract: the member inflates to \(data.count) bytes but declares \(entry.uncompressedSize); the archive is damaged")
             }
         }
         guard RawDeflate.crc32(data) == entry.crc32 else {

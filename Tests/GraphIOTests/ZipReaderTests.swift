@@ -129,6 +129,7 @@ struct ZipReaderTests {
             (Self.nodeEntry + 16, 4, 0x1234_5678, "CRC-32 mismatch (the archive is corrupt)"),
             (Self.nodeEntry + 20, 4, 55, "cannot extract: the deflate data ends before the stream does; the archive is truncated or damaged"),
             (Self.nodeEntry + 24, 4, 65, "cannot extract: the member inflates to more than the 65 bytes the central directory declares; the archive is damaged"),
+            (Self.nodeEntry + 24, 4, 67, "cannot extract: the member inflates to 66 bytes but declares 67; the archive is damaged"),
             // The first byte of node.dat's data (after its 30 + 13-byte local header at 37).
             (80, 1, 0xFF, "cannot extract: corrupt deflate data (zlib: invalid block type); the archive is damaged"),
         ]
@@ -164,6 +165,15 @@ struct ZipReaderTests {
         // node.dat's data claims one byte of link.dat's local header (at 136).
         path = Self.file(Self.patched(tiny, at: Self.nodeEntry + 20, width: 4, to: 57))
         #expect(throws: GraphIOError.archive(file: path + "/tiny/link.dat", message: damaged("it overlaps member 'tiny/node.dat'"))) { try ZipReader(path) }
+    }
+
+    @Test func twoMembersWithOnePathAreRefused() {
+        // Byte 725 of Python archive 7 is in the central entry of dir1/00.bin: "0" ^ 1 is "1",
+        // so two entries then name dir1/01.bin (which one a reader takes differs by reader).
+        var bytes = ZipFixture.all[7].bytes
+        bytes[725] ^= 1
+        let path = Self.file(bytes)
+        #expect(throws: ZipDirectory.damagedMember(path + "/dir1/01.bin", "another member has the same path")) { try ZipReader(path) }
     }
 
     @Test func damagedDirectorySaysTruncatedOrNotAZip() {
