@@ -122,8 +122,10 @@ let tests: [Target] = [
     .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport"]),
     .testTarget(name: "GraphKernelsTests", dependencies: ["GraphKernels", "TestSupport"]),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "TestSupport"]),
-    // make_zip_fixtures.py writes ZipFixtures.swift.
-    .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "TestSupport"], exclude: ["make_zip_fixtures.py"]),
+    // make_zip_fixtures.py writes ZipFixtures.swift; ZIPFoundation writes archives for the reader.
+    .testTarget(name: "GraphIOTests", dependencies: [
+        "GraphIO", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ], exclude: ["make_zip_fixtures.py"]),
     .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
