@@ -23,6 +23,10 @@ let systemLibraries: [Target] = [
     // MessagePassing is the only importer.
     .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
                    providers: [.apt(["libopenmpi-dev"])]),
+    // zlib for reading zip members (raw inflate, CRC-32); GraphIO is the only importer. Not
+    // "CZlib": ZIPFoundation has a target CZLib, and names that differ only in case collide on
+    // case-insensitive file systems.
+    .systemLibrary(name: "CLibz", path: "Sources/CLibz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // Software prefetch for SpMM; GraphKernels is the only importer.
     .target(name: "CPrefetch", path: "Sources/CPrefetch"),
 ]
@@ -36,8 +40,9 @@ let engine: [Target] = [
     .target(name: "GraphCore", dependencies: ["DenseMath"]),
     .target(name: "GraphKernels", dependencies: ["GraphCore", "DenseMath", "CPrefetch"]),
     .target(name: "Partitioning", dependencies: ["GraphCore", "CMetis"]),
+    // ZIPFoundation only writes .npz archives (NPZ.write); zip members are read through CLibz.
     .target(name: "GraphIO", dependencies: [
-        "GraphCore", "DenseMath",
+        "GraphCore", "DenseMath", "CLibz",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     .target(name: "MessagePassing", dependencies: ["CMPI"]),
@@ -117,7 +122,10 @@ let tests: [Target] = [
     .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport"]),
     .testTarget(name: "GraphKernelsTests", dependencies: ["GraphKernels", "TestSupport"]),
     .testTarget(name: "PartitioningTests", dependencies: ["Partitioning", "TestSupport"]),
-    .testTarget(name: "GraphIOTests", dependencies: ["GraphIO", "TestSupport"]),
+    // make_zip_fixtures.py writes ZipFixtures.swift; ZIPFoundation writes archives for the reader.
+    .testTarget(name: "GraphIOTests", dependencies: [
+        "GraphIO", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ], exclude: ["make_zip_fixtures.py"]),
     .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),

@@ -6,7 +6,8 @@ import ZIPFoundation
 public enum NPZ {
     /// Reads every `.npy` member of the archive at `path`, keyed by member name without `.npy`.
     ///
-    /// Stored and deflated members are read through ZIPFoundation; other members are ignored.
+    /// Stored and deflated `.npy` members are read, each checked against its CRC-32; other
+    /// members are ignored.
     /// - Throws: ``GraphIOError/fileNotFound(_:)``, ``GraphIOError/isDirectory(_:)``;
     ///   ``GraphIOError/archive(file:message:)`` for a file that is not a zip archive or a
     ///   corrupt member; ``GraphIOError/npy(file:message:)`` (file `archive.npz/name.npy`) for a
