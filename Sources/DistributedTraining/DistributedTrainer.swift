@@ -191,7 +191,7 @@ public final class DistributedTrainer {
                                    threads: options.threads)
         executor = StageExecutor(model: model, layout: layout, plan: plan, stage: stage, tables: tables,
                                  localFeatures: localFeatures, initialFeatures: initialFeatures,
-                                 initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, trace: trace),
+                                 initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, onWait: trace?.waitObserver),
                                  context: context, deferred: pipeline.staleGradients == .defer, trace: trace)
         channel = MessageChannel(communicator: communicator, chunks: pipeline.chunks, trace: trace)
         wholeLists = plan.wholeExchangeLists
