@@ -43,7 +43,7 @@ let engine: [Target] = [
     .target(name: "MessagePassing", dependencies: ["CMPI"]),
     .target(name: "NeuralNet", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
-        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", .product(name: "Logging", package: "swift-log"),
+        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", "MessagePassing", .product(name: "Logging", package: "swift-log"),
     ]),
     .target(name: "GNNModels", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
     .target(name: "HypergraphLearning", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
