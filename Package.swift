@@ -41,6 +41,8 @@ let engine: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     .target(name: "MessagePassing", dependencies: ["CMPI"]),
+    // Graphs read and built by all ranks together (distributed FastRP's input).
+    .target(name: "DistributedGraphs", dependencies: ["GraphIO", "GraphCore", "MessagePassing"]),
     .target(name: "NeuralNet", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "GraphIO", "MessagePassing", .product(name: "Logging", package: "swift-log"),
@@ -59,7 +61,7 @@ let engine: [Target] = [
     .target(name: "GraphLearning", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
-        "HeterogeneousLearning", "DistributedTraining",
+        "HeterogeneousLearning", "DistributedTraining", "DistributedGraphs",
     ]),
 ]
 
