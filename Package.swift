@@ -124,7 +124,7 @@ let tests: [Target] = [
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
-    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
+    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "graphlearning", "TestSupport"]),
     .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "distributed-cora", "TestSupport"]),
     .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
