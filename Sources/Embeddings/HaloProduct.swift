@@ -1,6 +1,7 @@
 import DenseMath
 import Dispatch
 import GraphCore
+import GraphKernels
 import MessagePassing
 
 /// The halo side of a distributed FastRP rank: which rows it fetches from which peer, the
@@ -73,15 +74,14 @@ final class HaloProduct {
 
     /// `y = A · [x; halo rows of x]` for `x` `[localRows × dim]`, `y` `[localRows × dim]`:
     /// for each block of ``blockWidth`` columns, the peers' rows of that block are fetched, then
-    /// every row is summed over its entries in stored order, element by element as
-    /// `SpMM`'s row kernel does (`y += w · x`, no fused multiply-add), so each value is the
-    /// one a single process computes.
+    /// every row is summed over its entries in stored order by
+    /// `SpMM.multiplyColumnBlock` (the full product's operations, per value), so each value is
+    /// the one a single process computes.
     func multiply(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, threads: Int) throws(EmbeddingError) {
         let before = communicator.traffic
         let waitBefore = exchange.waitNanoseconds
         let clock = DispatchTime.now().uptimeNanoseconds
         let (dim, m) = (dim, localRows)
-        let bounds = Parallel.balancedBounds(offsets: graph.rowOffsets, parts: threads)
         for c0 in stride(from: 0, to: dim, by: blockWidth) {
             let w = min(blockWidth, dim - c0)
             var failure: CommunicationError? = nil
@@ -99,23 +99,9 @@ final class HaloProduct {
                     failure = error
                     return
                 }
-                graph.rowOffsets.withUnsafeBufferPointer { offsets in
-                    graph.columnIndices.withUnsafeBufferPointer { columns in
-                        Self.withWeights(graph.weights) { weights in
-                            Parallel.forEachRange(bounds: bounds) { rows in
-                                for u in rows {
-                                    let out = y + u * dim + c0
-                                    out.initialize(repeating: 0, count: w)
-                                    for e in offsets[u]..<offsets[u + 1] {
-                                        let v = Int(columns[e])
-                                        let src = v < m ? x + v * dim + c0 : h + (v - m) * w
-                                        Self.addScaled(src, weights?[e] ?? 1, to: out, count: w)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                SpMM.multiplyColumnBlock(offsets: graph.rowOffsets, columns: graph.columnIndices, weights: graph.weights,
+                                         ownRows: m, x: x, xStride: dim, halo: h, y: y, yStride: dim, c0: c0, width: w,
+                                         threads: threads)
             }
             if let failure { throw .communication(failure.description) }
         }
@@ -124,26 +110,6 @@ final class HaloProduct {
         computeSeconds += Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9 - waited
         let moved = communicator.traffic.since(before)
         stepBytes.append(moved.bytesSent + moved.bytesReceived)
-    }
-
-    static func withWeights<R>(_ weights: [Float]?, _ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
-        if let weights { return weights.withUnsafeBufferPointer { body($0) } }
-        return body(nil)
-    }
-
-    /// `y += w · x` in lanes of 8 then one by one, as `RowKernel.accumulateRow` adds each entry.
-    @inline(__always)
-    static func addScaled(_ x: UnsafePointer<Float>, _ s: Float, to y: UnsafeMutablePointer<Float>, count: Int) {
-        var j = 0
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        let sv = SIMD8<Float>(repeating: s)
-        while j + 8 <= count {
-            let a = ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-            let b = rx.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-            ry.storeBytes(of: a + sv * b, toByteOffset: j * 4, as: SIMD8<Float>.self)
-            j += 8
-        }
-        while j < count { y[j] += s * x[j]; j += 1 }
     }
 
     // MARK: - Column standardisation over all ranks
