@@ -53,15 +53,16 @@ extension FastRP {
     ///   - partition: every rank's rows; with ``Configuration-swift.struct/standardizeColumns``
     ///     every bound must be a multiple of 1,024 (or the node count).
     ///   - features: features of this rank's rows (when the property ratio is set).
-    ///   - columnBlock: columns per exchange; `nil` picks the widest multiple of 8 whose halo
-    ///     buffers stay within a quarter of one `[rows × dim]` matrix (agreed by all ranks).
+    ///   - columnBlock: columns per exchange; `nil` picks the widest multiple of 16 (one 64-byte
+    ///     cache line of floats, so each gathered row uses whole lines) whose halo buffers stay
+    ///     within a quarter of one `[rows × dim]` matrix, at least 16 (agreed by all ranks).
     /// - Throws: the errors of ``embed(_:features:threads:logger:progress:)``;
     ///   ``EmbeddingError/shapeMismatch(_:)`` for rows that do not match the partition;
     ///   ``EmbeddingError/communication(_:)`` when a peer fails.
     /// - Complexity: O(k · (local nnz + halo) · dim) time per rank; memory: up to three
     ///   `[rows × dim]` matrices (two when H₀ is sparse and k ≤ 4, as in one process, plus one
     ///   for products that cannot go straight into a free matrix), the halo block and buffers.
-    public func embed(rows: CSRGraph, partition: RowPartition, communicator: any Communicating,
+    public func embed(rows: consuming CSRGraph, partition: RowPartition, communicator: any Communicating,
                       features: Matrix? = nil, columnBlock: Int? = nil, threads: Int = Parallel.defaultThreadCount,
                       logger: Logger? = nil, progress: ((Progress) -> Void)? = nil) throws(EmbeddingError) -> DistributedResult {
         try configuration.validate()
@@ -80,14 +81,15 @@ extension FastRP {
         }
         try checkFeatures(features, rows: own.count)
         let trafficBefore = communicator.traffic
-        let plan = HaloPlan(rows: rows, own: own, partition: partition)
+        let (inverse, scale) = degreeScalings(rows)
+        // The plan's renumbered copy replaces the rows (a caller that hands them over frees them here).
+        let plan = HaloPlan(rows: consume rows, own: own, partition: partition)
         let sendRows = try plan.sendRows(communicator: communicator)
         let width = try Self.agreeColumnBlock(columnBlock, dim: configuration.dimension, localRows: own.count,
                                               halo: plan.haloNodes.count, sent: sendRows.reduce(0) { $0 + $1.count },
                                               communicator: communicator)
         let halo = HaloProduct(communicator: communicator, graph: plan.extended, dim: configuration.dimension,
                                blockWidth: width, sendRows: sendRows, haloStart: plan.haloStart)
-        let (inverse, scale) = degreeScalings(rows)
         let haloScale = try halo.fetch(scale, width: 1)
         let setup = Setup(numNodes: n, localRows: own.count, firstRow: own.lowerBound, haloNodes: plan.haloNodes,
                           inverseDegrees: inverse, degreeScale: scale + haloScale,
@@ -134,7 +136,8 @@ extension FastRP {
     }
 
     /// The columns per halo exchange, the same on every rank: `requested`, or the smallest of
-    /// the ranks' widest multiples of 8 with `(2·halo + sent) · width ≤ rows · dim / 4`.
+    /// the ranks' widest multiples of 16 with `(2·halo + sent) · width ≤ rows · dim / 4`, at
+    /// least 16 (narrower blocks waste half of every cache line gathered), at most `dim`.
     static func agreeColumnBlock(_ requested: Int?, dim: Int, localRows: Int, halo: Int, sent: Int,
                                  communicator: any Communicating) throws(EmbeddingError) -> Int {
         if let requested {
@@ -142,8 +145,8 @@ extension FastRP {
             return min(requested, dim)
         }
         let traffic = max(1, 2 * halo + sent)
-        var width = localRows * dim / (4 * traffic) / 8 * 8
-        width = min(dim, max(width, min(8, dim)))
+        var width = localRows * dim / (4 * traffic) / 16 * 16
+        width = min(dim, max(width, 16))
         var all = [Double(-width)]
         try communicating { () throws(CommunicationError) in try communicator.allReduceMax(&all) }
         return Int(-all[0])

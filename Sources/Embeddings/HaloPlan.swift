@@ -15,8 +15,9 @@ struct HaloPlan {
     let partition: RowPartition
 
     /// Marks the columns outside `own` in a bitmap (n bits), ranks them with prefix popcounts
-    /// and renumbers the columns: O(n/64 + nnz) time, n/8 + n/16 bytes.
-    init(rows: CSRGraph, own: Range<Int>, partition: RowPartition) {
+    /// and renumbers the columns (in place when `rows` holds the only reference to them):
+    /// O(n/64 + nnz) time, n/8 + n/16 bytes.
+    init(rows: consuming CSRGraph, own: Range<Int>, partition: RowPartition) {
         self.partition = partition
         let n = partition.numRows
         let words = (n + 63) / 64
@@ -47,13 +48,18 @@ struct HaloPlan {
         }
         haloStart = starts
         let m = own.count, lo = own.lowerBound
-        let columns = rows.columnIndices.map { c -> Int32 in
-            let v = Int(c)
-            if own.contains(v) { return Int32(v - lo) }
-            let below = bits[v >> 6] & ((1 << UInt64(v & 63)) - 1)
-            return Int32(m) + before[v >> 6] + Int32(below.nonzeroBitCount)
+        let (offsets, weights) = (rows.rowOffsets, rows.weights)
+        var columns = rows.columnIndices
+        rows = CSRGraph(emptyWithNodes: 0)  // renumber the columns in place when this was the last reference
+        columns.withUnsafeMutableBufferPointer { all in
+            for i in all.indices {
+                let v = Int(all[i])
+                if own.contains(v) { all[i] = Int32(v - lo); continue }
+                let below = bits[v >> 6] & ((1 << UInt64(v & 63)) - 1)
+                all[i] = Int32(m) + before[v >> 6] + Int32(below.nonzeroBitCount)
+            }
         }
-        extended = CSRGraph(unchecked: m, m + halo.count, rows.rowOffsets, columns, rows.weights)
+        extended = CSRGraph(unchecked: m, m + halo.count, offsets, columns, weights)
     }
 
     /// Per peer, the own rows (local indices) it needs: each rank sends every owner the list of

@@ -68,7 +68,7 @@ extension Embed {
                                               numNodes: graph.numNodes, threadCount: threads, skipRows: graph.header.skipRows)
         // Column standardisation sums fixed 1,024-row blocks: ranks start on one (see HaloProduct).
         let unit: (Int) -> Int = { n in config.standardizeColumns ? 1024 : max(1, min(1024, n / (1024 * size))) }
-        let (loaded, loadSeconds) = try timed {
+        var (loaded, loadSeconds) = try timed {
             try DistributedEdgeList.read(graph.edges, options: readOptions, directed: graph.directed, unit: unit, communicator: world)
         }
         if graph.idMode == .automatic, loaded.stringIDs, let ids = loaded.nodeIDs, !quiet {
@@ -91,8 +91,11 @@ extension Embed {
             }, describe: errorReport)
         }
         let bar = ProgressBar(enabled: !quiet, label: "fastrp")
+        // Handed over so the library frees it once it has its renumbered copy.
+        let rows = loaded.rows
+        loaded.rows = CSRGraph(emptyWithNodes: 0)
         let (result, embedSeconds) = try timed {
-            try FastRP(config).embed(rows: loaded.rows, partition: loaded.partition, communicator: world, features: features,
+            try FastRP(config).embed(rows: consume rows, partition: loaded.partition, communicator: world, features: features,
                                      threads: threads) { bar.update($0.completed, of: $0.total) }
         }
         bar.finish()

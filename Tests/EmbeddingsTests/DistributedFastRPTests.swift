@@ -113,7 +113,7 @@ struct DistributedFastRPTests {
         for r in results {
             #expect(r.stepBytes.count == 2)  // N₁ from sparse H₀ needs none; N₂ and N₃ read dense inputs
             #expect(r.stepBytes.allSatisfy { $0 > 0 })
-            #expect(r.haloRows > 0 && r.columnBlock >= 8 && r.columnBlock <= 32)
+            #expect(r.haloRows > 0 && r.columnBlock >= 16 && r.columnBlock <= 32)
         }
     }
 
