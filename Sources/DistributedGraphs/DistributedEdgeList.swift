@@ -77,6 +77,9 @@ public enum DistributedEdgeList {
             let failed = merged.summary.failureLine != nil
             let sparse = options.idMode == .automatic && options.numNodes == nil && !failed && merged.summary.fieldCount > 0
                 && EdgeListReader.isSparseIDSpace(maxID: merged.summary.maxID, edges: merged.summary.edgeCount)
+            if options.idMode == .automatic && failed && merged.summary.idNotInteger {
+                try refuseHeaderLine(merged, path: path, options: options, linesBefore: part.linesBefore, communicator: communicator)
+            }
             if options.idMode == .automatic && ((failed && merged.summary.idNotInteger) || sparse) {
                 part = try communicator.agree({ try EdgeListReader.readPart(path, part: rank, of: size, options: options, strings: true) },
                                               describe: { (String(describing: $0), 1) })
@@ -138,6 +141,27 @@ public enum DistributedEdgeList {
             do { _ = try EdgeListReader.read(path, options: options) } catch let exact { error = exact }
         }
         throw DistributedReadError(error: error, rank: communicator.size > 1 ? owner : nil, host: nil)
+    }
+
+    /// A first data line with a non-integer id above lines that all parse as integer edges is a
+    /// header line, as a whole-file read reports it (not a reason to read names): the rank
+    /// holding it parses the rest of its run, and the other runs' summaries are known.
+    static func refuseHeaderLine(_ merged: (summary: EdgeListPartSummary, parts: [EdgeListPartSummary]), path: String,
+                                 options: EdgeListReadOptions, linesBefore: Int, communicator: any Communicating) throws {
+        let summary = merged.summary
+        guard summary.fieldCount == 0 || summary.failureLine == summary.firstDataLine,
+              let owner = merged.parts.firstIndex(where: { $0.fieldCount > 0 || $0.failureLine != nil }) else { return }
+        var mine: [UInt8] = []
+        if communicator.rank == owner, let (text, rest) = try EdgeListReader.partAfterFirstDataLine(path, part: owner, of: communicator.size, options: options) {
+            mine = try Array(JSONEncoder().encode([text: rest]))
+        }
+        let all = try allGatherVariable(mine, communicator: communicator)
+        guard let found = try? JSONDecoder().decode([String: EdgeListPartSummary].self, from: Data(all[owner])),
+              let (text, rest) = found.first.map({ ($0.key, $0.value) }) else { return }
+        let after = EdgeListPartSummary.merged([rest] + merged.parts[(owner + 1)...])
+        guard after.failureLine == nil, after.fieldCount > 0 else { return }
+        let line = linesBefore + (summary.fieldCount == 0 ? summary.failureLine! : summary.firstDataLine)
+        throw DistributedReadError(error: EdgeListReader.headerLineError(file: path, line: line, text: text), rank: nil, host: nil)
     }
 
     /// Every rank's bytes (lengths may differ), in rank order, on every rank.

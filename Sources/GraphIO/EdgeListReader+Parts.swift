@@ -148,4 +148,21 @@ extension EdgeListReader {
                                 summary: EdgeListPartSummary(run.summary), linesBefore: start.lines)
         }
     }
+
+    /// For the header check of automatic id mode: part `part`'s first data line as shown in
+    /// messages, and the integer-id summary of the part's lines after it (lines relative to
+    /// just past it). `nil` when the part has no data line.
+    /// - Throws: the file errors of ``read(_:options:)``.
+    public static func partAfterFirstDataLine(_ path: String, part: Int, of parts: Int,
+                                              options: EdgeListReadOptions) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? {
+        try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
+            let start = skipLines(bytes, count: options.skipRows)
+            guard let base = bytes.baseAddress else { return nil }
+            let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)
+            let upToRunEnd = UnsafeBufferPointer(start: base, count: bounds[part + 1])
+            guard let header = firstDataLine(upToRunEnd, from: bounds[part], lineOffset: 0) else { return nil }
+            let chunk = parseIntegerRange(base, from: header.rest.offset, to: bounds[part + 1], options: options, threads: 1, releaseBehind: false)
+            return (header.text, EdgeListPartSummary(chunk))
+        }
+    }
 }

@@ -185,8 +185,13 @@ public enum EdgeListReader {
         } catch _ {
             return error
         }
-        return .parse(file: file, line: line, column: nil,
-                      message: "expected an edge, found a header line \(header.text) (the lines after it are edges); skip it with --skip-rows \(line) or start it with '#'")
+        return headerLineError(file: file, line: line, text: header.text)
+    }
+
+    /// The error for a header line `text` (as shown, quoted) at `line` above edges.
+    public static func headerLineError(file: String, line: Int, text: String) -> GraphIOError {
+        .parse(file: file, line: line, column: nil,
+               message: "expected an edge, found a header line \(text) (the lines after it are edges); skip it with --skip-rows \(line) or start it with '#'")
     }
 
     /// The first error of the integer-id pass, and whether it was an id token that is not a

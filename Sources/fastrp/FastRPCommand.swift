@@ -21,13 +21,15 @@ struct FastRPCommand: ParsableCommand {
         subcommands: [Embed.self, Evaluate.self, LinkPredictionCommand.self])
 
     static func main() {
-        // Under mpirun every rank parses the same arguments: a usage error is printed by rank 0
-        // only (the others exit with the same code), as is --help.
+        // Under mpirun every rank parses the same arguments: a usage error (and --help) is
+        // printed by rank 0 alone, whose exit status becomes the job's. The other ranks leave
+        // quietly with status 0: a non-zero exit would make mpirun kill rank 0, maybe before
+        // it printed.
         if let rank = launcherRank, rank != 0 {
             do {
                 if !(try parseAsRoot() is Embed) { Foundation.exit(0) }
             } catch {
-                Foundation.exit(exitCode(for: error).rawValue)
+                Foundation.exit(0)
             }
         }
         ToolMain.run(Self.self)

@@ -125,6 +125,22 @@ struct FastRPMPITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["bad.tsv"])
     }
 
+    @Test("a header line above integer edges is refused as one process refuses it, not read as names")
+    func headerLine() throws {
+        let dir = TemporaryFiles.folder()
+        let edges = dir.appendingPathComponent("h.tsv").path
+        try ("# comment\nsource\ttarget\n" + (0..<300).map { "\($0 % 40)\t\(($0 * 3 + 1) % 40)" }.joined(separator: "\n") + "\n")
+            .write(toFile: edges, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("e.npy").path
+        let single = try CommandRunner.run("fastrp", ["embed", edges, "-o", out])
+        let r = try Self.mpirun(3, ["embed", edges, "-o", out])
+        #expect(single.status == 1 && r.status == 1)
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errors.count == 1 && errors.first?.contains("h.tsv:2: expected an edge, found a header line") == true, "\(r.stderr)")
+        #expect(single.stderr.split(separator: "\n").first { $0.hasPrefix("error:") } == errors.first, "\(single.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test("an output folder that does not exist: one usage error, exit 64, nothing written")
     func unwritableOutput() throws {
         let r = try Self.mpirun(3, ["embed", Self.rmat.integer, "-o", "/nonexistent-folder-13/e.npy"])
