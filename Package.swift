@@ -46,9 +46,11 @@ let engine: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ]),
     .target(name: "MessagePassing", dependencies: ["CMPI"]),
+    // Graphs read and built by all ranks together (distributed FastRP's input).
+    .target(name: "DistributedGraphs", dependencies: ["GraphIO", "GraphCore", "MessagePassing"]),
     .target(name: "NeuralNet", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
-        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", .product(name: "Logging", package: "swift-log"),
+        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", "MessagePassing", .product(name: "Logging", package: "swift-log"),
     ]),
     .target(name: "GNNModels", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
     .target(name: "HypergraphLearning", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
@@ -64,7 +66,7 @@ let engine: [Target] = [
     .target(name: "GraphLearning", dependencies: [
         "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
-        "HeterogeneousLearning", "DistributedTraining",
+        "HeterogeneousLearning", "DistributedTraining", "DistributedGraphs",
     ]),
 ]
 
@@ -130,7 +132,7 @@ let tests: [Target] = [
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
-    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "TestSupport"]),
+    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "graphlearning", "TestSupport"]),
     .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "distributed-cora", "TestSupport"]),
     .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
     .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),

@@ -193,7 +193,7 @@ public final class DistributedTrainer {
                                    threads: options.threads)
         executor = StageExecutor(model: model, layout: layout, plan: plan, stage: stage, tables: tables,
                                  localFeatures: localFeatures, initialFeatures: initialFeatures,
-                                 initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, trace: trace),
+                                 initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, onWait: trace?.waitObserver),
                                  context: context, deferred: pipeline.staleGradients == .defer, trace: trace)
         func csrBytes(_ b: ChunkBlock) -> Int64 {
             Int64(b.isSymmetric ? 1 : 2) * (Int64(8 * (b.matrix.numRows + 1)) + Int64(8 * b.matrix.nnz))

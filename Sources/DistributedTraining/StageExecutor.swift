@@ -1,5 +1,6 @@
 import DenseMath
 import GNNModels
+import MessagePassing
 import NeuralNet
 
 /// One chunk of one epoch as a stage sees it: the block to compute, the chunk's position and
@@ -261,7 +262,7 @@ final class StageExecutor {
         let d = table.width
         let send = (0..<size).map { q in lists.forwardSend[step][q].count + (history ? lists.historySend[q].count : 0) }
         let receive = (0..<size).map { q in lists.forwardReceive[step][q].count + (history ? lists.historyReceive[q].count : 0) }
-        try exchange.exchange(width: d, tag: tag, sendRows: send, receiveRows: receive, pack: { q, out in
+        try communicating { () throws(CommunicationError) in try exchange.exchange(width: d, tag: tag, sendRows: send, receiveRows: receive, pack: { q, out in
             var offset = 0
             if history {
                 table.pack(lists.historySend[q], plan: plan, fromHistory: true, into: out)
@@ -275,7 +276,7 @@ final class StageExecutor {
                 offset = lists.historyReceive[q].count * d
             }
             table.unpack(lists.forwardReceive[step][q], plan: plan, intoHistory: false, from: src + offset)
-        }, label: label)
+        }, label: label) }
     }
 
     /// Backward halo step: pending gradients of remote rows of the chunk go to their owners;
@@ -288,11 +289,11 @@ final class StageExecutor {
         let send = (0..<size).map { lists.backwardSend[i][$0].count }
         let receive = (0..<size).map { lists.backwardReceive[i][$0].count }
         var received: [(Int, [Float])] = []
-        try exchange.exchange(width: d, tag: 1, sendRows: send, receiveRows: receive, pack: { q, out in
+        try communicating { () throws(CommunicationError) in try exchange.exchange(width: d, tag: 1, sendRows: send, receiveRows: receive, pack: { q, out in
             table.takePending(lists.backwardSend[i][q], plan: plan, into: out)
         }, unpack: { q, src in
             received.append((q, Array(UnsafeBufferPointer(start: src, count: lists.backwardReceive[i][q].count * d))))
-        }, label: "halo wait backward \(k) c\(view.chunk)")
+        }, label: "halo wait backward \(k) c\(view.chunk)") }
         dx.values.withUnsafeMutableBufferPointer { out in
             for (q, values) in received {
                 for (r, u) in lists.backwardReceive[i][q].enumerated() {

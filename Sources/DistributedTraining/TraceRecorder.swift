@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MessagePassing
 
 /// Records complete ("X") events of the Chrome trace-event format for one rank; the ranks'
 /// events are merged into one file that chrome://tracing and Perfetto (ui.perfetto.dev) open,
@@ -44,6 +45,13 @@ public final class TraceRecorder {
             fields.append("\"args\":{\(a)}")
         }
         events.append("{" + fields.joined(separator: ",") + "}")
+    }
+
+    /// A ``MessagePassing/HaloExchange`` wait observer that records each wait as a "wait" event
+    /// named by the step's label; `nil` when the recorder is disabled.
+    public var waitObserver: HaloExchange.WaitObserver? {
+        guard isEnabled else { return nil }
+        return { [self] label, start, end in record(label, category: "wait", start: start, end: end) }
     }
 
     /// Runs `body` and records it as one event.

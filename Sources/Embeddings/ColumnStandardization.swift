@@ -16,6 +16,12 @@ public enum ColumnStandardization {
         let blocks = (rows + blockSize - 1) / blockSize
         let mean = columnSums(m, blocks: blocks, threads: threads, center: nil).map { $0 / Double(rows) }
         let variance = columnSums(m, blocks: blocks, threads: threads, center: mean).map { $0 / Double(rows) }
+        apply(&m, mean: mean, variance: variance, threads: threads)
+    }
+
+    /// `x ← (x − mean) / √variance` per column (a zero or non-finite deviation only centres).
+    static func apply(_ m: inout Matrix, mean: [Double], variance: [Double], threads: Int) {
+        let rows = m.rows, cols = m.cols
         let shift = mean.map { Float($0) }
         let scale = variance.map { v -> Float in
             let sd = v.squareRoot()
@@ -32,6 +38,22 @@ public enum ColumnStandardization {
 
     /// Per-column Σ x (or Σ (x − center)² when `center` is given), `[cols]`.
     static func columnSums(_ m: Matrix, blocks: Int, threads: Int, center: [Double]?) -> [Double] {
+        let partial = blockSums(m, blocks: blocks, threads: threads, center: center)
+        var total = [Double](repeating: 0, count: m.cols)
+        addBlocks(partial, cols: m.cols, into: &total)
+        return total
+    }
+
+    /// `total[j] += partial[b][j]` for the blocks b in order (the fixed order of the sums).
+    static func addBlocks(_ partial: [Double], cols: Int, into total: inout [Double]) {
+        guard cols > 0 else { return }
+        for b in 0..<(partial.count / cols) {
+            for j in 0..<cols { total[j] += partial[b * cols + j] }
+        }
+    }
+
+    /// Per-block column sums, `[blocks × cols]`: block b sums rows `b·blockSize ..<` in order.
+    static func blockSums(_ m: Matrix, blocks: Int, threads: Int, center: [Double]?) -> [Double] {
         let rows = m.rows, cols = m.cols
         var partial = [Double](repeating: 0, count: blocks * cols)
         m.values.withUnsafeBufferPointer { values in
@@ -54,10 +76,6 @@ public enum ColumnStandardization {
                 }
             }
         }
-        var total = [Double](repeating: 0, count: cols)
-        for b in 0..<blocks {
-            for j in 0..<cols { total[j] += partial[b * cols + j] }
-        }
-        return total
+        return partial
     }
 }

@@ -6,12 +6,15 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     case shapeMismatch(String)
     /// An evaluation that cannot run on the given data (too few labelled nodes, no edges, …).
     case insufficientData(String)
+    /// A distributed run's message passing failed (a peer timed out, died or aborted).
+    case communication(String)
 
     public var description: String {
         switch self {
         case let .invalidConfiguration(message): message
         case let .shapeMismatch(message): "shape mismatch: \(message)"
         case let .insufficientData(message): message
+        case let .communication(message): message
         }
     }
 }

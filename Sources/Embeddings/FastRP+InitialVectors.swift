@@ -30,6 +30,8 @@ struct InitialVectors {
     /// `√(s/dim)`, the magnitude of a non-zero entry.
     let magnitude: Float
     let degreeScale: [Float]
+    /// Maps extended rows to global node ids (the random streams).
+    let setup: FastRP.Setup
     let features: Matrix?
     /// The feature projection W, `[numFeatures × propertyColumns]`, when features are used.
     let featureProjection: Matrix?
@@ -46,6 +48,7 @@ struct InitialVectors {
         logMiss = density >= 1 ? -Double.infinity : Foundation.log1p(-density)
         magnitude = Float((setup.s / Double(dimension)).squareRoot())
         degreeScale = setup.degreeScale
+        self.setup = setup
         features = setup.features
         if let f = setup.features, propertyColumns > 0 {
             var w = Matrix(rows: f.cols, cols: propertyColumns)
@@ -90,11 +93,12 @@ struct InitialVectors {
         }
     }
 
-    /// Calls `body(column, value)` for the random-part non-zeros of H₀'s row `node`.
+    /// Calls `body(column, value)` for the random-part non-zeros of H₀'s (extended) row `node`,
+    /// drawn from the stream of its global id.
     @inline(__always)
     func forEachRandomEntry(node: Int, _ body: (Int, Float) -> Void) {
         let scale = magnitude * degreeScale[node]
-        Self.forEachNonZero(seed: seed, stream: UInt64(node), columns: randomColumns, density: density,
+        Self.forEachNonZero(seed: seed, stream: UInt64(setup.globalNode(node)), columns: randomColumns, density: density,
                             logMiss: logMiss, magnitude: scale, body)
     }
 
@@ -124,7 +128,8 @@ struct InitialVectors {
         }
     }
 
-    /// H₀ as sparse rows (only without features), built in fixed blocks of rows.
+    /// H₀ as sparse rows (only without features), built in fixed blocks of rows, for every
+    /// extended row (own rows, then halo rows).
     func sparseRows(threads: Int) -> SparseRows {
         SparseRowBuilder.build(numRows: degreeScale.count, scratchSize: 0, threads: threads) { u, _, columns, values in
             forEachRandomEntry(node: u) { j, v in

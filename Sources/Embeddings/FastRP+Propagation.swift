@@ -30,6 +30,9 @@ struct Propagation {
     let progress: ((FastRP.Progress) -> Void)?
     /// Test hook: build H₀ densely even when it is very sparse.
     var forceDenseInitialVectors = false
+    /// Distributed runs: computes `A · X` for a dense input X of the own rows (halo rows
+    /// fetched from their owners). `nil` in one process (SpMM over the whole graph).
+    var haloProduct: HaloProduct? = nil
 
     private let slots = [MatrixSlot(), MatrixSlot(), MatrixSlot()]
     private var liveMatrices = 0
@@ -74,13 +77,14 @@ struct Propagation {
         case zero
     }
 
-    var n: Int { setup.numNodes }
+    /// Rows computed here (all nodes in one process; a rank's own rows when distributed).
+    var n: Int { setup.localRows }
     var dim: Int { configuration.dimension }
 
     /// The weight of Nⱼ in the sum (j = 0 is H₀, weighted by the self-influence).
     func weight(_ j: Int) -> Float { j == 0 ? configuration.nodeSelfInfluence : configuration.iterationWeights[j - 1] }
 
-    mutating func run() -> FastRP.Result {
+    mutating func run() throws(EmbeddingError) -> FastRP.Result {
         let k = configuration.iterationWeights.count
         let generator = InitialVectors(setup: setup, configuration: configuration)
         var stepSeconds: [Double] = []
@@ -91,7 +95,7 @@ struct Propagation {
             return Double(now - clock) / 1e9
         }
 
-        let sparseStart = setup.features == nil && generator.density <= 1.0 / 8 && !forceDenseInitialVectors && n > 0
+        let sparseStart = setup.features == nil && generator.density <= 1.0 / 8 && !forceDenseInitialVectors && setup.numNodes > 0
         var input: Rows
         if sparseStart {
             input = .sparse(generator.sparseRows(threads: threads))
@@ -116,8 +120,8 @@ struct Propagation {
         if k == 0 {
             // Only the self-influence term: σ · ‖H₀[u]‖⁻¹ H₀[u].
             let slot = materialize(input)
-            pass(input: nil, output: nil, accumulator: slot, start: .scaleInPlace(weight(0)), retire: nil,
-                 pending: [], inputTerm: nil, rowWeight: nil, recordNorms: false)
+            try pass(input: nil, output: nil, accumulator: slot, start: .scaleInPlace(weight(0)), retire: nil,
+                     pending: [], inputTerm: nil, rowWeight: nil, recordNorms: false)
             accumulator = slot
         }
         for i in stride(from: 1, through: k, by: 1) {
@@ -163,7 +167,7 @@ struct Propagation {
             // N₁ from a sparse H₀ is recomputable: keep its row norms to add it later.
             var sparseSource: SparseRows? = nil
             if case let .sparse(s) = input, !last { sparseSource = s }
-            let norms = pass(input: input, output: output, accumulator: accumulator, start: start, retire: retireTerm,
+            let norms = try pass(input: input, output: output, accumulator: accumulator, start: start, retire: retireTerm,
                              pending: pending, inputTerm: inputTerm, rowWeight: last ? weight(i) : nil,
                              recordNorms: sparseSource != nil)
             if accumulator != nil { pending = [] }
@@ -183,7 +187,11 @@ struct Propagation {
         var embeddings = slots[slot].matrix!
         for s in slots { s.matrix = nil }
         if configuration.standardizeColumns {
-            ColumnStandardization.standardize(&embeddings, threads: threads)
+            if let haloProduct {
+                try haloProduct.standardize(&embeddings, firstRow: setup.firstRow, threads: threads)
+            } else {
+                ColumnStandardization.standardize(&embeddings, threads: threads)
+            }
         }
         return FastRP.Result(embeddings: embeddings, stepSeconds: stepSeconds,
                              sparseInitialVectors: sparseStart, peakDenseMatrices: peakMatrices)
@@ -215,7 +223,7 @@ struct Propagation {
             let slot = allocate(zeroed: true)
             let dim = dim
             slots[slot].matrix!.values.withUnsafeMutableBufferPointer { out in
-                for u in 0..<s.numRows {
+                for u in 0..<n {  // own rows (a distributed rank's sparse H₀ has halo rows after them)
                     for e in s.offsets[u]..<s.offsets[u + 1] { out[u * dim + Int(s.columns[e])] = s.values[e] }
                 }
             }
@@ -248,13 +256,33 @@ struct Propagation {
     /// term, the pending terms, and on the last pass the input term and
     /// `rowWeight · ‖row‖⁻¹ row`; then store the row in `output`.
     /// - Returns: `1/‖row u‖` of every product row when `recordNorms`, else `[]`.
+    /// Distributed (``haloProduct``): the product of a dense input is computed first, column
+    /// block by column block, into a `[n × dim]` destination, then each row is copied to
+    /// scratch and handled as above. The destination is the output slot when the pass does not
+    /// read it, else the accumulator when it starts from zero, else an extra matrix.
     @discardableResult
     mutating func pass(input: Rows?, output: Int?, accumulator: Int?, start: AccumulatorStart,
                        retire: (slot: Int, weight: Float)?, pending: [PendingTerm],
-                       inputTerm: (slot: Int, weight: Float)?, rowWeight: Float?, recordNorms: Bool) -> [Float] {
+                       inputTerm: (slot: Int, weight: Float)?, rowWeight: Float?, recordNorms: Bool) throws(EmbeddingError) -> [Float] {
+        var productFailure: EmbeddingError? = nil
+        var extra: [Float]? = nil
+        var destinationSlot: Int? = nil
+        if haloProduct != nil, case .dense? = input {
+            var startsAtZero = false
+            if case .zero = start { startsAtZero = true }
+            if let output, output != retire?.slot, output != accumulator {
+                destinationSlot = output
+            } else if let accumulator, startsAtZero, accumulator != inputTerm?.slot, accumulator != retire?.slot {
+                destinationSlot = accumulator
+            } else {
+                extra = Self.unwritten(count: n * dim)
+                peakMatrices = max(peakMatrices, liveMatrices + 1)
+            }
+        }
         var writable = [false, false, false]
         if let output { writable[output] = true }
         if let accumulator { writable[accumulator] = true }
+        let haloProduct = haloProduct
         var inputMatrix: Matrix? = nil
         if case let .dense(slot, _) = input { inputMatrix = slots[slot].matrix }
         let dim = dim, normalize = configuration.normalizeIterations, threads = threads, n = n
@@ -289,6 +317,22 @@ struct Propagation {
                                         Parallel.forEachRange(total: n, count: threads) { rows in
                                             for u in rows { sink.accumulate(u, row: nil) }
                                         }
+                                    case let .dense(slot, _)? where haloProduct != nil:
+                                        do throws(EmbeddingError) {
+                                            try withDestination(destinationSlot.map { p[$0]! }, extra: &extra) { (destination: UnsafeMutablePointer<Float>) throws(EmbeddingError) in
+                                                try haloProduct!.multiply(p[slot]!, into: destination, threads: threads)
+                                                Parallel.forEachRange(total: n, count: threads) { rows in
+                                                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(dim, 1))
+                                                    defer { scratch.deallocate() }
+                                                    for u in rows {
+                                                        scratch.update(from: destination + u * dim, count: dim)
+                                                        sink.consume(u, row: scratch)
+                                                    }
+                                                }
+                                            }
+                                        } catch {
+                                            productFailure = error
+                                        }
                                     case .dense?:
                                         SpMM.forEachProductRow(graph, inputMatrix!, threads: threads) { u, row in
                                             sink.consume(u, row: row.baseAddress!)
@@ -313,7 +357,19 @@ struct Propagation {
                 }
             }
         }
+        if let productFailure { throw productFailure }
         return norms
+    }
+
+    /// Calls `body` with `destination`, or with the base of `extra` when it is nil.
+    private func withDestination(_ destination: UnsafeMutablePointer<Float>?, extra: inout [Float]?,
+                                 _ body: (UnsafeMutablePointer<Float>) throws(EmbeddingError) -> Void) throws(EmbeddingError) {
+        if let destination { return try body(destination) }
+        var failure: EmbeddingError? = nil
+        extra!.withUnsafeMutableBufferPointer { buffer in
+            do throws(EmbeddingError) { try body(buffer.baseAddress!) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Calls `body` with base pointers of the three slots (nil when empty); writable slots are

@@ -187,7 +187,7 @@ public struct FastRP: Sendable {
         let setup = try prepare(graph, features: features)
         var engine = Propagation(graph: graph, setup: setup, configuration: configuration,
                                  threads: max(1, threads), logger: logger, progress: progress)
-        return engine.run()
+        return try engine.run()
     }
 
     /// The initial vectors H₀ = L·R (with the feature columns when configured), dense.
@@ -204,14 +204,38 @@ public struct FastRP: Sendable {
     }
 
     /// Degrees, scalings and checked features for one run.
+    ///
+    /// One process has every row: `localRows = numNodes`, `firstRow = 0`, no halo. A rank of
+    /// a distributed run has rows `firstRow ..< firstRow + localRows` and reads the rows of
+    /// ``haloNodes`` too: its graph's columns are *extended* indices, `0 ..< localRows` for its
+    /// own rows and `localRows + i` for `haloNodes[i]`.
     struct Setup: @unchecked Sendable {
+        /// n, the graph's node count (for `s = √n`).
         let numNodes: Int
-        /// `1 / degree` per node (0 for degree 0), the row scaling of P.
+        /// Rows this process computes.
+        var localRows: Int
+        /// Global id of local row 0.
+        var firstRow = 0
+        /// Global ids of the extended rows `localRows...`, ascending.
+        var haloNodes: [Int32] = []
+        /// `1 / degree` per local row (0 for degree 0), the row scaling of P, `[localRows]`.
         let inverseDegrees: [Float]
-        /// `degree^β` per node (1 for degree 0).
-        let degreeScale: [Float]
+        /// `degree^β` per extended row (1 for degree 0), `[localRows + haloNodes.count]`.
+        var degreeScale: [Float]
         let s: Double
+        /// Features of the local rows.
         let features: Matrix?
+
+        /// The global node id of extended row `u` (the stream of its random vector).
+        @inline(__always)
+        func globalNode(_ u: Int) -> Int {
+            u < localRows ? firstRow + u : Int(haloNodes[u - localRows])
+        }
+    }
+
+    /// `d^β` (1 for degree 0), L's diagonal entry.
+    static func degreeScale(_ degree: Float, beta: Float) -> Float {
+        degree > 0 ? Float(Foundation.pow(Double(degree), Double(beta))) : 1
     }
 
     func prepare(_ graph: CSRGraph, features: Matrix?) throws(EmbeddingError) -> Setup {
@@ -243,8 +267,8 @@ public struct FastRP: Sendable {
         }
         let beta = configuration.normalizationStrength
         let inverse = degrees.map { $0 > 0 ? 1 / $0 : 0 }
-        let scale = degrees.map { $0 > 0 ? Float(Foundation.pow(Double($0), Double(beta))) : 1 }
-        return Setup(numNodes: n, inverseDegrees: inverse, degreeScale: scale,
+        let scale = degrees.map { Self.degreeScale($0, beta: beta) }
+        return Setup(numNodes: n, localRows: n, inverseDegrees: inverse, degreeScale: scale,
                      s: configuration.sparsity.value(numNodes: n),
                      features: configuration.propertyDimension > 0 ? features : nil)
     }

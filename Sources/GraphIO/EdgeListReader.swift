@@ -185,8 +185,13 @@ public enum EdgeListReader {
         } catch _ {
             return error
         }
-        return .parse(file: file, line: line, column: nil,
-                      message: "expected an edge, found a header line \(header.text) (the lines after it are edges); skip it with --skip-rows \(line) or start it with '#'")
+        return headerLineError(file: file, line: line, text: header.text)
+    }
+
+    /// The error for a header line `text` (as shown, quoted) at `line` above edges.
+    public static func headerLineError(file: String, line: Int, text: String) -> GraphIOError {
+        .parse(file: file, line: line, column: nil,
+               message: "expected an edge, found a header line \(text) (the lines after it are edges); skip it with --skip-rows \(line) or start it with '#'")
     }
 
     /// The first error of the integer-id pass, and whether it was an id token that is not a
@@ -225,6 +230,8 @@ public enum EdgeListReader {
         var lines = 0
         var maxID = -1
         var failure: ChunkFailure?
+        /// Data lines read (edges), kept by ``merge(_:)`` which drops the arrays.
+        var edgeCount = 0
     }
 
     static func parseIntegerIDs(_ bytes: UnsafeBufferPointer<UInt8>, file: String, options: EdgeListReadOptions,
@@ -235,13 +242,37 @@ public enum EdgeListReader {
         let start = startPoint.offset
         let end = bytes.count
         let threads = max(1, options.threadCount ?? (end - start >= 4 << 20 ? Parallel.defaultThreadCount : 1))
-        let limit = options.numNodes.map { $0 - 1 } ?? largestNodeID
+        var merged = parseIntegerRange(base, from: start, to: end, options: options, threads: threads, releaseBehind: releaseBehind)
+        if let failure = merged.failure {
+            throw IntegerPassFailure(error: parseError(failure, file: file, lineOffset: startPoint.lines,
+                                                       firstDataLine: startPoint.lines + merged.firstDataLine),
+                                     idNotInteger: failure.idNotInteger)
+        }
+        if merged.fieldCount == 0 { throw IntegerPassFailure(error: .empty(file), idNotInteger: false) }
+        let total = merged.sources.count, maxID = merged.maxID
+        if options.idMode == .automatic && options.numNodes == nil && isSparseIDSpace(maxID: maxID, edges: total) {
+            // Dense arrays over 0...maxID would waste memory (a two-line file with id 2e9 would
+            // need tens of GiB): automatic mode relabels such ids as strings.
+            throw IntegerPassFailure(error: sparseIDSpaceError(file: file, maxID: maxID, edges: total), idNotInteger: true)
+        }
+        let hasWeights = merged.fieldCount == 3 && options.weighted != false
+        let numNodes = max(maxID + 1, options.numNodes ?? 0)
+        let (sources, targets, weights) = (merged.sources, merged.targets, hasWeights ? merged.weights : nil)
+        merged = Chunk()
+        return makeEdgeList(sources: sources, targets: targets, weights: weights, numNodes: numNodes, nodeIDs: nil)
+    }
 
-        // Cut at line starts, into 4 chunks per thread when parallel: the chunks are copied into
-        // the result and freed one by one, so smaller chunks mean a lower memory peak.
-        let pieces = threads == 1 ? 1 : 4 * threads
+    /// The error of automatic id mode for integer ids too sparse for dense arrays.
+    static func sparseIDSpaceError(file: String, maxID: Int, edges: Int) -> GraphIOError {
+        .shapeMismatch("\(file): node ids reach \(maxID) but there are only \(edges) edges; integer ids index dense arrays of max id + 1 nodes, so relabel them as strings (id mode 'string') or give the node count")
+    }
+
+    /// Start offsets of `pieces` runs of whole lines covering `base[start ..< end]` (cut just
+    /// after a newline at or past each equal share), then `end`: `pieces + 1` ascending bounds;
+    /// runs may be empty.
+    static func lineBounds(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, pieces: Int) -> [Int] {
         var cut = [start]
-        for k in 1..<pieces {
+        for k in 1..<max(pieces, 1) {
             let target = start + (end - start) * k / pieces
             var b = max(target, cut.last!)
             if b > start && b < end && base[b - 1] != ASCII.newline {
@@ -254,8 +285,18 @@ public enum EdgeListReader {
             cut.append(min(b, end))
         }
         cut.append(end)
-        let bounds = cut
+        return cut
+    }
 
+    /// Parses the whole lines of `base[start ..< end]` with integer ids on `threads` threads and
+    /// merges the chunks in order (``merge(_:)``): never throws; the result carries the first
+    /// failure (lines relative to `start`), and the edges only when there is none.
+    static func parseIntegerRange(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, options: EdgeListReadOptions,
+                                  threads: Int, releaseBehind: Bool) -> Chunk {
+        let limit = options.numNodes.map { $0 - 1 } ?? largestNodeID
+        // Cut at line starts, into 4 chunks per thread when parallel: the chunks are copied into
+        // the result and freed one by one, so smaller chunks mean a lower memory peak.
+        let bounds = lineBounds(base, from: start, to: end, pieces: threads == 1 ? 1 : 4 * threads)
         let chunkCount = bounds.count - 1
         var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
         chunks.withUnsafeMutableBufferPointer { out in
@@ -266,61 +307,69 @@ public enum EdgeListReader {
                 }
             }
         }
+        var merged = merge(chunks)
+        if merged.failure == nil {
+            let hasWeights = merged.fieldCount == 3 && options.weighted != false
+            if chunks.count == 1 {
+                merged.sources = chunks[0].sources
+                merged.targets = chunks[0].targets
+                merged.weights = hasWeights ? chunks[0].weights : []
+                chunks = []
+            } else {
+                let total = chunks.reduce(0) { $0 + $1.sources.count }
+                let (s, t, w) = concatenate(&chunks, total: total, weights: hasWeights)
+                merged.sources = s
+                merged.targets = t
+                merged.weights = w ?? []
+            }
+        }
+        return merged
+    }
 
-        // Merge: the first error in file order wins, exactly as in a sequential parse.
-        var fieldCount = 0
-        var firstDataLine = 0
-        var lineOffset = startPoint.lines
-        var total = 0
-        var maxID = -1
-        for chunk in chunks {
-            if chunk.fieldCount != 0 {
-                if fieldCount == 0 {
-                    fieldCount = chunk.fieldCount
-                    firstDataLine = lineOffset + chunk.firstDataLine
-                } else if chunk.fieldCount != fieldCount {
-                    throw IntegerPassFailure(
-                        error: .parse(file: file, line: lineOffset + chunk.firstDataLine, column: nil,
-                                      message: fieldCountMessage(expected: fieldCount, found: chunk.fieldCount, firstLine: firstDataLine)),
-                        idNotInteger: false)
+    /// The summaries of consecutive runs of lines read as one run (edges left empty): the first
+    /// data line's field count, the first failure in line order (a run whose first data line has
+    /// another field count than the first run's fails there), the line count and the largest id,
+    /// exactly as a sequential parse finds them. Lines are relative to the first run's start.
+    /// Associative, so runs may be merged in groups (threads within a rank, then ranks).
+    static func merge(_ runs: [Chunk]) -> Chunk {
+        var out = Chunk()
+        var lineOffset = 0
+        for run in runs {
+            if run.fieldCount != 0 {
+                if out.fieldCount == 0 {
+                    out.fieldCount = run.fieldCount
+                    out.firstDataLine = lineOffset + run.firstDataLine
+                } else if run.fieldCount != out.fieldCount {
+                    out.failure = ChunkFailure(line: lineOffset + run.firstDataLine, column: nil,
+                                               kind: .fieldCount(expected: out.fieldCount, found: run.fieldCount))
+                    out.lines = lineOffset + run.firstDataLine
+                    return out
                 }
             }
-            if let failure = chunk.failure {
-                let message: String
-                switch failure.kind {
-                case let .message(text): message = text
-                case let .fieldCount(expected, found):
-                    message = fieldCountMessage(expected: expected, found: found, firstLine: firstDataLine)
-                }
-                throw IntegerPassFailure(error: .parse(file: file, line: lineOffset + failure.line, column: failure.column,
-                                                       message: message),
-                                         idNotInteger: failure.idNotInteger)
+            out.maxID = max(out.maxID, run.maxID)
+            if var failure = run.failure {
+                failure.line += lineOffset
+                out.failure = failure
+                out.lines = lineOffset + run.lines
+                return out
             }
-            lineOffset += chunk.lines
-            total += chunk.sources.count
-            maxID = max(maxID, chunk.maxID)
+            lineOffset += run.lines
+            out.edgeCount += run.edgeCount
         }
-        if fieldCount == 0 { throw IntegerPassFailure(error: .empty(file), idNotInteger: false) }
+        out.lines = lineOffset
+        return out
+    }
 
-        let hasWeights = fieldCount == 3 && options.weighted != false
-        var sources: [Int32], targets: [Int32], weights: [Float]?
-        if chunks.count == 1 {
-            sources = chunks[0].sources
-            targets = chunks[0].targets
-            weights = hasWeights ? chunks[0].weights : nil
-            chunks = []
-        } else {
-            (sources, targets, weights) = concatenate(&chunks, total: total, weights: hasWeights)
+    /// The parse error of `failure`, whose line is relative to a start `lineOffset` lines into
+    /// the file; `firstDataLine` is the file's first data line (named by field-count errors).
+    static func parseError(_ failure: ChunkFailure, file: String, lineOffset: Int, firstDataLine: Int) -> GraphIOError {
+        let message: String
+        switch failure.kind {
+        case let .message(text): message = text
+        case let .fieldCount(expected, found):
+            message = fieldCountMessage(expected: expected, found: found, firstLine: firstDataLine)
         }
-        if options.idMode == .automatic && options.numNodes == nil && isSparseIDSpace(maxID: maxID, edges: total) {
-            // Dense arrays over 0...maxID would waste memory (a two-line file with id 2e9 would
-            // need tens of GiB): automatic mode relabels such ids as strings.
-            throw IntegerPassFailure(
-                error: .shapeMismatch("\(file): node ids reach \(maxID) but there are only \(total) edges; integer ids index dense arrays of max id + 1 nodes, so relabel them as strings (id mode 'string') or give the node count"),
-                idNotInteger: true)
-        }
-        let numNodes = max(maxID + 1, options.numNodes ?? 0)
-        return makeEdgeList(sources: sources, targets: targets, weights: weights, numNodes: numNodes, nodeIDs: nil)
+        return .parse(file: file, line: lineOffset + failure.line, column: failure.column, message: message)
     }
 
     /// Whether integer ids up to `maxID` are too sparse to index dense arrays: more than 2^24
@@ -574,6 +623,7 @@ public enum EdgeListReader {
         chunk.lines = line
         chunk.maxID = maxID
         chunk.failure = failure
+        chunk.edgeCount = chunk.sources.count
         return chunk
     }
 
@@ -612,62 +662,105 @@ public enum EdgeListReader {
         try TextScanning.rejectNULBytes(bytes, file: file)
         // From `start` on (past the BOM and skipped lines); line numbers stay the file's.
         let text = start.offset == 0 ? bytes : UnsafeBufferPointer(rebasing: bytes[start.offset...])
-        var map = NodeIDMap()
-        var sources: [Int32] = [], targets: [Int32] = [], weights: [Float] = []
+        var run = parseStringRun(text, skipBOM: start.offset == 0, options: options,
+                                 capacity: options.numNodes ?? (largestNodeID + 1))
+        if let failure = run.summary.failure {
+            throw parseError(failure, file: file, lineOffset: start.lines, firstDataLine: start.lines + run.summary.firstDataLine)
+        }
+        if run.summary.fieldCount == 0 { throw .empty(file) }
+        let hasWeights = run.summary.fieldCount == 3 && options.weighted != false
+        let list = makeEdgeList(sources: run.sources, targets: run.targets, weights: hasWeights ? run.weights : nil,
+                                numNodes: max(run.names.count, options.numNodes ?? 0), nodeIDs: run.names)
+        run = StringRun()
+        return list
+    }
+
+    /// The edges of a run of lines with string ids: ids are numbered in order of first
+    /// appearance in the run (``names``).
+    struct StringRun {
+        var sources: [Int32] = []
+        var targets: [Int32] = []
+        var weights: [Float] = []
+        /// The run's distinct names, in order of first appearance.
+        var names = NodeIDMap()
+        /// Run-relative line of each name's first appearance, `[names.count]`.
+        var nameLines: [Int] = []
+        /// Field counts, lines and the first failure, as for integer runs (no ids in `maxID`).
+        var summary = Chunk()
+    }
+
+    /// Parses the lines of `text` (a run of whole lines; a BOM skipped when `skipBOM`) with
+    /// string ids. Never throws: parsing stops at the first failure, recorded in the summary
+    /// with a run-relative line. With `capacity`, the name that would be number `capacity + 1`
+    /// is a failure (one reader of the whole file); without, names are not counted (the ranks of
+    /// a distributed read count them together).
+    static func parseStringRun(_ text: UnsafeBufferPointer<UInt8>, skipBOM: Bool, options: EdgeListReadOptions,
+                               capacity: Int?) -> StringRun {
+        var run = StringRun()
         var fieldCount = 0
         var firstDataLine = 0
-        let capacity = options.numNodes ?? (largestNodeID + 1)
-        try TextScanning.forEachLine(text, skipBOM: start.offset == 0) { (relativeLine: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
-            let line = relativeLine + start.lines
-            let fields = TextScanning.splitFields(text)
-            if fields.count == 1 {
-                throw .parse(file: file, line: line, column: nil, message: "expected at least 2 fields (source and target), found 1")
-            }
-            if fields.count > 3 {
-                throw .parse(file: file, line: line, column: 4, message: "expected at most 3 fields (source, target, weight), found \(fields.count)")
-            }
-            var ids: (Int32, Int32) = (0, 0)
-            for f in 0..<2 {
-                let token = fields[f]
-                guard !token.isEmpty else {
-                    throw .parse(file: file, line: line, column: f + 1, message: "expected a node id, found an empty field")
-                }
-                guard let name = TextScanning.string(token), !token.contains(0) else {
-                    throw .parse(file: file, line: line, column: f + 1,
-                                 message: "expected a node id, found \(TextScanning.describe(token))")
-                }
-                let isNew = map.lookup(name) == nil
-                if isNew && map.count >= capacity {
-                    throw .parse(file: file, line: line, column: f + 1,
-                                 message: "node '\(name)' is name number \(map.count + 1), more than numNodes = \(capacity)")
-                }
-                let id = map.id(for: name)
-                if f == 0 { ids.0 = id } else { ids.1 = id }
-            }
-            var weight: Float = 1
-            if fields.count == 3 {
-                switch thirdField(fields[2], weighted: options.weighted) {
-                case let .success(w): weight = w
-                case let .failure(message): throw .parse(file: file, line: line, column: 3, message: message.text)
-                }
-            }
-            if options.weighted == true && fields.count == 2 {
-                throw .parse(file: file, line: line, column: 3, message: "expected a weight (weighted edge list), found none")
-            }
-            if fieldCount == 0 {
-                fieldCount = fields.count
-                firstDataLine = line
-            } else if fields.count != fieldCount {
-                throw .parse(file: file, line: line, column: nil,
-                             message: fieldCountMessage(expected: fieldCount, found: fields.count, firstLine: firstDataLine))
-            }
-            sources.append(ids.0)
-            targets.append(ids.1)
-            if fields.count == 3 && options.weighted != false { weights.append(weight) }
+        var lastLine = 0
+        func fail(_ line: Int, _ column: Int?, _ message: String) -> GraphIOError {
+            .parse(file: "", line: line, column: column, message: message)
         }
-        if fieldCount == 0 { throw .empty(file) }
-        let hasWeights = fieldCount == 3 && options.weighted != false
-        return makeEdgeList(sources: sources, targets: targets, weights: hasWeights ? weights : nil,
-                            numNodes: max(map.count, options.numNodes ?? 0), nodeIDs: map)
+        do throws(GraphIOError) {
+            try TextScanning.forEachLine(text, skipBOM: skipBOM) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+                lastLine = line
+                let fields = TextScanning.splitFields(text)
+                if fields.count == 1 {
+                    throw fail(line, nil, "expected at least 2 fields (source and target), found 1")
+                }
+                if fields.count > 3 {
+                    throw fail(line, 4, "expected at most 3 fields (source, target, weight), found \(fields.count)")
+                }
+                var ids: (Int32, Int32) = (0, 0)
+                for f in 0..<2 {
+                    let token = fields[f]
+                    guard !token.isEmpty else {
+                        throw fail(line, f + 1, "expected a node id, found an empty field")
+                    }
+                    guard let name = TextScanning.string(token), !token.contains(0) else {
+                        throw fail(line, f + 1, "expected a node id, found \(TextScanning.describe(token))")
+                    }
+                    let isNew = run.names.lookup(name) == nil
+                    if isNew, let capacity, run.names.count >= capacity {
+                        throw fail(line, f + 1, "node '\(name)' is name number \(run.names.count + 1), more than numNodes = \(capacity)")
+                    }
+                    if isNew { run.nameLines.append(line) }
+                    let id = run.names.id(for: name)
+                    if f == 0 { ids.0 = id } else { ids.1 = id }
+                }
+                var weight: Float = 1
+                if fields.count == 3 {
+                    switch thirdField(fields[2], weighted: options.weighted) {
+                    case let .success(w): weight = w
+                    case let .failure(message): throw fail(line, 3, message.text)
+                    }
+                }
+                if options.weighted == true && fields.count == 2 {
+                    throw fail(line, 3, "expected a weight (weighted edge list), found none")
+                }
+                if fieldCount == 0 {
+                    fieldCount = fields.count
+                    firstDataLine = line
+                } else if fields.count != fieldCount {
+                    run.summary.failure = ChunkFailure(line: line, column: nil, kind: .fieldCount(expected: fieldCount, found: fields.count))
+                    throw fail(line, nil, "")
+                }
+                run.sources.append(ids.0)
+                run.targets.append(ids.1)
+                if fields.count == 3 && options.weighted != false { run.weights.append(weight) }
+            }
+            run.summary.lines = TextScanning.lineCount(text, skipBOM: skipBOM)
+        } catch {
+            if run.summary.failure == nil, case let .parse(_, line, column, message) = error {
+                run.summary.failure = ChunkFailure(line: line, column: column, kind: .message(message))
+            }
+            run.summary.lines = lastLine
+        }
+        run.summary.fieldCount = fieldCount
+        run.summary.firstDataLine = firstDataLine
+        run.summary.edgeCount = run.sources.count
+        return run
     }
 }

@@ -37,6 +37,42 @@ public enum EmbeddingWriter {
         try write(matrix, nodeIDs: nodeIDs, to: path, separator: ASCII.space, header: "\(matrix.rows) \(matrix.cols)\n")
     }
 
+    /// Writes `.tsv` (or, with `word2vec`, word2vec text) from row blocks that arrive in order:
+    /// `nextRows()` returns the next `[k × cols]` block until `rows` rows were given. Same bytes
+    /// as ``writeTSV(_:nodeIDs:to:)`` / ``writeWord2Vec(_:nodeIDs:to:)`` of the stacked rows;
+    /// used when the rows come from several ranks. Every block is asked for even after a write
+    /// failed (senders are not left waiting); the failure is thrown at the end.
+    /// - Throws: the errors of ``AtomicFile/write(to:_:)``; whatever `nextRows` throws.
+    public static func writeStreaming(rows: Int, cols: Int, nodeIDs: NodeIDMap?, to path: String, word2vec: Bool,
+                                      nextRows: () throws(GraphIOError) -> Matrix) throws(GraphIOError) {
+        let separator = word2vec ? ASCII.space : ASCII.tab
+        try AtomicFile.write(to: path) { (out: inout FileWriter) throws(GraphIOError) in
+            var failure: GraphIOError? = nil
+            do throws(GraphIOError) {
+                if word2vec { try out.write("\(rows) \(cols)\n") }
+            } catch { failure = error }
+            var u = 0
+            while u < rows {
+                let block = try nextRows()
+                precondition(block.cols == cols && block.rows > 0, "EmbeddingWriter: bad row block")
+                if failure == nil {
+                    do throws(GraphIOError) {
+                        for i in 0..<block.rows {
+                            try out.write(nodeIDs?.name(of: u + i) ?? String(u + i))
+                            for j in 0..<cols {
+                                try out.write(byte: separator)
+                                try out.write(block.values[i * cols + j])
+                            }
+                            try out.write(byte: ASCII.newline)
+                        }
+                    } catch { failure = error }
+                }
+                u += block.rows
+            }
+            if let failure { throw failure }
+        }
+    }
+
     private static func write(_ matrix: Matrix, nodeIDs: NodeIDMap?, to path: String, separator: UInt8,
                               header: String?) throws(GraphIOError) {
         if let nodeIDs {

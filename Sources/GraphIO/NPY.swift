@@ -75,6 +75,19 @@ public enum NPY {
     /// `numpy.save` formats it (keys sorted, 21 − digits spare spaces after the first axis, padded
     /// with spaces to a multiple of 64 bytes, ending in `\n`), then the values.
     public static func encode(_ array: NPYArray) -> [UInt8] {
+        var out = header(dtype: array.dtype, shape: array.shape)
+        switch array.storage {
+        case let .float32(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case let .float64(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case let .int32(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case let .int64(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// The magic string, version and header dict of ``encode(_:)``, without the values.
+    static func header(dtype: NPYArray.DType, shape: [Int]) -> [UInt8] {
+        let array = (dtype: dtype, shape: shape)
         let shapeText: String
         switch array.shape.count {
         case 0: shapeText = "()"
@@ -98,12 +111,6 @@ public enum NPY {
         out.append(contentsOf: Array(dict.utf8))
         out.append(contentsOf: [UInt8](repeating: ASCII.space, count: padding))
         out.append(ASCII.newline)
-        switch array.storage {
-        case let .float32(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
-        case let .float64(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
-        case let .int32(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
-        case let .int64(v): v.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
         return out
     }
 

@@ -48,6 +48,20 @@ enum TextScanning {
         return line
     }
 
+    /// The number of lines of `bytes` as the line loops count them: one per newline, plus one
+    /// for a last line without one (a BOM is no line content).
+    static func lineCount(_ bytes: UnsafeBufferPointer<UInt8>, skipBOM: Bool = true) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let start = skipBOM ? bomLength(bytes) : 0
+        var count = 0
+        var p = start
+        while p < bytes.count, let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
+            count += 1
+            p = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base + 1
+        }
+        return p < bytes.count ? count + 1 : count
+    }
+
     /// Whether `byte` is a space, tab or carriage return (blank inside a line).
     @inline(__always)
     static func isBlank(_ byte: UInt8) -> Bool {

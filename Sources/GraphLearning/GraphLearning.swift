@@ -3,6 +3,7 @@
 @_exported import Embeddings
 @_exported import MessagePassing
 @_exported import DistributedTraining
+@_exported import DistributedGraphs
 @_exported import GraphCore
 @_exported import GraphIO
 @_exported import GNNModels

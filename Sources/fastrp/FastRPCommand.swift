@@ -20,7 +20,20 @@ struct FastRPCommand: ParsableCommand {
             """,
         subcommands: [Embed.self, Evaluate.self, LinkPredictionCommand.self])
 
-    static func main() { ToolMain.run(Self.self) }
+    static func main() {
+        // Under mpirun every rank parses the same arguments: a usage error (and --help) is
+        // printed by rank 0 alone, whose exit status becomes the job's. The other ranks leave
+        // quietly with status 0: a non-zero exit would make mpirun kill rank 0, maybe before
+        // it printed.
+        if let rank = launcherRank, rank != 0 {
+            do {
+                if !(try parseAsRoot() is Embed) { Foundation.exit(0) }
+            } catch {
+                Foundation.exit(0)
+            }
+        }
+        ToolMain.run(Self.self)
+    }
 }
 
 extension EdgeListReadOptions.IDMode: ExpressibleByArgument {}
@@ -220,6 +233,13 @@ struct Embed: ParsableCommand {
             --transition degree. Nodes without out-edges get zero vectors (plus --self-influence). \
             On a terminal a progress bar shows the iterations; a timing line (load / embed / write \
             seconds, peak memory) goes to stderr.
+
+            Across machines: `mpirun -n P fastrp embed edges.tsv -o emb.npy` (any option) writes the \
+            same bytes as one process. Each rank reads its byte range of the file, owns a contiguous \
+            block of rows balanced by stored edges, and fetches its halo rows from their owners before \
+            each step; ranks write their rows of a .npy in place (the output folder must be shared), \
+            text outputs go through rank 0. The timing line adds load / exchange / compute seconds and \
+            peak memory per rank; --metrics records bytes exchanged per step.
             """)
 
     @OptionGroup var graph: GraphOptions
@@ -243,6 +263,10 @@ struct Embed: ParsableCommand {
     }
 
     func run() throws {
+        if FastRPCommand.launcherRank != nil {
+            try runDistributed()
+            return
+        }
         let config = try embedding.configuration()
         let threads = reporting.threads
         let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: reporting.quiet) }

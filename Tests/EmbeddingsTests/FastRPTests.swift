@@ -86,7 +86,7 @@ struct FastRPTests {
         var sparse = Propagation(graph: graph, setup: setup, configuration: c, threads: 2, logger: nil, progress: nil)
         var dense = sparse
         dense.forceDenseInitialVectors = true
-        let a = sparse.run(), b = dense.run()
+        let a = try sparse.run(), b = try dense.run()
         #expect(a.sparseInitialVectors && !b.sparseInitialVectors)
         #expect(maxDifference(Fixtures.nested(a.embeddings), Fixtures.nested(b.embeddings)) < 1e-5)
     }

@@ -1,27 +1,32 @@
-import MessagePassing
+import Dispatch
 
 /// Rows of a table between the ranks of a communicator in one step: every rank sends each peer
 /// the rows the peer needs and receives the rows it needs, then unpacks them in peer order
 /// (a fixed order, so sums built from received rows do not depend on arrival order). Used by
 /// the stage groups of hybrid and graph-parallel training for rows forward and gradients
-/// backward, and usable by any partitioned computation (e.g. distributed propagation).
+/// backward, and by distributed FastRP for the halo rows of every propagation step (one
+/// exchange per column block).
 ///
 /// Buffers, one per peer and direction, are kept and grown across steps; a step waits for its
-/// sends too, so the next step may reuse them. Blocked time goes to ``waitNanoseconds`` and, when
-/// a trace is recorded, to a "wait" event.
+/// sends too, so the next step may reuse them. Blocked time goes to ``waitNanoseconds`` and,
+/// when given, to the `onWait` callback (e.g. a trace recorder's "wait" event).
 public final class HaloExchange {
+    /// Called after every wait with the step's label and the wait's start and end
+    /// (`DispatchTime` nanoseconds).
+    public typealias WaitObserver = (_ label: String, _ start: UInt64, _ end: UInt64) -> Void
+
     /// The ranks that exchange.
     public let communicator: any Communicating
-    private let trace: TraceRecorder?
+    private let onWait: WaitObserver?
     private var sendBuffers: [Int: MessageBuffer] = [:]
     private var receiveBuffers: [Int: MessageBuffer] = [:]
     /// Nanoseconds blocked in waits since the last ``resetWaitTime()``.
     public private(set) var waitNanoseconds: UInt64 = 0
 
-    /// An exchange over `communicator`, recording waits in `trace` when given.
-    public init(communicator: any Communicating, trace: TraceRecorder? = nil) {
+    /// An exchange over `communicator`; `onWait` (optional) is told about every wait.
+    public init(communicator: any Communicating, onWait: WaitObserver? = nil) {
         self.communicator = communicator
-        self.trace = trace?.isEnabled == true ? trace : nil
+        self.onWait = onWait
     }
 
     /// Zeroes ``waitNanoseconds``.
@@ -33,41 +38,40 @@ public final class HaloExchange {
     /// completed.
     /// - Parameters:
     ///   - tag: the step's tag (each step completes before the next starts, so steps may share tags).
-    ///   - label: the trace event of the wait.
-    /// - Throws: ``DistributedTrainingError/communication(_:)``.
+    ///   - label: passed to `onWait` (e.g. the trace event's name).
+    /// - Throws: ``CommunicationError``.
     public func exchange(width: Int, tag: Int, sendRows: [Int], receiveRows: [Int],
                          pack: (Int, UnsafeMutablePointer<Float>) -> Void,
-                         unpack: (Int, UnsafePointer<Float>) -> Void, label: String) throws(DistributedTrainingError) {
+                         unpack: (Int, UnsafePointer<Float>) -> Void, label: String) throws(CommunicationError) {
         let size = communicator.size
         guard size > 1 else { return }
         precondition(sendRows.count == size && receiveRows.count == size, "HaloExchange: one row count per rank")
         var receives: [(peer: Int, request: MessageRequest)] = []
         var requests: [MessageRequest] = []
-        try communicating { () throws(CommunicationError) in
-            for q in 0..<size where q != communicator.rank && receiveRows[q] > 0 {
-                let count = receiveRows[q] * width
-                let r = try communicator.irecv(Self.buffer(&receiveBuffers, q, count), count: count, from: q, tag: tag)
-                receives.append((q, r))
-                requests.append(r)
-            }
-            for q in 0..<size where q != communicator.rank && sendRows[q] > 0 {
-                let count = sendRows[q] * width
-                let b = Self.buffer(&sendBuffers, q, count)
-                pack(q, b.pointer)
-                requests.append(try communicator.isend(b, count: count, to: q, tag: tag))
-            }
+        for q in 0..<size where q != communicator.rank && receiveRows[q] > 0 {
+            let count = receiveRows[q] * width
+            let r = try communicator.irecv(Self.buffer(&receiveBuffers, q, count), count: count, from: q, tag: tag)
+            receives.append((q, r))
+            requests.append(r)
+        }
+        for q in 0..<size where q != communicator.rank && sendRows[q] > 0 {
+            let count = sendRows[q] * width
+            let b = Self.buffer(&sendBuffers, q, count)
+            pack(q, b.pointer)
+            requests.append(try communicator.isend(b, count: count, to: q, tag: tag))
         }
         guard !requests.isEmpty else { return }
-        let start = TraceRecorder.now()
-        try communicating { () throws(CommunicationError) in try communicator.waitAll(requests) }
-        let end = TraceRecorder.now()
+        let start = DispatchTime.now().uptimeNanoseconds
+        try communicator.waitAll(requests)
+        let end = DispatchTime.now().uptimeNanoseconds
         waitNanoseconds += end - start
-        trace?.record(label, category: "wait", start: start, end: end)
+        onWait?(label, start, end)
         for (q, r) in receives { unpack(q, UnsafePointer(r.buffer.pointer)) }
     }
 
     private static func buffer(_ table: inout [Int: MessageBuffer], _ peer: Int, _ count: Int) -> MessageBuffer {
         if let b = table[peer], b.capacity >= count { return b }
+        table[peer] = nil  // free the smaller buffer before allocating the larger one
         let b = MessageBuffer(capacity: count)
         table[peer] = b
         return b
