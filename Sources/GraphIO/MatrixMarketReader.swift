@@ -62,27 +62,40 @@ public enum MatrixMarketReader {
     ///   ``GraphIOError/parse(file:line:column:message:)`` for a bad banner or size line.
     static func header(ofFile path: String) throws(GraphIOError) -> Header {
         try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> Header in
-            var banner: (Header.Format, Header.Field, Header.Symmetry)?
-            var start = 0, line = 0
-            while start < bytes.count {
-                line += 1
-                var end = start
-                while end < bytes.count && bytes[end] != ASCII.newline { end += 1 }
-                var stop = end
-                if stop > start && bytes[stop - 1] == ASCII.carriageReturn { stop -= 1 }
-                let text = UnsafeBufferPointer(rebasing: bytes[start..<stop])
-                start = end + 1
-                guard let parsedBanner = banner else {
-                    banner = try parseBanner(text, file: path, line: line, expected: bannerExpectation)
-                    continue
-                }
-                let trimmed = TextScanning.trim(text)
-                if trimmed.isEmpty || trimmed[0] == ASCII.percent { continue }
-                return try parseSize(TextScanning.splitFields(trimmed), banner: parsedBanner, file: path, line: line).header
-            }
-            guard banner != nil else { throw .empty(path) }
-            throw .parse(file: path, line: line, column: nil, message: "the file ends before the size line (rows columns [entries])")
+            try header(in: bytes, file: path)
         }
+    }
+
+    /// The shape a Matrix Market text declares on its size line (rows, columns, stored entries),
+    /// reading only the banner and the size line: lets a caller refuse a declared size before
+    /// ``parse(_:file:)`` allocates it.
+    /// - Throws: as ``header(ofFile:)``.
+    public static func declaredShape(_ bytes: [UInt8], file: String) throws(GraphIOError) -> (rows: Int, cols: Int, entries: Int) {
+        let h = try bytes.withUnsafeBufferPointer { (b) throws(GraphIOError) -> Header in try header(in: b, file: file) }
+        return (h.rows, h.cols, h.entries)
+    }
+
+    static func header(in bytes: UnsafeBufferPointer<UInt8>, file path: String) throws(GraphIOError) -> Header {
+        var banner: (Header.Format, Header.Field, Header.Symmetry)?
+        var start = 0, line = 0
+        while start < bytes.count {
+            line += 1
+            var end = start
+            while end < bytes.count && bytes[end] != ASCII.newline { end += 1 }
+            var stop = end
+            if stop > start && bytes[stop - 1] == ASCII.carriageReturn { stop -= 1 }
+            let text = UnsafeBufferPointer(rebasing: bytes[start..<stop])
+            start = end + 1
+            guard let parsedBanner = banner else {
+                banner = try parseBanner(text, file: path, line: line, expected: bannerExpectation)
+                continue
+            }
+            let trimmed = TextScanning.trim(text)
+            if trimmed.isEmpty || trimmed[0] == ASCII.percent { continue }
+            return try parseSize(TextScanning.splitFields(trimmed), banner: parsedBanner, file: path, line: line).header
+        }
+        guard banner != nil else { throw .empty(path) }
+        throw .parse(file: path, line: line, column: nil, message: "the file ends before the size line (rows columns [entries])")
     }
 
     static let bannerExpectation =
