@@ -79,7 +79,7 @@ extension FastRP {
            let bad = partition.bounds.first(where: { $0 % ColumnStandardization.blockSize != 0 && $0 != n }) {
             throw .invalidConfiguration("column standardisation needs rank bounds at multiples of \(ColumnStandardization.blockSize) rows, got \(bad)")
         }
-        try checkFeatures(features, rows: own.count)
+        try checkFeatures(features, rows: own.count, holder: "this rank has")
         let trafficBefore = communicator.traffic
         let (inverse, scale) = degreeScalings(rows)
         // The plan's renumbered copy replaces the rows (a caller that hands them over frees them here).
@@ -105,34 +105,6 @@ extension FastRP {
                                  stepBytes: halo.stepBytes,
                                  totalBytes: moved.bytesSent + moved.bytesReceived + moved.collectiveBytes,
                                  haloRows: plan.haloNodes.count, columnBlock: width, peakDenseMatrices: result.peakDenseMatrices)
-    }
-
-    /// The checks of ``prepare(_:features:)`` on a rank's features.
-    func checkFeatures(_ features: Matrix?, rows: Int) throws(EmbeddingError) {
-        if configuration.propertyDimension > 0 {
-            guard let features else {
-                throw .invalidConfiguration("property ratio \(configuration.propertyRatio) needs node features")
-            }
-            guard features.rows == rows else {
-                throw .shapeMismatch("features have \(features.rows) rows, this rank has \(rows) nodes")
-            }
-            if features.values.contains(where: { !$0.isFinite }) {
-                throw .shapeMismatch("features contain NaN or infinite values")
-            }
-        } else if features != nil {
-            throw .invalidConfiguration("node features were given but the property ratio is 0; set it in (0, 1]")
-        }
-    }
-
-    /// `1/degree` and `degree^β` of each row, as ``prepare(_:features:)`` computes them.
-    func degreeScalings(_ graph: CSRGraph) -> (inverse: [Float], scale: [Float]) {
-        let degrees: [Float]
-        switch configuration.transition {
-        case .weightedDegree: degrees = graph.weightedDegrees()
-        case .degree: degrees = graph.degrees().map { Float($0) }
-        }
-        let beta = configuration.normalizationStrength
-        return (degrees.map { $0 > 0 ? 1 / $0 : 0 }, degrees.map { Self.degreeScale($0, beta: beta) })
     }
 
     /// The columns per halo exchange, the same on every rank: `requested`, or the smallest of

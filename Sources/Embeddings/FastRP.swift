@@ -238,18 +238,15 @@ public struct FastRP: Sendable {
         degree > 0 ? Float(Foundation.pow(Double(degree), Double(beta))) : 1
     }
 
-    func prepare(_ graph: CSRGraph, features: Matrix?) throws(EmbeddingError) -> Setup {
-        try configuration.validate()
-        guard graph.isSquare else {
-            throw .shapeMismatch("FastRP needs a square adjacency matrix, got \(graph.numRows) × \(graph.numColumns)")
-        }
-        let n = graph.numRows
+    /// The feature checks of a run over `rows` nodes (`holder` names them in the row-count
+    /// message: "the graph has", "this rank has").
+    func checkFeatures(_ features: Matrix?, rows: Int, holder: String) throws(EmbeddingError) {
         if configuration.propertyDimension > 0 {
             guard let features else {
                 throw .invalidConfiguration("property ratio \(configuration.propertyRatio) needs node features")
             }
-            guard features.rows == n else {
-                throw .shapeMismatch("features have \(features.rows) rows, the graph has \(n) nodes")
+            guard features.rows == rows else {
+                throw .shapeMismatch("features have \(features.rows) rows, \(holder) \(rows) nodes")
             }
             if features.values.contains(where: { !$0.isFinite }) {
                 throw .shapeMismatch("features contain NaN or infinite values")
@@ -260,14 +257,27 @@ public struct FastRP: Sendable {
             }
             throw .invalidConfiguration("node features were given but the property ratio is 0; set it in (0, 1]")
         }
+    }
+
+    /// `1 / degree` (0 for degree 0) and `degree^β` per row of `graph`, by the configured transition.
+    func degreeScalings(_ graph: CSRGraph) -> (inverse: [Float], scale: [Float]) {
         let degrees: [Float]
         switch configuration.transition {
         case .weightedDegree: degrees = graph.weightedDegrees()
         case .degree: degrees = graph.degrees().map { Float($0) }
         }
         let beta = configuration.normalizationStrength
-        let inverse = degrees.map { $0 > 0 ? 1 / $0 : 0 }
-        let scale = degrees.map { Self.degreeScale($0, beta: beta) }
+        return (degrees.map { $0 > 0 ? 1 / $0 : 0 }, degrees.map { Self.degreeScale($0, beta: beta) })
+    }
+
+    func prepare(_ graph: CSRGraph, features: Matrix?) throws(EmbeddingError) -> Setup {
+        try configuration.validate()
+        guard graph.isSquare else {
+            throw .shapeMismatch("FastRP needs a square adjacency matrix, got \(graph.numRows) × \(graph.numColumns)")
+        }
+        let n = graph.numRows
+        try checkFeatures(features, rows: n, holder: "the graph has")
+        let (inverse, scale) = degreeScalings(graph)
         return Setup(numNodes: n, localRows: n, inverseDegrees: inverse, degreeScale: scale,
                      s: configuration.sparsity.value(numNodes: n),
                      features: configuration.propertyDimension > 0 ? features : nil)
