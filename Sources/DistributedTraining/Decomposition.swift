@@ -12,10 +12,13 @@ import Partitioning
 ///          the parts of their c-th sub-chunk                     (G = 1: METIS with C parts on the
 ///          whole graph; C = 1: every node in chunk 0)
 /// ```
-/// Both cuts weigh node u by `degree(u) + 1`, the entries of its operator row, so parts and
-/// chunks carry even shares of the sparse products rather than of the nodes: on a power-law
-/// graph a node-balanced chunk can hold half the edges, and its gathered rows and operator
-/// block set every stage's peak memory and the pipeline's slowest step.
+/// Both cuts balance two weights per node u at once (METIS multi-constraint): `degree(u) + 1`,
+/// the entries of its operator row, and 1, its row. Entries alone give parts and chunks even
+/// shares of the sparse products, but not of the rows: on R-MAT 2^20 (38% isolated nodes) an
+/// entry-balanced 2-way cut gave one part 70% of the rows, and rows are what a rank's tables,
+/// features and activations hold. Nodes alone fail the other way: a node-balanced chunk of a
+/// power-law graph can hold half the edges, and its gathered rows and operator block set every
+/// stage's peak memory and the pipeline's slowest step.
 /// Nesting the chunks inside the parts gives every rank of a group a METIS-compact share of
 /// every chunk, so the group's ranks work in step. Both degenerate cases are exactly the cut
 /// of the pure modes: G = 1 is GNNPipe's chunking, C = 1 graph parallelism's partition.
@@ -87,31 +90,43 @@ public struct Decomposition: Sendable, Equatable {
         return try Decomposition(part: Array(assignment[0..<n]), numParts: parts, chunk: Array(assignment[n...]), numChunks: chunks)
     }
 
-    /// The weight each cut balances: `degree(u) + 1` per node u, the stored entries of its
+    /// The first weight each cut balances: `degree(u) + 1` per node u, the stored entries of its
     /// operator row (neighbours plus the self-loop), capped at `Int32.max`. `[numNodes]`.
     public static func workWeights(_ adjacency: CSRGraph) -> [Int32] {
         (0..<adjacency.numRows).map { Int32(min(Int(Int32.max), adjacency.degree(of: $0) + 1)) }
     }
 
+    /// The weights each cut balances, `(degree(u) + 1, 1)` per node u: `[numNodes × 2]`,
+    /// node-major (METIS's `vwgt` with `ncon = 2`).
+    public static func balanceWeights(_ adjacency: CSRGraph) -> [Int32] {
+        workWeights(adjacency).flatMap { [$0, 1] }
+    }
+
+    /// Constraints per node in ``balanceWeights(_:)``.
+    public static let balanceConstraints = 2
+
     private static func cut(_ adjacency: CSRGraph, parts: Int, chunks: Int,
                             seed: UInt64) throws(PartitionError) -> ([Int32], [Int32]) {
         let n = adjacency.numRows
         let s = Int(truncatingIfNeeded: seed)
-        let work = workWeights(adjacency)
-        let part = try METISPartitioner.partition(adjacency, parts: parts, seed: s, vertexWeights: work).parts
+        let work = balanceWeights(adjacency), k = balanceConstraints
+        let part = try METISPartitioner.partition(adjacency, parts: parts, seed: s, vertexWeights: work, constraints: k).parts
         guard chunks > 1 else { return (part, [Int32](repeating: 0, count: n)) }
-        guard parts > 1 else { return (part, try METISPartitioner.partition(adjacency, parts: chunks, seed: s, vertexWeights: work).parts) }
+        guard parts > 1 else {
+            return (part, try METISPartitioner.partition(adjacency, parts: chunks, seed: s, vertexWeights: work, constraints: k).parts)
+        }
         var chunk = [Int32](repeating: 0, count: n)
         for p in 0..<parts {
             let members = (0..<n).filter { part[$0] == Int32(p) }
             // A part smaller than C cannot give every chunk a node; METIS needs C ≤ |part|.
-            let k = min(chunks, members.count)
-            guard k > 1 else { continue }
+            let count = min(chunks, members.count)
+            guard count > 1 else { continue }
             let sub: CSRGraph
             do { sub = try adjacency.inducedSubgraph(nodes: members) } catch {
                 throw .metis(status: -1, meaning: "induced subgraph of part \(p): \(error)")
             }
-            let subChunks = try METISPartitioner.partition(sub, parts: k, seed: s, vertexWeights: members.map { work[$0] }).parts
+            let subChunks = try METISPartitioner.partition(sub, parts: count, seed: s, vertexWeights: members.flatMap { work[($0 * k)..<(($0 + 1) * k)] },
+                                                           constraints: k).parts
             for (i, v) in members.enumerated() { chunk[v] = subChunks[i] }
         }
         return (part, chunk)

@@ -20,7 +20,11 @@ import GraphCore
 /// wait for it: with the fixed order 0 … C−1, an own row of chunk k has history when a chunk
 /// before k reads it, and pending gradients when a chunk after k reads it (fresh), or, with
 /// deferred stale gradients, a chunk before k; with shuffled orders every row another chunk reads
-/// has both. Remote rows always have both.
+/// has both. A remote row of chunk k follows the same rule over this member's reader chunks
+/// (history when one comes before k; pending when one comes at or after k, or, deferred, before
+/// it), and always has pending rows when passes without chunks train (C = 1, warm-up epochs), whose
+/// every read is fresh. On a graph with large halos the remote rows are most of a table: giving
+/// them only the rows the order uses keeps a hybrid member's tables near its own share.
 ///
 /// **Readers.** For every peer q: the own rows q reads and the chunks of q that read each, and
 /// the remote rows of q this member reads with its own reader chunks. ``exchangeLists(order:deferred:)``
@@ -45,14 +49,14 @@ public struct RankPlan: Sendable {
     public let localOwner: [Int32]
     /// Row of each local row in the history table, −1 for rows never read from history, `[localCount]`.
     public let historySlot: [Int32]
-    /// Number of history rows (own rows with history, then every remote row).
+    /// Number of history rows (own rows with history, then remote rows with history).
     public let historySlotCount: Int
     /// Own rows with a history row, ascending local row (what the epoch's end updates).
     public let ownHistoryRows: [Int32]
     /// Row of each local row in the pending-gradient table, −1 for rows no gradient waits for,
     /// `[localCount]`.
     public let pendingSlot: [Int32]
-    /// Number of pending-gradient rows (own rows, then every remote row).
+    /// Number of pending-gradient rows (own rows with pending rows, then remote rows with them).
     public let pendingSlotCount: Int
     /// Own rows of each chunk with a pending-gradient row, ascending local row, `[C][…]`.
     public let pendingRows: [[Int32]]
@@ -107,6 +111,8 @@ public struct RankPlan: Sendable {
         var remote: [Int32] = []
         // The smallest and largest chunk other than its own that reads each own row.
         var firstReader = [Int32](repeating: Int32.max, count: own.count), lastReader = [Int32](repeating: -1, count: own.count)
+        // The same over this member's chunks for each remote row, by original id, `[N]`.
+        var remoteFirst = [Int32](repeating: Int32.max, count: n), remoteLast = [Int32](repeating: -1, count: n)
         var sendPairs = [[UInt64]](repeating: [], count: groupSize)     // (own original id, reader chunk) per reader
         var receivePairs = [[UInt64]](repeating: [], count: groupSize)  // (remote original id, my chunk) per owner
         p.rowOffsets.withUnsafeBufferPointer { rowOffsets in
@@ -125,6 +131,8 @@ public struct RankPlan: Sendable {
                             if pv != me { sendPairs[Int(pv)].append(UInt64(u) << 32 | UInt64(cv)) }
                         } else if pv == me {
                             if local[u] == -1 { local[u] = -2; remote.append(Int32(u)) }
+                            remoteFirst[u] = min(remoteFirst[u], cv)
+                            remoteLast[u] = max(remoteLast[u], cv)
                             receivePairs[Int(pu)].append(UInt64(u) << 32 | UInt64(cv))
                         }
                     }
@@ -154,11 +162,18 @@ public struct RankPlan: Sendable {
                 }
             }
         }
+        let unchunkedTraining = numChunks == 1 || keepsWhole
         for i in own.count..<localCount {
-            historySlot[i] = nextHistory
-            pendingSlot[i] = nextPending
-            nextHistory += 1
-            nextPending += 1
+            let u = Int(localOriginal[i]), k = d.chunk[u]
+            let earlier = !fixedOrder || remoteFirst[u] < k, later = !fixedOrder || remoteLast[u] >= k
+            if earlier {
+                historySlot[i] = nextHistory
+                nextHistory += 1
+            }
+            if unchunkedTraining || later || (deferred && earlier) {
+                pendingSlot[i] = nextPending
+                nextPending += 1
+            }
         }
 
         member = g

@@ -28,17 +28,24 @@ public enum METISPartitioner {
     ///     same seed, same graph → same parts.
     ///   - imbalance: allowed load imbalance, e.g. 0.03 for 3% (`METIS_OPTION_UFACTOR`, ×1000).
     ///   - vertexWeights: balance the parts' total weight instead of their vertex counts
-    ///     (METIS's `vwgt`; e.g. degree + 1 to balance the work of a sparse product), `[n]`,
-    ///     each ≥ 1. Isolated vertices then fill the lightest parts by weight.
+    ///     (METIS's `vwgt`; e.g. degree + 1 to balance the work of a sparse product), `[n × constraints]`
+    ///     vertex-major, each ≥ 1. Isolated vertices then fill the lightest parts by the last
+    ///     constraint's weight.
+    ///   - constraints: weights per vertex (METIS's `ncon`): with 2 or more, METIS keeps every
+    ///     constraint's part totals within `imbalance` at once (multi-constraint partitioning,
+    ///     Karypis & Kumar, SC 1998), e.g. `(degree + 1, 1)` for even work and even rows.
     /// - Throws: ``PartitionError``.
     /// - Complexity: roughly O(nnz · log parts) inside METIS, plus O(nnz) to prepare the input.
     public static func partition(_ graph: CSRGraph, parts: Int, seed: Int = 0, imbalance: Double = 0.03,
-                                 vertexWeights: [Int32]? = nil) throws(PartitionError) -> GraphPartition {
+                                 vertexWeights: [Int32]? = nil, constraints: Int = 1) throws(PartitionError) -> GraphPartition {
         guard graph.isSquare else { throw .notSquare(rows: graph.numRows, columns: graph.numColumns) }
         let n = graph.numRows
         guard parts >= 1, parts <= n else { throw .invalidPartCount(parts: parts, numNodes: n) }
         if let w = vertexWeights {
-            precondition(w.count == n && w.allSatisfy { $0 >= 1 }, "METISPartitioner: one vertex weight ≥ 1 per vertex")
+            precondition(constraints >= 1 && w.count == n * constraints && w.allSatisfy { $0 >= 1 },
+                         "METISPartitioner: \(constraints) vertex weights ≥ 1 per vertex")
+        } else {
+            precondition(constraints == 1, "METISPartitioner: constraints without vertex weights")
         }
         if parts == 1 {
             return GraphPartition(parts: [Int32](repeating: 0, count: n), numParts: 1, graph: graph)
@@ -48,27 +55,29 @@ public enum METISPartitioner {
         let connected = (0..<n).filter { input.rowOffsets[$0 + 1] > input.rowOffsets[$0] }
         var parts32 = [Int32](repeating: -1, count: n)
         if connected.count == n {
-            parts32 = try metisParts(input, parts: parts, seed: seed, imbalance: imbalance, weights: vertexWeights)
+            parts32 = try metisParts(input, parts: parts, seed: seed, imbalance: imbalance, weights: vertexWeights,
+                                     constraints: constraints)
         } else if connected.count >= parts {
             let (subgraph, _) = compacted(input, keeping: connected)
             let subParts = try metisParts(subgraph, parts: parts, seed: seed, imbalance: imbalance,
-                                          weights: vertexWeights.map { w in connected.map { w[$0] } })
+                                          weights: vertexWeights.map { w in connected.flatMap { w[($0 * constraints)..<(($0 + 1) * constraints)] } },
+                                          constraints: constraints)
             for (i, u) in connected.enumerated() { parts32[u] = subParts[i] }
         } else {
             for u in connected { parts32[u] = 0 }
         }
-        spreadIsolated(&parts32, numParts: parts, weights: vertexWeights)
+        spreadIsolated(&parts32, numParts: parts, weights: vertexWeights, constraints: constraints)
         return GraphPartition(parts: parts32, numParts: parts, graph: input)
     }
 
     /// `METIS_PartGraphKway` on a symmetric, loop-free graph with `parts >= 2`.
     private static func metisParts(_ input: CSRGraph, parts: Int, seed: Int, imbalance: Double,
-                                   weights: [Int32]?) throws(PartitionError) -> [Int32] {
+                                   weights: [Int32]?, constraints: Int) throws(PartitionError) -> [Int32] {
         let n = input.numRows
         var xadj = input.rowOffsets.map { idx_t($0) }
         var adjncy = input.columnIndices.map { idx_t($0) }
         var nvtxs = idx_t(n)
-        var ncon: idx_t = 1
+        var ncon = idx_t(constraints)
         var nparts = idx_t(parts)
         var objval: idx_t = 0
         var part = [idx_t](repeating: 0, count: n)
@@ -113,12 +122,15 @@ public enum METISPartitioner {
     /// Water-filling: parts below a common level `L` are raised to `L` (the lowest part ids get
     /// one more when the count does not divide), parts above it get none. With `weights`, a
     /// part's size is the weight of its placed vertices and each isolated vertex counts 1 (an
-    /// isolated vertex's work, its self-loop, whatever weight the caller gave it).
+    /// isolated vertex's work, its self-loop, whatever weight the caller gave it); with several
+    /// `constraints` (weights `[n × constraints]`), the last constraint's weights.
     /// - Complexity: O(n + parts · log parts).
-    static func spreadIsolated(_ parts: inout [Int32], numParts: Int, weights: [Int32]? = nil) {
+    static func spreadIsolated(_ parts: inout [Int32], numParts: Int, weights: [Int32]? = nil, constraints: Int = 1) {
         var sizes = [Int](repeating: 0, count: numParts)
         var isolated = 0
-        for (u, p) in parts.enumerated() { if p >= 0 { sizes[Int(p)] += weights.map { Int($0[u]) } ?? 1 } else { isolated += 1 } }
+        for (u, p) in parts.enumerated() {
+            if p >= 0 { sizes[Int(p)] += weights.map { Int($0[u * constraints + constraints - 1]) } ?? 1 } else { isolated += 1 }
+        }
         guard isolated > 0 else { return }
         // Find the level: the smallest L with Σ max(0, L − size) ≥ isolated.
         let order = (0..<numParts).sorted { (sizes[$0], $0) < (sizes[$1], $1) }

@@ -32,9 +32,10 @@ import TestSupport
         #expect(error?.description == "METIS leaves 1 of the 3 chunks empty (3 nodes); use fewer chunks")
     }
 
-    /// The cuts balance stored entries, not nodes: on a skewed R-MAT graph every chunk and
-    /// every part carries close to its share of `Σ (degree + 1)` (METIS allows 3% imbalance;
-    /// the bound leaves room for its coarsening), where a node-balanced cut does not.
+    /// The cuts balance stored entries and rows at once: on a skewed R-MAT graph (with isolated
+    /// nodes) every chunk and every part carries close to its share of `Σ (degree + 1)` and of
+    /// the nodes (METIS allows 3% imbalance; the bound leaves room for its coarsening), where a
+    /// node-balanced cut does not balance the entries.
     @Test func cutsBalanceEntriesOnASkewedGraph() throws {
         let adjacency = try GraphBuilder.build(GraphGenerator.rmat(scale: 12, edgeFactor: 8, seed: 5))
         let work = Decomposition.workWeights(adjacency)
@@ -44,10 +45,17 @@ import TestSupport
             for (u, c) in ids.enumerated() { sums[Int(c)] += Int(work[u]) }
             return Double(sums.max()!) / (Double(total) / Double(k))
         }
+        func largest(_ ids: [Int32], _ k: Int) -> Double {
+            var sizes = [Int](repeating: 0, count: k)
+            for c in ids { sizes[Int(c)] += 1 }
+            return Double(sizes.max()!) / (Double(ids.count) / Double(k))
+        }
+        #expect((0..<adjacency.numRows).contains { adjacency.degree(of: $0) == 0 }, "the graph has isolated nodes")
         let pipeline = try Decomposition.metis(adjacency: adjacency, parts: 1, chunks: 8, seed: 1)
-        #expect(heaviest(pipeline.chunk, 8) < 1.1)
+        #expect(heaviest(pipeline.chunk, 8) < 1.1 && largest(pipeline.chunk, 8) < 1.1)
         let hybrid = try Decomposition.metis(adjacency: adjacency, parts: 2, chunks: 4, seed: 1)
-        #expect(heaviest(hybrid.part, 2) < 1.1)
+        #expect(heaviest(hybrid.part, 2) < 1.1 && largest(hybrid.part, 2) < 1.1)
+        #expect(largest(hybrid.chunk, 4) < 1.1)
         let unweighted = try METISPartitioner.partition(adjacency, parts: 8, seed: 1).parts
         #expect(heaviest(unweighted, 8) > heaviest(pipeline.chunk, 8))
     }
@@ -58,10 +66,10 @@ import TestSupport
     @Test func nestedCutsReduceToThePureModes() throws {
         let adjacency = Cora.data.adjacency
         let pipeline = try Decomposition.metis(adjacency: adjacency, parts: 1, chunks: 8, seed: 2)
-        let work = Decomposition.workWeights(adjacency)
-        #expect(pipeline.chunk == (try METISPartitioner.partition(adjacency, parts: 8, seed: 2, vertexWeights: work)).parts)
+        let work = Decomposition.balanceWeights(adjacency), k = Decomposition.balanceConstraints
+        #expect(pipeline.chunk == (try METISPartitioner.partition(adjacency, parts: 8, seed: 2, vertexWeights: work, constraints: k)).parts)
         let graph = try Decomposition.metis(adjacency: adjacency, parts: 4, chunks: 1, seed: 2)
-        #expect(graph.part == (try METISPartitioner.partition(adjacency, parts: 4, seed: 2, vertexWeights: work)).parts)
+        #expect(graph.part == (try METISPartitioner.partition(adjacency, parts: 4, seed: 2, vertexWeights: work, constraints: k)).parts)
         let hybrid = try Decomposition.metis(adjacency: adjacency, parts: 2, chunks: 4, seed: 2)
         for c in 0..<4 {
             let perPart = (0..<2).map { g in (0..<adjacency.numNodes).filter { hybrid.chunk[$0] == c && hybrid.part[$0] == g }.count }
@@ -83,8 +91,9 @@ import TestSupport
         #expect(p0.localOwner == [0, 0, 0, 1, 1, 1])
         // Own rows read by another chunk: 1 (chunk 0) by 0 (chunk 1, later: its gradient waits),
         // 0 (chunk 1) by 1 (chunk 0, earlier: read from history); 5 only by 4, in its own
-        // chunk. Remote rows always have both.
-        #expect(p0.historySlot == [-1, 0, -1, 1, 2, 3] && p0.historySlotCount == 4 && p0.ownHistoryRows == [1])
+        // chunk. Each remote row is read only by the chunk it belongs to (2 by 1 in chunk 0, 3 by 0
+        // in chunk 1, 4 by 5 in chunk 2): read fresh, so pending rows and no history.
+        #expect(p0.historySlot == [-1, 0, -1, -1, -1, -1] && p0.historySlotCount == 1 && p0.ownHistoryRows == [1])
         #expect(p0.pendingSlot == [0, -1, -1, 1, 2, 3] && p0.pendingSlotCount == 4 && p0.pendingRows == [[0], [], []])
         // Deferred stale gradients: 0's historical read leaves a gradient to wait for too.
         let deferred = RankPlan(graphOperator: op, decomposition: d, member: 0, squareBlocks: false, keepsWhole: false, deferred: true)
@@ -104,6 +113,30 @@ import TestSupport
                 #expect(b.matrix.neighbors(of: r).map { b.columnOriginal[Int($0)] } == Array(op.matrix.neighbors(of: v)))
                 #expect(b.matrix.edgeWeights(of: r) == op.matrix.edgeWeights(of: v))
             }
+        }
+    }
+
+    /// Fixed order 0 … C−1: a remote row has a history row exactly when it is received into
+    /// history, and a pending row exactly when its gradient goes back to its owner (the lists
+    /// derive that from the readers independently of the slots); with warm-up epochs every
+    /// remote row has a pending row (unchunked passes send every remote gradient).
+    @Test(arguments: [(2, 4, false), (3, 8, true), (2, 1, false)])
+    func fixedOrderSlotsAreWhatTheListsUse(_ parts: Int, _ chunks: Int, _ deferred: Bool) throws {
+        let adjacency = Cora.data.adjacency
+        let d = try Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: 5)
+        let op = GNNModel.graphOperator(for: .gcnii, adjacency: adjacency, adjacencyIsSymmetric: true)
+        for g in 0..<parts {
+            let plan = RankPlan(graphOperator: op, decomposition: d, member: g, squareBlocks: false, keepsWhole: false,
+                                deferred: deferred)
+            let lists = plan.exchangeLists(order: Array(0..<chunks), deferred: deferred)
+            let received = Set(lists.historyReceive.joined()), sentBack = Set(lists.backwardSend.joined().joined())
+            let remote = plan.ownCount..<plan.localCount
+            #expect(Set(remote.filter { plan.historySlot[$0] >= 0 }.map { Int32($0) }) == Set(received))
+            #expect(Set(remote.filter { plan.pendingSlot[$0] >= 0 }.map { Int32($0) }) == Set(sentBack))
+            if chunks > 1 { #expect(received.count < plan.remoteCount, "some remote row is read only fresh") }
+            let warm = RankPlan(graphOperator: op, decomposition: d, member: g, squareBlocks: false, keepsWhole: true,
+                                deferred: deferred)
+            #expect(remote.allSatisfy { warm.pendingSlot[$0] >= 0 })
         }
     }
 

@@ -178,6 +178,11 @@ struct IsolatedVertexTests {
             var weightedSizes = [Int](repeating: 0, count: numParts)
             for (u, p) in weighted.enumerated() { weightedSizes[Int(p)] += before[u] < 0 ? 1 : Int(weights[u]) }
             #expect(weightedSizes == greedySizes(before, numParts: numParts, weights: weights), "weighted, placed \(before)")
+            // Two constraints: the isolated vertices follow the last one's weights.
+            var twoConstraints = before
+            let pairs = weights.flatMap { [Int32(1 + rng.next() % 50), $0] }
+            METISPartitioner.spreadIsolated(&twoConstraints, numParts: numParts, weights: pairs, constraints: 2)
+            #expect(twoConstraints == weighted, "two constraints, placed \(before)")
         }
     }
 }
