@@ -78,7 +78,7 @@ public enum DistributedOutput {
                 var start = 0
                 while start < rows.rows {
                     let count = min(block, rows.rows - start)
-                    buffer.buffer(count: count * cols).update(from: rows.values[(start * cols)..<((start + count) * cols)]).0
+                    _ = buffer.buffer(count: count * cols).update(from: rows.values[(start * cols)..<((start + count) * cols)])
                     try communicator.waitAll([communicator.isend(buffer, count: count * cols, to: 0, tag: 7)])
                     start += count
                 }

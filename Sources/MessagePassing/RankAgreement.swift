@@ -38,11 +38,11 @@ extension Communicating {
     /// `step` must not call collectives that a failing rank would skip: each of its collectives
     /// must be reached by all ranks or by none.
     /// - Parameter describe: the message and non-zero exit status of an error (the caller's
-    ///   convention, e.g. 64 for usage errors).
+    ///   convention, e.g. 64 for usage errors; default: its description, status 1).
     /// - Throws: ``AgreedFailure`` on every rank when any rank failed;
     ///   ``CommunicationError`` when the agreement itself fails.
     public func agree<T>(_ step: () throws -> T,
-                         describe: (any Error) -> (message: String, code: Int32)) throws -> T {
+                         describe: (any Error) -> (message: String, code: Int32) = { ("\($0)", 1) }) throws -> T {
         let outcome = Result { try step() }
         var mine: (message: String, code: Int32)?
         if case .failure(let error) = outcome {

@@ -29,34 +29,23 @@ extension Embed {
     /// rank 0, naming the rank (and host) whose part failed; a rank that fails alone while
     /// computing aborts the job.
     func runDistributed() throws {
-        let world: MPICommunicator
-        do { world = try MPICommunicator.initialize() } catch { throw CommandFailure("cannot start MPI: \(error)") }
-        let rank = world.rank
         do {
-            try embedDistributed(world)
-        } catch let agreed as AgreedFailure {
-            if rank == 0 {
-                for report in agreed.reports {
-                    ToolMain.printError(agreed.rootFailed || world.size == 1 ? report.message
-                                        : "\(AgreedFailure.who(report.ranks)) on \(report.ranks.map { world.host(ofRank: $0) }.joined(separator: ", ")): \(report.message)")
+            try MPIJob.run(describe: { errorReport($0).message }, write: ToolMain.printError) { world in
+                do {
+                    try embedDistributed(world)
+                } catch let read as DistributedReadError {
+                    // Every rank holds the same error; rank 0 prints it with the host of the rank that read the line.
+                    if world.rank == 0 {
+                        let located = DistributedReadError(error: read.error, rank: read.rank, host: read.rank.map { world.host(ofRank: $0) })
+                        ToolMain.printError(located.description)
+                    }
+                    world.finalize()
+                    Foundation.exit(1)
                 }
             }
-            world.finalize()
-            Foundation.exit(agreed.code)
-        } catch let read as DistributedReadError {
-            // Every rank holds the same error; rank 0 prints it with the host of the rank that read the line.
-            if rank == 0 {
-                let located = DistributedReadError(error: read.error, rank: read.rank, host: read.rank.map { world.host(ofRank: $0) })
-                ToolMain.printError(located.description)
-            }
-            world.finalize()
-            Foundation.exit(1)
         } catch {
-            let message = "rank \(rank) on \(world.hostName): \(errorReport(error).message)"
-            ToolMain.printError(message)
-            try? world.abort(code: 1, reason: message)
+            throw CommandFailure("cannot start MPI: \(error)")
         }
-        world.finalize()
     }
 
     private func embedDistributed(_ world: MPICommunicator) throws {

@@ -20,34 +20,25 @@ extension Train {
     /// between the ranks and printed once by rank 0; a rank that fails while training prints
     /// `error: rank R on HOST: …` and aborts the job (MPI_Abort), so no rank waits for it.
     func runDistributed() throws {
-        let world: MPICommunicator
-        do { world = try MPICommunicator.initialize() } catch { throw CommandFailure("cannot start MPI: \(error)") }
         do {
-            // A rank whose arguments did not parse waits here (GNNPipeCommand.failParsingUnderMPI).
-            try world.agree({}, describe: errorReport)
-            let mode = parallelism ?? (world.size > 1 ? .pipeline : .single)
-            if mode == .single {
-                try world.agree({
-                    if world.size > 1 {
-                        throw CommandFailure("--parallelism single runs one process, but mpirun started \(world.size) ranks", code: 64)
-                    }
-                }, describe: errorReport)
-                // One rank under mpirun: the single-process trainer.
-                defer { world.finalize() }
-                try runSingle()
-                return
+            try MPIJob.run(describe: { errorReport($0).message }, write: ToolMain.printError) { world in
+                // A rank whose arguments did not parse waits here (GNNPipeCommand.failParsingUnderMPI).
+                try world.agree({}, describe: errorReport)
+                let mode = parallelism ?? (world.size > 1 ? .pipeline : .single)
+                if mode == .single {
+                    try world.agree({
+                        if world.size > 1 {
+                            throw CommandFailure("--parallelism single runs one process, but mpirun started \(world.size) ranks", code: 64)
+                        }
+                    }, describe: errorReport)
+                    try runSingle()  // one rank under mpirun: the single-process trainer
+                    return
+                }
+                try trainDistributed(mode: mode, world: world)
             }
-            try trainDistributed(mode: mode, world: world)
-        } catch let agreed as AgreedFailure {
-            printAgreed(agreed, rank: world.rank)
-            world.finalize()
-            Foundation.exit(agreed.code)
         } catch {
-            let message = "rank \(world.rank) on \(world.hostName): \(errorReport(error).message)"
-            ToolMain.printError(message)
-            try? world.abort(code: 1, reason: message)
+            throw CommandFailure("cannot start MPI: \(error)")
         }
-        world.finalize()
     }
 
     /// The test hook: `GNNPIPE_FAIL_RANK=R GNNPIPE_FAIL_EPOCH=E [GNNPIPE_FAIL_MODE=throw|kill|stop]`

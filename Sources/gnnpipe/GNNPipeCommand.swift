@@ -260,30 +260,11 @@ struct Train: ParsableCommand {
     func loadTask(model: GNNArchitecture, gcniiLayers: Int) throws
         -> (adjacency: CSRGraph, task: NodeClassificationTask, configuration: GNNConfiguration) {
         let isGCNII = model == .gcnii
-        let data = try NodeDataset.load(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
-        guard var features = data.features else { throw CommandFailure("\(dataset) has no features.mtx or features.npy") }
-        guard let labels = data.labels else { throw CommandFailure("\(dataset) has no labels.tsv") }
-        guard let split = data.split else { throw CommandFailure("\(dataset) has no split.tsv") }
-        guard !split.train.isEmpty else {
-            throw CommandFailure("\(dataset)/split.tsv: no node is marked train (lines `node<TAB>train`); the model needs training nodes")
-        }
-        guard !split.val.isEmpty else {
-            throw CommandFailure("\(dataset)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
-        }
-        if labels.isMultiLabel {
-            // Re-read to name the line that gives a node its second label.
-            _ = try LabelReader.read(dataset + "/labels.tsv", nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
-            throw CommandFailure("\(dataset) is multi-label; gnnpipe train needs one class per node")
-        }
-        if featureNormalization == .row { features = FeaturePreprocessing.rowNormalized(features) }
-        var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
-        if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
-        let task = try NodeClassificationTask(features: features, labels: labels.singleLabels(),
-                                              numClasses: labels.numClasses, train: split.train,
-                                              validation: split.val, test: split.test)
+        let (adjacency, task) = try NodeDataset.nodeClassification(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows),
+                                                                    rowNormalizedFeatures: featureNormalization == .row)
         let configuration = GNNConfiguration(
-            architecture: model, inputDim: features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
-            numClasses: labels.numClasses, layers: layers ?? (isGCNII ? gcniiLayers : 2),
+            architecture: model, inputDim: task.features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
+            numClasses: task.numClasses, layers: layers ?? (isGCNII ? gcniiLayers : 2),
             dropout: dropout ?? (isGCNII ? 0.6 : 0.5), alpha: alpha, lambda: lambda,
             weightDecay: weightDecay, convolutionWeightDecay: convWeightDecay, seed: seed)
         return (adjacency, task, configuration)

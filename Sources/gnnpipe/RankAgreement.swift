@@ -72,15 +72,6 @@ enum ResumeOptions {
     }
 }
 
-/// Rank 0 prints the agreed failure: its own message, or each message with the ranks that hit
-/// it (`error: ranks 1, 3: …`, e.g. a file missing on one host).
-func printAgreed(_ agreed: AgreedFailure, rank: Int) {
-    guard rank == 0 else { return }
-    for report in agreed.reports {
-        ToolMain.printError(agreed.rootFailed ? report.message : "\(AgreedFailure.who(report.ranks)): \(report.message)")
-    }
-}
-
 extension GNNPipeCommand {
     /// This process's rank as the MPI launcher exported it (Open MPI, PMIx, PMI), before MPI_Init.
     static var launcherRank: Int? {
@@ -98,23 +89,14 @@ extension GNNPipeCommand {
             if rank == 0 && !message.isEmpty { print(message) }
             Foundation.exit(0)
         }
-        let world: MPICommunicator
-        do { world = try MPICommunicator.initialize() } catch {
+        do {
+            try MPIJob.run(describe: { errorReport($0).message }, write: ToolMain.printError) { world in
+                _ = try world.agree({ () throws -> Void in throw error }, describe: errorReport)
+            }
+        } catch {
             // Without MPI the ranks cannot agree: each reports.
             ToolMain.printError("rank \(rank): \(message)")
-            Foundation.exit(code)
         }
-        do {
-            _ = try world.agree({ () throws -> Void in throw error }, describe: errorReport)
-        } catch let agreed as AgreedFailure {
-            printAgreed(agreed, rank: world.rank)
-            world.finalize()
-            Foundation.exit(agreed.code)
-        } catch {
-            ToolMain.printError("rank \(rank): \(message) (and the ranks could not agree: \(error))")
-            try? world.abort(code: code, reason: message)
-        }
-        world.finalize()
         Foundation.exit(code)
     }
 }

@@ -11,8 +11,9 @@ struct ExampleProgramTests {
         let program = try String(contentsOf: root.appendingPathComponent("Examples/DistributedCora/main.swift"), encoding: .utf8)
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("```swift\n" + program + "```"), "README.md must show Examples/DistributedCora/main.swift verbatim")
-        // The project's library alone (Foundation only for exit()).
-        #expect(program.split(separator: "\n").filter { $0.hasPrefix("import ") } == ["import Foundation", "import GraphLearning"])
+        // The project's library alone, in about 30 lines.
+        #expect(program.split(separator: "\n").filter { $0.hasPrefix("import ") } == ["import GraphLearning"])
+        #expect(program.split(separator: "\n").count <= 30)
     }
 
     @Test func theProgramTrainsCoraOnFourRanks() throws {
@@ -26,13 +27,14 @@ struct ExampleProgramTests {
         #expect(accuracy > 0 && accuracy <= 1)
     }
 
-    /// A dataset that is not there: one error line from rank 0, a non-zero status, no crash.
+    /// A dataset that is not there: one error line from rank 0 (naming the folder), a non-zero
+    /// status, no crash.
     @Test func aSetUpErrorIsReportedOnce() throws {
         let binary = CommandRunner.productsDirectory.appendingPathComponent("distributed-cora").path
         let r = try CommandRunner.runPath("/usr/bin/env", ["timeout", "--kill-after=10", "300", "mpirun", "-n", "2", binary, "graphs/nope", "3"],
                                           directory: Fixtures.repositoryRoot, environment: CommandRunner.mpiEnvironment)
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout.components(separatedBy: "error: ").count == 2, "stdout was: \(r.stdout)")
+        #expect(r.stderr.components(separatedBy: "error: ").count == 2 && r.stderr.contains("graphs/nope"), "stderr was: \(r.stderr)")
         #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
     }
 }

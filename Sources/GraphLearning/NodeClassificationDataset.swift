@@ -1,0 +1,46 @@
+import DenseMath
+import GNNModels
+import GraphCore
+import GraphIO
+
+/// Why a dataset folder cannot be trained on as a node-classification task (a file missing, an
+/// empty training or validation set, several labels for one node).
+public struct NodeClassificationDatasetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+}
+
+extension NodeDataset {
+    /// Loads a dataset folder (see ``NodeDataset``) as node classification, as `gnnpipe train`
+    /// does: the undirected adjacency without self-loops `[N × N]`, and the task with the
+    /// features `[N × F]` (each row divided by its sum when `rowNormalizedFeatures`, GCN's
+    /// preprocessing), one class per node and the split.
+    /// - Throws: the readers' errors (``GraphIOError``, naming file and line);
+    ///   ``NodeClassificationDatasetError`` when features, labels or split are missing, no node is
+    ///   marked train or val, or a node has several labels (naming the line of its second one);
+    ///   ``GNNModels/GNNModelsError/invalidTask(_:)`` when a split node has no label.
+    public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
+                                          rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
+        func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
+        let data = try NodeDataset.load(path, readOptions: readOptions)
+        guard var features = data.features else { throw failure("\(path) has no features.mtx or features.npy") }
+        guard let labels = data.labels else { throw failure("\(path) has no labels.tsv") }
+        guard let split = data.split else { throw failure("\(path) has no split.tsv") }
+        guard !split.train.isEmpty else {
+            throw failure("\(path)/split.tsv: no node is marked train (lines `node<TAB>train`); the model needs training nodes")
+        }
+        guard !split.val.isEmpty else {
+            throw failure("\(path)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
+        }
+        if labels.isMultiLabel {
+            // Re-read to name the line that gives a node its second label.
+            _ = try LabelReader.read(path + "/labels.tsv", nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
+            throw failure("\(path) is multi-label; node classification here needs one class per node")
+        }
+        if rowNormalizedFeatures { features = FeaturePreprocessing.rowNormalized(features) }
+        var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
+        if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
+        let task = try NodeClassificationTask(features: features, labels: labels.singleLabels(), numClasses: labels.numClasses,
+                                              train: split.train, validation: split.val, test: split.test)
+        return (adjacency, task)
+    }
+}
