@@ -69,6 +69,8 @@ def main():
     p.add_argument("--rmat-hidden", type=int, default=64)
     p.add_argument("--accuracy", action="store_true", help="Cora GCNII-32 to early stopping: single, pipeline, graph, hybrid 2x2")
     p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--accuracy-modes", default="single,pipeline,graph,hybrid",
+                   help="which --accuracy modes (names: single, pipeline, graph, hybrid)")
     p.add_argument("--memory", action="store_true", help="peak RSS per rank on R-MAT 2^20, GCNII-16 hidden 64, P = 1, 2, 4")
     p.add_argument("--memory-epochs", type=int, default=1)
     p.add_argument("--memory-runs", default="single,pipeline1,graph1,pipeline2,graph2,pipeline4,graph4,hybrid",
@@ -141,9 +143,11 @@ MODES = [("single", 1, ["--parallelism", "single"]), ("pipeline", 4, ["--paralle
 def accuracy(a, cores, results):
     """Cora, GCNII-32 (distributed defaults: hidden 64, dropout 0.6, 1500 epochs, patience 100, 8 chunks)."""
     seeds = [int(x) for x in a.seeds.split(",")]
+    wanted = a.accuracy_modes.split(",")
+    modes = [m for m in MODES if m[0].split()[0] in wanted]
     table = {}
     for seed in seeds:
-        for name, ranks, mode in MODES:
+        for name, ranks, mode in modes:
             threads = str(cores) if ranks == 1 else "1"
             chunks = ["--chunks", str(a.chunks)] if name in ("pipeline", "hybrid 2x2") else []
             r = run(a.gnnpipe, ranks, ["graphs/cora", "--model", "gcnii", "--layers", "32", "--seed", str(seed),
@@ -151,14 +155,14 @@ def accuracy(a, cores, results):
             r.update(dataset="cora", layers=32, mode=name, seed=seed)
             results.append(r)
             table[(seed, name)] = r["summary"]
-    print("\n| seed | " + " | ".join(n for n, _, _ in MODES) + " |")
-    print("|---|" + "---:|" * len(MODES))
+    print("\n| seed | " + " | ".join(n for n, _, _ in modes) + " |")
+    print("|---|" + "---:|" * len(modes))
     for seed in seeds:
         cells = [f"{table[(seed, n)]['test_accuracy'] * 100:.2f} (epoch {table[(seed, n)]['best_epoch']} of {table[(seed, n)]['last_epoch']})"
-                 for n, _, _ in MODES]
+                 for n, _, _ in modes]
         print(f"| {seed} | " + " | ".join(cells) + " |")
     means = []
-    for n, _, _ in MODES:
+    for n, _, _ in modes:
         xs = [table[(s, n)]["test_accuracy"] * 100 for s in seeds]
         m = sum(xs) / len(xs)
         sd = (sum((x - m) ** 2 for x in xs) / max(1, len(xs) - 1)) ** 0.5

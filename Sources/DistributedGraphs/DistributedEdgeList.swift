@@ -125,7 +125,10 @@ public enum DistributedEdgeList {
                       path: String, options: EdgeListReadOptions, communicator: any Communicating) throws {
         let summary = merged.summary
         if summary.failureLine == nil {
-            if summary.fieldCount == 0 { throw DistributedReadError(error: .empty(path), rank: nil, host: nil) }
+            if summary.fieldCount == 0 {
+                throw DistributedReadError(error: EdgeListReader.noEdges(path, skipRows: options.skipRows, linesSkipped: part.linesBefore),
+                                           rank: nil, host: nil)
+            }
             return
         }
         // The rank whose run holds the failure: the first prefix of runs that fails.

@@ -126,6 +126,19 @@ public enum EdgeListReader {
 
     /// Where reading starts: a byte offset (past a BOM and any skipped lines) and the number of
     /// lines before it.
+    /// The error for a file without edges: ``GraphIOError/empty(_:)``, or, when rows were to be
+    /// skipped, one that names the last skipped line and says whether the file ended inside the
+    /// rows to skip.
+    public static func noEdges(_ file: String, skipRows: Int, linesSkipped: Int) -> GraphIOError {
+        guard skipRows > 0 && linesSkipped > 0 else { return .empty(file) }
+        if linesSkipped < skipRows {
+            return .parse(file: file, line: linesSkipped, column: nil,
+                          message: "the file ends after \(linesSkipped) line\(linesSkipped == 1 ? "" : "s"), within the \(skipRows) rows to skip")
+        }
+        return .parse(file: file, line: linesSkipped, column: nil,
+                      message: "no edges after the \(skipRows) skipped row\(skipRows == 1 ? "" : "s") (the rest is blank or comments)")
+    }
+
     struct StartPoint {
         var offset: Int
         var lines: Int
@@ -248,7 +261,9 @@ public enum EdgeListReader {
                                                        firstDataLine: startPoint.lines + merged.firstDataLine),
                                      idNotInteger: failure.idNotInteger)
         }
-        if merged.fieldCount == 0 { throw IntegerPassFailure(error: .empty(file), idNotInteger: false) }
+        if merged.fieldCount == 0 {
+            throw IntegerPassFailure(error: noEdges(file, skipRows: options.skipRows, linesSkipped: startPoint.lines), idNotInteger: false)
+        }
         let total = merged.sources.count, maxID = merged.maxID
         if options.idMode == .automatic && options.numNodes == nil && isSparseIDSpace(maxID: maxID, edges: total) {
             // Dense arrays over 0...maxID would waste memory (a two-line file with id 2e9 would
@@ -667,7 +682,7 @@ public enum EdgeListReader {
         if let failure = run.summary.failure {
             throw parseError(failure, file: file, lineOffset: start.lines, firstDataLine: start.lines + run.summary.firstDataLine)
         }
-        if run.summary.fieldCount == 0 { throw .empty(file) }
+        if run.summary.fieldCount == 0 { throw noEdges(file, skipRows: options.skipRows, linesSkipped: start.lines) }
         let hasWeights = run.summary.fieldCount == 3 && options.weighted != false
         let list = makeEdgeList(sources: run.sources, targets: run.targets, weights: hasWeights ? run.weights : nil,
                                 numNodes: max(run.names.count, options.numNodes ?? 0), nodeIDs: run.names)

@@ -60,7 +60,17 @@ struct EdgeListHeaderTests {
         }
         let e = try parse("\u{FEFF}h\n# c\n0 1\n", .init(skipRows: 1))
         #expect(e.sources == [0] && e.targets == [1])
-        #expect(throws: GraphIOError.empty("e.tsv")) { try parse("0 1\n", .init(skipRows: 5)) }
+        // Skipping past the data says so, at the last line read, in every id mode.
+        for mode in Self.modes {
+            #expect(throws: GraphIOError.parse(file: "e.tsv", line: 1, column: nil, message: "the file ends after 1 line, within the 5 rows to skip")) {
+                try parse("0 1\n", .init(idMode: mode, skipRows: 5))
+            }
+            #expect(throws: GraphIOError.parse(file: "e.tsv", line: 2, column: nil,
+                                               message: "no edges after the 2 skipped rows (the rest is blank or comments)")) {
+                try parse("h\n0 1\n# c\n\n", .init(idMode: mode, skipRows: 2))
+            }
+        }
+        #expect(throws: GraphIOError.empty("e.tsv")) { try parse("", .init(skipRows: 5)) }
         #expect(throws: GraphIOError.self) { try parse("0 1\n", .init(skipRows: -1)) }
     }
 
