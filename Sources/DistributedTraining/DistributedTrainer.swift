@@ -195,13 +195,9 @@ public final class DistributedTrainer {
                                  localFeatures: localFeatures, initialFeatures: initialFeatures,
                                  initialFeaturesInOriginalOrder: grid.groupSize == 1, exchange: HaloExchange(communicator: group, onWait: trace?.waitObserver),
                                  context: context, deferred: pipeline.staleGradients == .defer, trace: trace)
-        func csrBytes(_ b: ChunkBlock) -> Int64 {
-            Int64(b.isSymmetric ? 1 : 2) * (Int64(8 * (b.matrix.numRows + 1)) + Int64(8 * b.matrix.nnz))
-        }
-        let blockBytes = plan.blocks.reduce(0) { $0 + csrBytes($1) } + (plan.whole.map(csrBytes) ?? 0)
-        let featureBytes = Int64(4) * Int64((localFeatures?.values.count ?? 0) + (initialFeatures?.values.count ?? 0))
-        stateBytes = RankStateBytes(graphOperator: blockBytes, features: featureBytes,
-                                    tables: tables.reduce(0) { $0 + ($1?.bytes ?? 0) })
+        stateBytes = RankStateBytes(plan: plan, layout: layout, stage: stage, featureDim: task.features.cols, numNodes: n,
+                                    chunked: chunked)
+        assert(stateBytes.tables == tables.reduce(0) { $0 + ($1?.bytes ?? 0) }, "RankStateBytes: the tables' formula differs from HistoryTable")
         channel = MessageChannel(communicator: communicator, chunks: pipeline.chunks, trace: trace)
         wholeLists = plan.wholeExchangeLists
         let widths = layout.boundaryWidths

@@ -68,3 +68,22 @@ public struct RankStateBytes: Sendable, Equatable, Codable {
     /// Sum of the terms.
     public var total: Int64 { graphOperator + features + tables }
 }
+
+extension RankStateBytes {
+    /// What rank (`stage`, member of `plan`) keeps, by the terms above, from its plan alone (the
+    /// trainer reports it, ``EpochPlanner`` predicts it): GCN/SAGE stage 0 keeps the features of
+    /// its local rows, GCNII every stage those of its own rows (all N with one rank per stage).
+    init(plan: RankPlan, layout: StageLayout, stage: Int, featureDim: Int, numNodes: Int, chunked: Bool) {
+        func csrBytes(_ b: ChunkBlock) -> Int64 {
+            Int64(b.isSymmetric ? 1 : 2) * (Int64(8 * (b.matrix.numRows + 1)) + Int64(8 * b.matrix.nnz))
+        }
+        graphOperator = plan.blocks.reduce(0) { $0 + csrBytes($1) } + (plan.whole.map(csrBytes) ?? 0)
+        let local = stage == 0 && layout.readsFeatures(0) ? plan.localCount : 0
+        let initial = layout.inputLayers.isEmpty ? 0 : plan.groupSize == 1 ? numNodes : plan.ownCount
+        features = Int64(4 * featureDim) * Int64(local + initial)
+        let rows = plan.localCount + (chunked ? plan.historySlotCount : 0) + plan.pendingSlotCount
+        tables = layout.graphLayers(ofStage: stage).reduce(Int64(0)) { sum, k in
+            layout.readsFeatures(k) ? sum : sum + Int64(4 * layout.blocks[k].inputWidth) * Int64(rows)
+        }
+    }
+}

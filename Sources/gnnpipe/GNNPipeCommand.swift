@@ -21,8 +21,9 @@ struct GNNPipeCommand: ParsableCommand {
               mpirun -n 4 gnnpipe train --parallelism graph   # graph-parallel baseline
               mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 stages × 2 ranks
               gnnpipe partition graphs/cora --chunks 8 -o chunks.tsv
+              gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # which mode, predicted
             """,
-        subcommands: [Train.self, Partition.self])
+        subcommands: [Train.self, Partition.self, Plan.self])
 
     static func main() {
         // Under mpirun, a usage error of `train` is printed by rank 0 only (see failParsingUnderMPI).

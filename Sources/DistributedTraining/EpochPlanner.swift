@@ -1,0 +1,167 @@
+import DenseMath
+import GNNModels
+import GraphCore
+
+/// What one way of placing P ranks is predicted to cost per training epoch (``EpochPlanner``).
+public struct ModePrediction: Sendable {
+    /// Stages × ranks per stage.
+    public let grid: RankGrid
+    /// Chunks C (1 for graph parallelism).
+    public let chunks: Int
+    /// Predicted seconds of one training step (forward and backward of every chunk, as the
+    /// trainer's `train_seconds`).
+    public let epochSeconds: Double
+    /// The busiest rank's kernel seconds in that step.
+    public let computeSeconds: Double
+    /// The busiest rank's seconds on its link (bytes / rate + delay per message).
+    public let linkSeconds: Double
+    /// Most bytes one rank sends in the step (pipeline rows and halo rows): the load of its link.
+    public let bytesPerLink: Int64
+    /// Bytes every rank sends, in rank order (equal to the trainer's analytic volume).
+    public let rankBytes: [Int64]
+    /// What the largest rank keeps (operator, features, tables; exact, as the trainer reports it).
+    public let state: RankStateBytes
+    /// What every rank keeps, in rank order.
+    public let rankStates: [RankStateBytes]
+    /// Predicted peak resident memory of the largest rank, bytes.
+    public let peakBytes: Int64
+
+    /// `pipeline 4 × 1`, `graph 1 × 4`, `hybrid 2 × 2`.
+    public var name: String {
+        let mode = grid.groupSize == 1 ? "pipeline" : grid.stages == 1 ? "graph" : "hybrid"
+        return "\(mode) \(grid.stages) × \(grid.groupSize)"
+    }
+}
+
+/// Predicts, for every way of running a model on P ranks (pipeline, graph parallelism and each
+/// hybrid split S × G), the epoch time, the bytes on each rank's link and the peak memory per
+/// rank (issue 12 item 4; `gnnpipe plan`).
+///
+/// For each candidate it builds what the trainer would build (METIS parts and chunks, every
+/// member's ``RankPlan`` and ``ExchangeLists``), so bytes and kept state are exact, and it times
+/// the real kernels on every member's chunk blocks (``BlockTiming``). Then:
+/// ```
+/// forward step (s, c)   Σ_{k ∈ L_s} [ max_g t_fwd(g, c, k) + max_g link(halo bytes of g at step c, layer k) ]
+///                       + max_g t_input(g, c)                                   (GCNII's H⁰, every stage)
+/// backward step (s, c)  the same with t_bwd, plus one more forward (re-materialisation) for every
+///                       chunk but the last forwarded
+/// boundary (s → s+1)    link(4 · d · rows of c on g), max over g; forward rows and backward gradients
+/// schedule              GPipe fill/drain (PipelineSchedule): a step starts when its stage is free
+///                       and its input (or gradient) has arrived; the epoch ends with the last backward
+/// contention            with `sharedCores` (hosts emulated on one machine), every kernel time is
+///                       multiplied by max(1, P / sharedCores): MPI ranks poll while they wait, so
+///                       all P ranks hold a core throughout
+/// peak memory           state (exact) + one chunk's transient (gathered rows, dropout output and
+///                       masks, the layers' caches, message buffers) + `baseBytes`
+/// ```
+/// Not modelled: contention of halo and pipeline messages for one link (they are summed per rank
+/// in ``ModePrediction/linkSeconds`` but overlap in the schedule), evaluation passes, loading.
+public enum EpochPlanner {
+    /// What to plan for.
+    public struct Settings: Sendable {
+        /// Ranks P.
+        public var ranks: Int
+        /// Chunks C of the pipeline and hybrid modes.
+        public var chunks: Int
+        /// Each rank's link to the others.
+        public var link: LinkModel
+        /// Cores shared by all ranks (an emulated cluster on one machine); nil: every rank has its own.
+        public var sharedCores: Int?
+        /// Threads per rank (kernels are timed with them).
+        public var threads: Int
+        /// METIS seed, as the trainer's.
+        public var partitionSeed: UInt64
+        /// Resident memory of a rank before any data (runtime, libraries), bytes.
+        public var baseBytes: Int64
+
+        public init(ranks: Int, chunks: Int = 8, link: LinkModel, sharedCores: Int? = nil, threads: Int = 1,
+                    partitionSeed: UInt64 = 0, baseBytes: Int64 = 96 << 20) {
+            self.ranks = ranks
+            self.chunks = chunks
+            self.link = link
+            self.sharedCores = sharedCores
+            self.threads = threads
+            self.partitionSeed = partitionSeed
+            self.baseBytes = baseBytes
+        }
+    }
+
+    /// The grids P ranks can form for a model with `graphLayers` graph layers: the pipeline
+    /// (P × 1, C chunks), graph parallelism (1 × P, one chunk) and every hybrid S × G with
+    /// 1 < S < P, S dividing P, S ≤ graph layers.
+    public static func candidates(ranks: Int, graphLayers: Int, chunks: Int) -> [(grid: RankGrid, chunks: Int)] {
+        var out: [(RankGrid, Int)] = []
+        if ranks <= graphLayers { out.append((.pipeline(ranks: ranks), chunks)) }
+        for s in stride(from: ranks - 1, through: 2, by: -1) where ranks % s == 0 && s <= graphLayers {
+            out.append((RankGrid(stages: s, groupSize: ranks / s), chunks))
+        }
+        out.append((.graph(ranks: ranks), 1))
+        return out
+    }
+
+    /// Predictions for every candidate grid (``candidates(ranks:graphLayers:chunks:)``), in that order.
+    /// - Parameters:
+    ///   - adjacency: `[N × N]`, symmetric, without self-loops (as for training).
+    ///   - features: `[N × F]`, for the input layers' timing.
+    /// - Throws: ``DistributedTrainingError`` (model, METIS, settings).
+    public static func predict(configuration: GNNConfiguration, adjacency: CSRGraph, features: Matrix,
+                               settings: Settings) throws(DistributedTrainingError) -> [ModePrediction] {
+        guard settings.ranks >= 1, settings.chunks >= 1 else { throw .invalidSetup("need at least one rank and one chunk") }
+        let model: GNNModel
+        do throws(GNNModelsError) { model = try GNNModel(configuration: configuration) } catch { throw .model(error) }
+        let calibration = try KernelCalibration(model: model, features: features, threads: settings.threads)
+        let global = GNNModel.graphOperator(for: configuration.architecture, adjacency: adjacency,
+                                            adjacencyIsSymmetric: configuration.architecture != .sage)
+        return try candidates(ranks: settings.ranks, graphLayers: model.graphBlocks.count, chunks: settings.chunks).map {
+            (candidate) throws(DistributedTrainingError) in
+            try predict(grid: candidate.grid, chunks: candidate.chunks, model: model, adjacency: adjacency, graphOperator: global,
+                        featureDim: features.cols, calibration: calibration, settings: settings)
+        }
+    }
+
+    static func predict(grid: RankGrid, chunks: Int, model: GNNModel, adjacency: CSRGraph, graphOperator: GraphOperator,
+                        featureDim: Int, calibration: KernelCalibration, settings: Settings) throws(DistributedTrainingError) -> ModePrediction {
+        let layout = try StageLayout(model: model, stages: grid.stages)
+        let decomposition = try Decomposition.metis(adjacency: adjacency, parts: grid.groupSize, chunks: chunks,
+                                                    seed: settings.partitionSeed)
+        let square = layout.blocks.contains { $0.needsSquareOperator }
+        let plans = (0..<grid.groupSize).map {
+            RankPlan(graphOperator: graphOperator, decomposition: decomposition, member: $0, squareBlocks: square, keepsWhole: false)
+        }
+        let order = Array(0..<chunks)
+        let lists = plans.map { chunks > 1 ? $0.exchangeLists(order: order, deferred: false) : $0.wholeExchangeLists }
+        let cost = StepCosts(grid: grid, chunks: chunks, layout: layout, plans: plans, lists: lists, calibration: calibration,
+                             settings: settings)
+        var states: [RankStateBytes] = [], peaks: [Int64] = []
+        for s in 0..<grid.stages {
+            for g in 0..<grid.groupSize {
+                let state = RankStateBytes(plan: plans[g], layout: layout, stage: s, featureDim: featureDim,
+                                           numNodes: adjacency.numNodes, chunked: chunks > 1)
+                states.append(state)
+                peaks.append(state.total + transientBytes(plan: plans[g], layout: layout, stage: s, chunked: chunks > 1) + settings.baseBytes)
+            }
+        }
+        let largest = peaks.indices.max { peaks[$0] < peaks[$1] }!
+        return ModePrediction(grid: grid, chunks: chunks, epochSeconds: cost.simulate(), computeSeconds: cost.busiestCompute,
+                              linkSeconds: cost.busiestLink, bytesPerLink: cost.rankBytes.max() ?? 0, rankBytes: cost.rankBytes,
+                              state: states[largest], rankStates: states, peakBytes: peaks[largest])
+    }
+
+    /// One chunk's memory beyond the kept state on rank (stage, member of `plan`), for the
+    /// largest chunk: per owned graph layer its dropout mask (1 byte per gathered entry) and
+    /// cached support `[rows × d]`; at the layer being computed the gathered rows, their dropout
+    /// output and two gradients of that size in the backward; message buffers (3 send + 2
+    /// receive per direction) of the chunk's rows.
+    static func transientBytes(plan: RankPlan, layout: StageLayout, stage: Int, chunked: Bool) -> Int64 {
+        let blocks = chunked ? plan.blocks : [plan.whole ?? plan.blocks[0]]
+        let columns = Int64(blocks.map { $0.columns.count }.max() ?? 0)
+        let rows = Int64(blocks.map { $0.rows.count }.max() ?? 0)
+        var kept: Int64 = 0, widest: Int64 = 0
+        for k in layout.graphLayers(ofStage: stage) {
+            let w = Int64(layout.blocks[k].inputWidth), out = Int64(layout.blocks[k].outputWidth)
+            kept += columns * w + 4 * rows * out
+            widest = max(widest, w)
+        }
+        return kept + 4 * 4 * columns * widest + 10 * 4 * rows * widest
+    }
+}

@@ -1,0 +1,117 @@
+import DenseMath
+import Foundation
+import GNNModels
+import GraphCore
+import NeuralNet
+
+/// Seconds the real kernels take on this machine for one chunk block of one rank, measured by
+/// running them (``EpochPlanner``'s calibration, issue 12 item 4).
+///
+/// For a chunk block `P_c` (`[|own ∩ c| × |cols_c|]`) and a graph layer of the model, with the
+/// layer's real code (`[Dropout, layer, ReLU?]` as the stage executor runs it) on random input
+/// `[|cols_c| × d_in]`:
+/// ```
+/// forward    one training forward of the block                 (also the re-materialisation)
+/// backward   the block's backward, input gradient included
+/// input      GCNII: the input layers' forward + backward over the chunk's own rows (H⁰)
+/// ```
+/// Times are the minimum of `repetitions` runs after one warm-up, on `threads` threads, in
+/// process CPU seconds divided by the threads: what the kernels cost on an idle core, also when
+/// the machine is busy with other work (wall-clock time would count the waits for a core).
+public struct BlockTiming: Sendable, Equatable {
+    /// Seconds of one training forward through one graph layer.
+    public var forward: Double
+    /// Seconds of its backward.
+    public var backward: Double
+    /// GCNII: seconds of the input layers' forward and backward over the chunk's own rows; 0 otherwise.
+    public var input: Double
+}
+
+/// Runs graph layers of a model on chunk blocks to time them (see ``BlockTiming``).
+struct KernelCalibration {
+    let model: GNNModel
+    let layout: StageLayout
+    let features: Matrix
+    let threads: Int
+    let repetitions: Int
+
+    init(model: GNNModel, features: Matrix, threads: Int, repetitions: Int = 2) throws(DistributedTrainingError) {
+        self.model = model
+        layout = try StageLayout(model: model, stages: 1)
+        self.features = features
+        self.threads = threads
+        self.repetitions = max(1, repetitions)
+    }
+
+    /// The timing of `block` (of member `plan`) through graph layer `k`; `withInput`: also GCNII's
+    /// input layers over the block's own rows.
+    func time(_ block: ChunkBlock, plan: RankPlan, layer k: Int, withInput: Bool) -> BlockTiming {
+        let network = model.network
+        let graphBlock = layout.blocks[k]
+        let ctx = GraphContext(graph: block.graphOperator(), isTraining: true, threads: threads)
+        var rng = SplitMix64(seed: 7)
+        let input = Matrix(rows: block.columns.count, cols: graphBlock.inputWidth,
+                           values: (0..<(block.columns.count * graphBlock.inputWidth)).map { _ in rng.nextUnitFloat() })
+        let ownRows = Array(plan.localOriginal[block.rows])
+        let outputRows = block.outputPositions == nil ? block.rows.count : block.columns.count
+        let h0 = graphBlock.readsInitialRepresentation
+            ? Matrix(rows: outputRows, cols: model.configuration.hiddenDim, values: [Float](repeating: 0.5, count: outputRows * model.configuration.hiddenDim))
+            : nil
+        func forward() -> Matrix {
+            ctx.initialRepresentation = h0
+            ctx.initialRepresentationGradient = nil
+            ctx.rowIndices = block.columnOriginal
+            let dropped = network.forward(input, context: ctx, layers: graphBlock.dropoutLayer..<(graphBlock.dropoutLayer + 1))
+            ctx.rowIndices = block.outputPositions == nil ? ownRows : block.columnOriginal
+            return network.forward(dropped, context: ctx, layers: graphBlock.outputPart)
+        }
+        func backward(_ y: Matrix) {
+            let d = network.backward(y, context: ctx, layers: graphBlock.outputPart, needsInputGradient: true)!
+            _ = network.backward(d, context: ctx, layers: graphBlock.dropoutLayer..<(graphBlock.dropoutLayer + 1),
+                                 needsInputGradient: true)
+            ctx.pool.removeAll()
+        }
+        var best = BlockTiming(forward: .infinity, backward: .infinity, input: 0)
+        for run in 0...repetitions {
+            let t0 = cpuNanoseconds()
+            let y = forward()
+            let t1 = cpuNanoseconds()
+            backward(y)
+            let t2 = cpuNanoseconds()
+            if run > 0 {
+                best.forward = min(best.forward, Double(t1 - t0) / 1e9 / Double(threads))
+                best.backward = min(best.backward, Double(t2 - t1) / 1e9 / Double(threads))
+            }
+        }
+        for p in model.parameters { p.zeroGradient() }
+        if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: ownRows) }
+        return best
+    }
+
+    /// GCNII's input layers over `rows` (original ids): forward + backward, best of the runs.
+    private func inputTime(rows: [Int32]) -> Double {
+        let network = model.network
+        let ctx = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true, threads: threads)
+        let x = features.gatherRows(rows.map { Int($0) })
+        var best = Double.infinity
+        for run in 0...repetitions {
+            let t0 = cpuNanoseconds()
+            ctx.rowIndices = rows
+            let h = network.forward(x, context: ctx, layers: layout.inputLayers)
+            ctx.initialRepresentation = nil
+            ctx.initialRepresentationGradient = nil
+            _ = network.backward(h, context: ctx, layers: layout.inputLayers, needsInputGradient: false)
+            ctx.pool.removeAll()
+            if run > 0 { best = min(best, Double(cpuNanoseconds() - t0) / 1e9 / Double(threads)) }
+        }
+        for p in model.parameters { p.zeroGradient() }
+        return best
+    }
+}
+
+/// CPU time of the whole process (all threads), nanoseconds.
+private func cpuNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+}

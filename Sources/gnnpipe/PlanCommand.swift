@@ -1,0 +1,90 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import GraphLearning
+
+/// `gnnpipe plan`: predicted epoch time, link bytes and memory per rank of every way to run a
+/// model on P ranks (``EpochPlanner``), with a recommendation.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Predict epoch time, bytes per link and peak memory per rank of each distributed mode, and pick one.",
+        discussion: """
+            For P ranks (one per host) joined by links of --bandwidth (tc's units: 100mbit, \
+            1gbit, 10gbit) with one-way --delay, gnnpipe plan builds what training would build \
+            for the pipeline (P stages), graph parallelism (P parts) and every hybrid split \
+            S × P/S (METIS parts and chunks, the halo lists), times the real kernels of the \
+            model on every rank's chunk blocks on this machine, and simulates one training \
+            step under the fill/drain schedule. Bytes and kept state are exact (they are what \
+            the trainer reports as analytic bytes and operator/feature/table bytes); times and \
+            peak memory are predictions. --shared-cores N models hosts emulated on one machine \
+            with N cores (e.g. launch/netns-cluster.sh): every rank polls while it waits, so \
+            kernel times grow by P/N.
+
+            Examples:
+              gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
+              gnnpipe plan graphs/cora --ranks 4 --bandwidth 10gbit --layers 64
+              gnnpipe plan data/rmat18 --ranks 4 --bandwidth 1gbit --shared-cores 2
+            """)
+
+    @Argument(help: ArgumentHelp("Dataset folder (as for train).", valueName: "dataset"))
+    var dataset = "graphs/cora"
+    @Option(parsing: .signedNumber, help: "Number of ranks P (one per host).") var ranks: Int
+    @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps).", valueName: "rate"))
+    var bandwidth = "1gbit"
+    @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us.", valueName: "delay")) var delay = "0ms"
+    @Option(help: "Model: gcn, gcnii or sage.") var model: GNNArchitecture = .gcnii
+    @Option(parsing: .signedNumber, help: "Number of graph layers (default: gcnii 32, else 2).") var layers: Int?
+    @Option(parsing: .signedNumber, help: "Hidden width (default: gcnii 64, else 16).") var hidden: Int?
+    @Option(parsing: .signedNumber, help: "Chunks C of the pipeline and hybrid modes.") var chunks = 8
+    @Option(parsing: .signedNumber, help: "Threads per rank (kernels are timed with them).") var threads = 1
+    @Option(parsing: .signedNumber, help: "Cores shared by all ranks (hosts emulated on one machine); default: each rank has its own.")
+    var sharedCores: Int?
+    @Option(parsing: .signedNumber, help: "Seed of the METIS chunks and parts (as train's --partition-seed).") var partitionSeed: UInt64 = 0
+    @OptionGroup var header: SkipRowsOption
+
+    func validate() throws {
+        if ranks < 1 { throw ValidationError("--ranks must be at least 1, got \(ranks)") }
+        if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
+        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1, got \(hidden)") }
+        if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let sharedCores, sharedCores < 1 { throw ValidationError("--shared-cores must be at least 1, got \(sharedCores)") }
+        do { _ = try LinkModel(rate: bandwidth, delay: delay) } catch { throw ValidationError("--bandwidth/--delay: \(error)") }
+    }
+
+    func run() throws {
+        let link = try LinkModel(rate: bandwidth, delay: delay)
+        let (adjacency, task) = try NodeDataset.nodeClassification(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
+        let isGCNII = model == .gcnii
+        let configuration = GNNConfiguration(architecture: model, inputDim: task.features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
+                                             numClasses: task.numClasses, layers: layers ?? (isGCNII ? 32 : 2),
+                                             dropout: isGCNII ? 0.6 : 0.5)
+        let settings = EpochPlanner.Settings(ranks: ranks, chunks: chunks, link: link, sharedCores: sharedCores, threads: threads,
+                                             partitionSeed: partitionSeed)
+        let predictions = try EpochPlanner.predict(configuration: configuration, adjacency: adjacency, features: task.features,
+                                                   settings: settings)
+        print("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges; \(model.rawValue) \(configuration.layers) layers, hidden \(configuration.hiddenDim); "
+              + "\(ranks) ranks, links \(bandwidth) with \(delay) delay"
+              + (sharedCores.map { ", \($0) cores shared by all ranks" } ?? ", one host per rank") + "; kernels timed here, \(threads) thread\(threads == 1 ? "" : "s") per rank")
+        func mib(_ b: Int64) -> String { String(format: "%.1f", Double(b) / 1_048_576) }
+        let rows = predictions.map { p in
+            [p.name, p.chunks == 1 ? "1" : "\(p.chunks)", String(format: "%.4f", p.epochSeconds), String(format: "%.4f", p.computeSeconds),
+             String(format: "%.4f", p.linkSeconds), mib(p.bytesPerLink), mib(p.peakBytes), mib(p.state.total)]
+        }
+        let head = ["mode (S × G)", "chunks", "epoch s", "compute s", "link s", "MiB/link", "peak MiB/rank", "state MiB"]
+        let widths = head.indices.map { i in max(head[i].count, rows.map { $0[i].count }.max() ?? 0) }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
+        }
+        print(line(head))
+        for r in rows { print(line(r)) }
+        let best = predictions.min { $0.epochSeconds < $1.epochSeconds }!
+        let leanest = predictions.min { $0.peakBytes < $1.peakBytes }!
+        print("recommendation: \(best.name)" + (best.chunks > 1 ? ", \(best.chunks) chunks" : "")
+              + String(format: " (shortest predicted epoch, %.4f s)", best.epochSeconds)
+              + (leanest.name == best.name ? ", also the least memory per rank" : "; least memory per rank: \(leanest.name) (\(mib(leanest.peakBytes)) MiB)"))
+        print("epoch = one training step (forward and backward of every chunk); MiB/link = most bytes one rank sends per step; "
+              + "peak = largest rank's kept state + one chunk's working memory + runtime (loading not included)")
+    }
+}
