@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Epoch time across network-namespace hosts (issue 12 item 3) next to `gnnpipe plan`'s prediction.
+
+    python3 Benchmarks/cluster_bench.py                       # Cora + R-MAT 2^16, GCNII 16/32/64, 1 and 10 gbit
+    python3 Benchmarks/cluster_bench.py --datasets cora --layers 16 --rates 1gbit --epochs 3   # a quick look
+
+For every link rate: `launch/netns-cluster.sh up 4 --rate R` (its own prefix and subnet, so the
+tests' cluster can coexist), then for every dataset and depth the three modes (pipeline 4 x 1,
+hybrid 2 x 2, graph 1 x 4) with `launch/gnnpipe-hostfile.sh` (MPI over TCP between the hosts,
+BIND_TO=none: the hosts share this machine's cores), and `gnnpipe plan` for the same setting with
+--shared-cores = this machine's cores. Per run: the mean training-step seconds of the slowest rank
+over the epochs after the first, its split (compute, wait, bubble: the trainer's own accounting,
+which separates waiting for a message from computing), the bytes the busiest rank sent, and the
+prediction. The cluster is taken down after each rate (also on failure).
+
+How compute contention is separated from network time: every host shares the same cores, so a
+rank's compute seconds grow with the number of ranks computing at once; the trainer measures
+compute, wait and bubble per rank, and the plan models the sharing as compute x P / cores
+(MPI ranks poll while waiting). Network time shows as wait seconds beyond what the schedule's
+bubbles explain.
+"""
+import argparse, json, os, shutil, subprocess, sys, tempfile, time
+
+from harness import DATA, ROOT, sh
+
+CLUSTER = os.path.join(ROOT, "launch", "netns-cluster.sh")
+HOSTFILE_LAUNCH = os.path.join(ROOT, "launch", "gnnpipe-hostfile.sh")
+MODES = [("pipeline", ["--parallelism", "pipeline"]), ("hybrid 2x2", ["--parallelism", "hybrid", "--stages", "2"]),
+         ("graph", ["--parallelism", "graph"])]
+PLAN_NAMES = {"pipeline": "pipeline 4 × 1", "hybrid 2x2": "hybrid 2 × 2", "graph": "graph 1 × 4"}
+
+
+def dataset_path(name):
+    if name == "cora":
+        return os.path.join(ROOT, "graphs", "cora")
+    scale = int(name.removeprefix("rmat"))
+    folder = os.path.join(DATA, f"rmat{scale}-nc")
+    if not os.path.exists(os.path.join(folder, "split.tsv")):
+        sh([os.path.join(ROOT, ".build", "release", "graphlearning"), "generate", folder, "--scale", str(scale),
+            "--edge-factor", "16", "--features", "128"])
+    return folder
+
+
+def train(gnnpipe, hostfile, folder, layers, mode, epochs, chunks):
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics = os.path.join(tmp, "m.jsonl")
+        chunk_args = [] if mode[0] == "graph" else ["--chunks", str(chunks)]
+        cmd = [HOSTFILE_LAUNCH, hostfile, "4", "train", folder, "--model", "gcnii", "--layers", str(layers), "--epochs", str(epochs),
+               "--patience", "0", "--threads", "1", "--quiet", "--metrics", metrics] + chunk_args + mode[1]
+        print("+", " ".join(cmd), file=sys.stderr, flush=True)
+        subprocess.run(cmd, check=True, env=dict(os.environ, GNNPIPE=gnnpipe, BIND_TO="none"), cwd=ROOT)
+        lines = [json.loads(l) for l in open(metrics) if l.strip()]
+    epochs_ = [l for l in lines if not l.get("summary")][1:] or [l for l in lines if not l.get("summary")]
+    def slowest(e):
+        return max(e["ranks"], key=lambda r: r["train_seconds"])
+    n = len(epochs_)
+    mean = lambda key: sum(slowest(e)[key] for e in epochs_) / n
+    return dict(epoch=mean("train_seconds"), compute=mean("compute_seconds"), wait=mean("wait_seconds"),
+                bubble=mean("bubble_seconds"), link_bytes=max(r["bytes_sent"] for r in epochs_[-1]["ranks"]))
+
+
+def plan(gnnpipe, folder, layers, rate, chunks, cores):
+    out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--bandwidth", rate, "--layers", str(layers),
+                          "--chunks", str(chunks), "--shared-cores", str(cores)], check=True, capture_output=True, text=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        for name, label in PLAN_NAMES.items():
+            if line.startswith(label):
+                cells = line[len(label):].split()
+                rows[name] = dict(epoch=float(cells[1]), link_mib=float(cells[4]))
+    return rows
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--gnnpipe", default=os.path.join(ROOT, ".build", "release", "gnnpipe"))
+    p.add_argument("--no-build", action="store_true")
+    p.add_argument("--datasets", default="cora,rmat16", help="cora and/or rmatK (R-MAT 2^K nodes, 16·2^K edges, 128 features)")
+    p.add_argument("--layers", default="16,32,64")
+    p.add_argument("--rates", default="1gbit,10gbit")
+    p.add_argument("--delay", default="")
+    p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is not counted")
+    p.add_argument("--chunks", type=int, default=8)
+    a = p.parse_args()
+    if not a.no_build:
+        sh(["swift", "build", "-c", "release", "--product", "gnnpipe"])
+        sh(["swift", "build", "-c", "release", "--product", "graphlearning"])
+    cores = os.cpu_count()
+    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}")
+    print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    results = []
+    folders = {name: dataset_path(name) for name in a.datasets.split(",")}
+    for rate in a.rates.split(","):
+        directory = tempfile.mkdtemp(prefix="gl-bench-")
+        up = [CLUSTER, "up", "4", "--rate", rate, "--dir", directory, "--prefix", "gb", "--net", "7"]
+        if a.delay:
+            up += ["--delay", a.delay]
+        sh(up)
+        try:
+            for name, folder in folders.items():
+                for layers in [int(x) for x in a.layers.split(",")]:
+                    predicted = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores)
+                    for mode in MODES:
+                        m = train(a.gnnpipe, os.path.join(directory, "hostfile"), folder, layers, mode, a.epochs, a.chunks)
+                        q = predicted.get(mode[0], {})
+                        ratio = q.get("epoch", 0) / m["epoch"] if m["epoch"] else 0
+                        results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q))
+                        print(f"| {name} | {layers} | {rate} | {mode[0]} | {m['epoch']:.3f} | {m['compute']:.3f} | {m['wait']:.3f} | "
+                              f"{m['bubble']:.3f} | {m['link_bytes'] / 2**20:.1f} | {q.get('epoch', 0):.3f} | {ratio:.2f} | "
+                              f"{q.get('link_mib', 0):.1f} |", flush=True)
+        finally:
+            sh([CLUSTER, "down", "--dir", directory, "--prefix", "gb"])
+            shutil.rmtree(directory, ignore_errors=True)
+    # Crossover: per dataset and rate, the smallest depth at which the pipeline's epoch is shorter than graph parallelism's.
+    print()
+    for name in folders:
+        for rate in a.rates.split(","):
+            rows = {(r["layers"], r["mode"]): r["measured"]["epoch"] for r in results if r["dataset"] == name and r["rate"] == rate}
+            depths = sorted({l for l, _ in rows})
+            wins = [l for l in depths if rows.get((l, "pipeline"), 1e30) < rows.get((l, "graph"), 0)]
+            ratios = ", ".join(f"L={l}: {rows[(l, 'graph')] / rows[(l, 'pipeline')]:.2f}x" for l in depths
+                               if (l, "graph") in rows and (l, "pipeline") in rows)
+            print(f"- {name} at {rate}: graph / pipeline epoch {ratios}; "
+                  + (f"the pipeline is faster from L = {wins[0]}" if wins else "the pipeline is not faster at any measured depth"))
+
+
+if __name__ == "__main__":
+    main()
