@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages GraphLearning builds against (only those missing).
 # Uses sudo when not root.
 set -euo pipefail
-packages=(libopenblas-dev libmetis-dev libopenmpi-dev openmpi-bin pkg-config zlib1g-dev python3)
+packages=(libopenblas-dev libmetis-dev libopenmpi-dev openmpi-bin pkg-config zlib1g-dev python3 time)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

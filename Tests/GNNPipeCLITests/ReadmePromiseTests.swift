@@ -59,18 +59,22 @@ struct ReadmePromiseTests {
         #expect(!r.stderr.contains("2708 nodes"), "checked before the data is loaded: \(r.stderr)")
     }
 
+    /// Two pairs of nodes cut 3 ways: METIS k-way leaves a part empty, and both tools refuse
+    /// it the same way. (A 2-node graph cut 2 ways no longer shows it for gnnpipe: its cuts
+    /// balance rows as a second METIS constraint, which fills both chunks.)
     @Test func partitionLeavingAPartEmptyIsRefusedLikeGNNPipe() throws {
         let dir = TemporaryFiles.folder()
-        let edges = dir.appendingPathComponent("two.tsv").path
-        try "0\t1\n".write(toFile: edges, atomically: true, encoding: .utf8)
+        let edges = dir.appendingPathComponent("pairs.tsv").path
+        try "0\t1\n2\t3\n".write(toFile: edges, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("parts.npy").path
-        let g = try CommandRunner.run("graphlearning", ["partition", edges, "-k", "2", "-o", out])
+        let g = try CommandRunner.run("graphlearning", ["partition", edges, "-k", "3", "-o", out])
         #expect(g.status == 64)
-        #expect(g.stderr.contains("error: -k 2: METIS (--seed 0) leaves 1 of the 2 parts empty on \(edges) (2 nodes, 1.0 per part; METIS k-way cannot fill parts this small); with this graph and seed -k 1 fills every part"),
+        #expect(g.stderr.contains("error: -k 3: METIS (--seed 0) leaves 1 of the 3 parts empty on \(edges) (4 nodes, 1.3 per part; METIS k-way cannot fill parts this small); with this graph and seed -k 2 fills every part"),
                 "\(g.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out), "no output for a refused partition")
-        let p = try CommandRunner.run("gnnpipe", ["partition", edges, "--chunks", "2"])
+        let p = try CommandRunner.run("gnnpipe", ["partition", edges, "--chunks", "3"])
         #expect(p.status == 64)
-        #expect(p.stderr.contains("error: --chunks 2: METIS (--seed 0) leaves 1 of the 2 chunks empty"), "\(p.stderr)")
+        #expect(p.stderr.contains("error: --chunks 3: METIS (--seed 0) leaves 1 of the 3 chunks empty on \(edges) (4 nodes, 1.3 per chunk; METIS k-way cannot fill chunks this small); with this graph and seed --chunks 2 fills every chunk"),
+                "\(p.stderr)")
     }
 }
