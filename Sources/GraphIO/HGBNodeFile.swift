@@ -119,7 +119,9 @@ struct HGBNodeTable {
                 continue
             }
             let members = globalIDs[t]
-            let threads = Parallel.defaultThreadCount
+            // The core count only when threads may start: Foundation's activeProcessorCount
+            // reads the cgroup CPU quota files on Linux at every call.
+            let threads = bytes.count >= 2 * ParseThreads.minimumBytesPerThread ? Parallel.defaultThreadCount : 1
             let parts = max(1, min(threads * 4, members.count))
             let workers = ParseThreads.workers(requested: parts, bytes: bytes.count)
             var failures = [(line: Int, message: String)?](repeating: nil, count: parts)
