@@ -47,7 +47,9 @@ public struct Hypergraph: Sendable, Equatable {
             throw .shapeMismatch("\(w.count) weights for \(hyperedges.count) hyperedges")
         }
         var seen: [[Int]: Int] = [:]
-        var lists: [[Int]] = []
+        // Hᵀ in CSR directly: the singletons below are one entry each, not one array each.
+        var offsets = [0]
+        var cols: [Int32] = []
         var outWeights: [Float] = []
         for (i, edge) in hyperedges.enumerated() {
             for v in edge where v < 0 || v >= numVertices { throw .nodeOutOfRange(node: v, numNodes: numVertices) }
@@ -57,26 +59,22 @@ public struct Hypergraph: Sendable, Equatable {
             if set.isEmpty { continue }
             if mergeDuplicates {
                 if seen[set] != nil { continue }
-                seen[set] = lists.count
+                seen[set] = outWeights.count
             }
-            lists.append(set)
+            cols.append(contentsOf: set.lazy.map { Int32($0) })
+            offsets.append(cols.count)
             outWeights.append(w)
         }
         if addSingletons {
             var covered = [Bool](repeating: false, count: numVertices)
-            for list in lists { for v in list { covered[v] = true } }
+            for v in cols { covered[Int(v)] = true }
             for v in 0..<numVertices where !covered[v] {
-                lists.append([v])
+                cols.append(Int32(v))
+                offsets.append(cols.count)
                 outWeights.append(1)
             }
         }
-        var offsets = [Int](repeating: 0, count: lists.count + 1)
-        var cols: [Int32] = []
-        for (e, list) in lists.enumerated() {
-            cols.append(contentsOf: list.map { Int32($0) })
-            offsets[e + 1] = cols.count
-        }
-        let hT = CSRGraph(unchecked: lists.count, numVertices, offsets, cols, nil)
+        let hT = CSRGraph(unchecked: outWeights.count, numVertices, offsets, cols, nil)
         self.members = hT
         self.incidence = hT.transposed()
         self.hyperedgeWeights = outWeights

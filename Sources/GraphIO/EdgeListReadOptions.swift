@@ -26,7 +26,8 @@ public struct EdgeListReadOptions: Sendable, Equatable {
     public var numNodes: Int?
     /// Threads for the integer-id parser: `nil` (default) uses
     /// `Parallel.defaultThreadCount` for inputs of 4 MiB or more and one thread below; an
-    /// explicit value is used for any size. The result does not depend on it.
+    /// explicit value is used for any size (as the number of chunks; threads are started only
+    /// for every 64 KiB of input). The result does not depend on it.
     public var threadCount: Int?
     /// Lines at the top of the file to skip unread (a header such as `source,target`), counted
     /// like line numbers: every line, blank and comment lines included. Default 0. Line numbers

@@ -31,8 +31,9 @@ import GraphCore
 /// Speed and memory: the file is mapped into memory (`mmap(2)`, no copy) and scanned with unsafe
 /// pointers; integers are parsed by hand, eight digits at a time (SWAR). With integer ids the
 /// buffer is cut at newlines into chunks (four per thread) that ``EdgeListReadOptions/threadCount``
-/// threads parse in parallel; the chunks are concatenated in order, so the result and the first
-/// error reported are identical to a sequential parse. Parsed pages of the mapping are handed
+/// threads parse in parallel (at most one thread per 64 KiB: a smaller input's chunks are parsed
+/// in turn on the calling thread); the chunks are concatenated in order, so the result and the
+/// first error reported are identical to a sequential parse. Parsed pages of the mapping are handed
 /// back to the OS as the parse advances, so peak resident memory is about the result (8 bytes per
 /// edge, 12 when weighted) plus 16 MiB per thread and, when parallel, one chunk's edges.
 public enum EdgeListReader {
@@ -314,8 +315,11 @@ public enum EdgeListReader {
         let bounds = lineBounds(base, from: start, to: end, pieces: threads == 1 ? 1 : 4 * threads)
         let chunkCount = bounds.count - 1
         var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
+        // The chunks follow `threads`; the threads started follow the size too, so a small
+        // input's chunks are parsed in order on the calling thread (same result).
+        let workers = ParseThreads.workers(requested: threads, bytes: end - start)
         chunks.withUnsafeMutableBufferPointer { out in
-            Parallel.forEachRange(total: chunkCount, count: threads) { range in
+            Parallel.forEachRange(total: chunkCount, count: workers) { range in
                 for c in range {
                     out[c] = parseIntegerChunk(base, from: bounds[c], to: bounds[c + 1], weighted: options.weighted,
                                                limit: limit, releaseBehind: releaseBehind)

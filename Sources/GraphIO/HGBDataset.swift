@@ -93,7 +93,7 @@ public struct HGBDataset: Sendable, Equatable {
     ///   non-finite weight or feature, a feature count that differs within a node type, and
     ///   label files that disagree on the labelled type or a node's type.
     /// - Complexity: O(total file size); features are parsed in parallel
-    ///   (`Parallel.defaultThreadCount` threads).
+    ///   (`Parallel.defaultThreadCount` threads, at most one per 64 KiB of `node.dat`).
     public static func load(_ path: String) throws(GraphIOError) -> HGBDataset {
         let source = try HGBSource(path)
         var name = path.split(separator: "/").last.map(String.init) ?? path

@@ -107,7 +107,8 @@ struct HGBNodeTable {
     }
 
     /// Parses the feature fields into one `[count × dim]` matrix per featured type, in parallel
-    /// over nodes; reports the first bad line in file order.
+    /// over nodes (one thread per 64 KiB of `bytes` at most: a small file on the calling thread);
+    /// reports the first bad line in file order.
     func parseFeatures(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws(GraphIOError) -> [Matrix?] {
         guard let base = bytes.baseAddress else { return dims.map { _ in nil } }
         var result: [Matrix?] = []
@@ -118,14 +119,17 @@ struct HGBNodeTable {
                 continue
             }
             let members = globalIDs[t]
-            let threads = Parallel.defaultThreadCount
+            // The core count only when threads may start: Foundation's activeProcessorCount
+            // reads the cgroup CPU quota files on Linux at every call.
+            let threads = bytes.count >= 2 * ParseThreads.minimumBytesPerThread ? Parallel.defaultThreadCount : 1
             let parts = max(1, min(threads * 4, members.count))
+            let workers = ParseThreads.workers(requested: parts, bytes: bytes.count)
             var failures = [(line: Int, message: String)?](repeating: nil, count: parts)
             let values = [Float](unsafeUninitializedCapacity: members.count * dim) { buffer, initialized in
                 buffer.initialize(repeating: 0)
                 initialized = members.count * dim
                 failures.withUnsafeMutableBufferPointer { failureSlots in
-                    Parallel.forEachRange(total: parts, count: parts) { partRange in
+                    Parallel.forEachRange(total: parts, count: workers) { partRange in
                         for part in partRange {
                             let lo = members.count * part / parts, hi = members.count * (part + 1) / parts
                             for local in lo..<hi {

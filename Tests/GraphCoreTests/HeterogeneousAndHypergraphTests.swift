@@ -41,4 +41,22 @@ struct HeterogeneousAndHypergraphTests {
             try Hypergraph(hyperedges: [[9]], numVertices: 5)
         }
     }
+
+    @Test func hypergraphSingletonsEmptyHyperedgesAndWeights() throws {
+        // [3, 3] -> {3} (weight 0.5); [] dropped with its weight; {1, 3} (2); [3] a duplicate of
+        // the first, dropped; then singletons {0}, {2}, {4}, {5} in vertex order, weight 1.
+        let h = try Hypergraph(hyperedges: [[3, 3], [], [3, 1], [3]], numVertices: 6, weights: [0.5, 9, 2, 4],
+                               mergeDuplicates: true, addSingletons: true)
+        #expect(h.members.rowOffsets == [0, 1, 3, 4, 5, 6, 7])
+        #expect(h.members.columnIndices == [3, 1, 3, 0, 2, 4, 5])
+        #expect(h.hyperedgeWeights == [0.5, 2, 1, 1, 1, 1])
+        #expect(h.incidence.rowOffsets == [0, 1, 2, 3, 5, 6, 7])
+        // A wide vertex range with one hyperedge: one singleton per other vertex.
+        let n = 1 << 16
+        let wide = try Hypergraph(hyperedges: [[n - 1, 0]], numVertices: n, addSingletons: true)
+        #expect(wide.numHyperedges == n - 1)
+        #expect(wide.hyperedgeDegrees() == [2] + [Int](repeating: 1, count: n - 2))
+        #expect(Array(wide.members.columnIndices.prefix(4)) == [0, Int32(n - 1), 1, 2])
+        #expect(wide.vertexDegrees() == [Float](repeating: 1, count: n))
+    }
 }

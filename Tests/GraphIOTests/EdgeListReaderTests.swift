@@ -333,6 +333,25 @@ struct EdgeListReaderTests {
         }
     }
 
+    @Test func threadsAreStartedOnlyForEvery64KiB() throws {
+        // A small input keeps its chunks but parses them on the calling thread; a large one
+        // starts threads. Both give the sequential result.
+        #expect(ParseThreads.workers(requested: 3, bytes: 500) == 1)
+        #expect(ParseThreads.workers(requested: 3, bytes: (64 << 10) - 1) == 1)
+        #expect(ParseThreads.workers(requested: 3, bytes: 2 * (64 << 10)) == 2)
+        #expect(ParseThreads.workers(requested: 3, bytes: 1 << 30) == 3)
+        #expect(ParseThreads.workers(requested: 0, bytes: 1 << 30) == 1)
+        let text = Self.randomText(lines: 40_000, weighted: true, seed: 7)
+        #expect(text.utf8.count > 4 * (64 << 10))
+        let reference = try parse(text, .init(idMode: .integer, threadCount: 1))
+        for threads in [2, 4] {
+            #expect(try parse(text, .init(idMode: .integer, threadCount: threads)) == reference, "threads \(threads)")
+        }
+        let broken = text + "0 x\n"
+        let sequential = expectError { try parse(broken, .init(idMode: .integer, threadCount: 1)) }
+        #expect(expectError { try parse(broken, .init(idMode: .integer, threadCount: 4)) } == sequential)
+    }
+
     @Test func parallelParseReportsTheFirstErrorInFileOrder() {
         var rng = SplitMix64(seed: 99)
         for trial in 0..<30 {
