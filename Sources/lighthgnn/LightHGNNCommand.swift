@@ -284,7 +284,7 @@ struct Train: ParsableCommand {
                                                "kd_loss": kdLoss.rawValue, "seed": String(seed), "dataset": dataset,
                                                "setting": setting.rawValue])
         let logits = report.studentLogits
-        let predictions = (0..<logits.rows).map { Int32(Metrics.argmax(row: $0, of: logits)) }
+        let predictions = Metrics.argmaxRows(logits)
         try NPY.write(predictions, shape: [predictions.count], to: (folder as NSString).appendingPathComponent("predictions.npy"))
         try NPY.write(logits, to: (folder as NSString).appendingPathComponent("logits.npy"))
     }
@@ -349,7 +349,7 @@ struct Predict: ParsableCommand {
         }
         if loaded.l1Normalize { x = NodeFeatures.l1RowNormalized(x) }
         let z = loaded.student.predict(NodeFeatures(x), threads: threads ?? Parallel.defaultThreadCount)
-        let predictions = (0..<z.rows).map { Int32(Metrics.argmax(row: $0, of: z)) }
+        let predictions = Metrics.argmaxRows(z)
         try NPY.write(predictions, shape: [predictions.count], to: output)
         if let logits { try NPY.write(z, to: logits) }
     }
