@@ -27,8 +27,14 @@ public enum EdgeIndexReader {
     ///   `skipRows` option (text only) or a `numNodes` option outside `0 ... Int32.max`.
     /// - Complexity: O(E) time; memory: the array (16 bytes per edge for int64) and the result.
     public static func read(_ path: String, options: EdgeListReadOptions = .init()) throws(GraphIOError) -> EdgeList {
-        let (sources, targets) = try ids(of: NPY.read(path), file: path, options: options)
-        return try edgeList(sources: sources, targets: targets, file: path, options: options)
+        try parse(NPY.read(path), file: path, options: options)
+    }
+
+    /// The edge list of an `edge_index` array already in memory; `file` names it in errors.
+    /// Same checks, result and errors as ``read(_:options:)``.
+    public static func parse(_ array: NPYArray, file: String, options: EdgeListReadOptions = .init()) throws(GraphIOError) -> EdgeList {
+        let (sources, targets) = try ids(of: array, file: file, options: options)
+        return try edgeList(sources: sources, targets: targets, file: file, options: options)
     }
 
     /// The rows of a `(2, E)` integer array as `[E]` sources and targets, checked as described
