@@ -49,22 +49,26 @@ let engine: [Target] = [
     // Graphs read and built by all ranks together (distributed FastRP's input).
     .target(name: "DistributedGraphs", dependencies: ["GraphIO", "GraphCore", "MessagePassing"]),
     .target(name: "NeuralNet", dependencies: ["DenseMath"]),
+    // Accuracy, Micro-/Macro-F1 (scikit-learn's conventions) and the prediction rules: every
+    // tool's scores come from here.
+    .target(name: "ClassificationMetrics", dependencies: ["DenseMath"]),
     .target(name: "Embeddings", dependencies: [
-        "DenseMath", "GraphCore", "GraphKernels", "GraphIO", "MessagePassing", .product(name: "Logging", package: "swift-log"),
+        "ClassificationMetrics", "DenseMath", "GraphCore", "GraphKernels", "GraphIO", "MessagePassing",
+        .product(name: "Logging", package: "swift-log"),
     ]),
-    .target(name: "GNNModels", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
-    .target(name: "HypergraphLearning", dependencies: ["NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
+    .target(name: "GNNModels", dependencies: ["ClassificationMetrics", "NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
+    .target(name: "HypergraphLearning", dependencies: ["ClassificationMetrics", "NeuralNet", "GraphKernels", "GraphCore", "DenseMath"]),
     // GraphIO only for the pre-computation cache (.npy files, atomic writes); it parses no files.
     .target(name: "HeterogeneousLearning", dependencies: [
-        "NeuralNet", "GraphKernels", "GraphCore", "DenseMath", "GraphIO",
+        "ClassificationMetrics", "NeuralNet", "GraphKernels", "GraphCore", "DenseMath", "GraphIO",
         .product(name: "Logging", package: "swift-log"),
     ]),
     // Pipeline-parallel (GNNPipe) and graph-parallel full-graph training over Open MPI.
     .target(name: "DistributedTraining", dependencies: [
-        "GNNModels", "NeuralNet", "MessagePassing", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
+        "ClassificationMetrics", "GNNModels", "NeuralNet", "MessagePassing", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
     ]),
     .target(name: "GraphLearning", dependencies: [
-        "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
+        "ClassificationMetrics", "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
         "HeterogeneousLearning", "DistributedTraining", "DistributedGraphs",
     ]),
@@ -128,6 +132,8 @@ let tests: [Target] = [
     .testTarget(name: "GraphIOTests", dependencies: [
         "GraphIO", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ], exclude: ["make_zip_fixtures.py"]),
+    // make_f1_fixtures.py (Benchmarks/python) writes SklearnFixtures.swift.
+    .testTarget(name: "ClassificationMetricsTests", dependencies: ["ClassificationMetrics", "TestSupport"]),
     .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-all=(edgelist mtx npy npz labels hyperedges hgb hgbzip embeddings checkpoint cache)
+all=(edgelist mtx npy npz labels hyperedges hgb hgbzip embeddings checkpoint cache gzip ogb)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 case "$seconds" in ''|*[!0-9]*) echo "usage: Benchmarks/fuzz.sh [SECONDS] [TARGET ...] (targets: ${all[*]})" >&2; exit 64;; esac
@@ -31,7 +31,7 @@ SWIFT_BACKTRACE=enable=no FUZZ_MAKE_SEEDS="$work/seeds" "$bin" >/dev/null
 
 dictionary() {
     case "$1" in
-        edgelist|labels|hyperedges|embeddings) echo edgelist;;
+        edgelist|labels|hyperedges|embeddings|gzip|ogb) echo edgelist;;
         mtx) echo mtx;;
         npy|npz) echo npy;;
         hgb|hgbzip) echo hgb;;

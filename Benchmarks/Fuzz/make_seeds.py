@@ -93,6 +93,19 @@ def main():
     # Embeddings: selector % 3 picks .tsv, .txt (word2vec), .npy.
     seed("embeddings", "tsv", b"\x00a\t0.5\t1\nb\t-2\t3e-2\n")
     seed("embeddings", "word2vec", b"\x01" + b"2 3\nann 0.1 0.2 0.3\nbob 1 2 3\n")
+    # gzip: even selector a .gz edge list (bit 1: numNodes 64), odd a .gz label file. The gzip
+    # bytes are written with mtime 0, so the seeds are the same on every run.
+    import gzip
+    for name, data in {"karate": karate, "crlf-bom": texts["crlf-bom"], "strings": texts["strings"]}.items():
+        seed("gzip", name, b"\x00" + gzip.compress(data, mtime=0))
+    seed("gzip", "two-members", b"\x02" + gzip.compress(b"0 1\n", mtime=0) + gzip.compress(b"1 2\n", compresslevel=1, mtime=0))
+    seed("gzip", "labels", b"\x01" + gzip.compress(head("graphs/karate/labels.tsv", 12), mtime=0))
+    # OGB folder: selector % 8 picks the table replaced, in sorted order of their paths.
+    ogb = {"raw/edge.csv": b"0,1\n1,2\n2,3\n3,0\n", "raw/node-feat.csv": b"0.5,1\n-2,0\n1e-3,3\n0,0\n7,8\n",
+           "raw/node-label.csv": b"0\n2\n1\n2\n\n", "raw/num-edge-list.csv": b"4\n", "raw/num-node-list.csv": b"5\n",
+           "split/s/test.csv": b"3\n", "split/s/train.csv": b"0\n1\n", "split/s/valid.csv": b"2\n"}
+    for k, name in enumerate(sorted(ogb)):
+        seed("ogb", name.replace("/", "-"), bytes([k]) + ogb[name])
     print("seeds written to", corpus)
 
 

@@ -29,7 +29,8 @@ public enum OutputSafety {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else { return [] }
         guard isFolder.boolValue else { return [(dataset, "the dataset")] }
-        return fileNames.map { (dataset + "/" + $0, "the dataset file") }
+        // Every input may also be gzip-compressed (name.gz).
+        return fileNames.flatMap { [$0, $0 + ".gz"] }.map { (dataset + "/" + $0, "the dataset file") }
             .filter { FileManager.default.fileExists(atPath: $0.0) }
     }
 

@@ -5,3 +5,9 @@
 static inline int CLibz_inflateInitRaw(z_stream *stream) {
     return inflateInit2(stream, -MAX_WBITS);
 }
+
+/* The same for gzip data (RFC 1952): 16 + MAX_WBITS reads the gzip header and checks the
+   trailer's CRC-32 and length. */
+static inline int CLibz_inflateInitGzip(z_stream *stream) {
+    return inflateInit2(stream, 16 + MAX_WBITS);
+}

@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import DenseMath
 import GNNModels
 import GraphCore
@@ -264,9 +265,7 @@ public final class DistributedTrainer {
 
     /// `[train correct, validation correct, test correct, validation loss sum]` of own logits.
     func evaluationSums(_ logits: Matrix) -> [Double] {
-        func correct(_ rows: [Int]) -> Double {
-            Double(rows.reduce(0) { $0 + (Metrics.argmax(row: $1, of: logits) == Int(ownLabels[$1]) ? 1 : 0) })
-        }
+        func correct(_ rows: [Int]) -> Double { Double(Metrics.correctCount(logits: logits, labels: ownLabels, rows: rows)) }
         let loss = validationRows.isEmpty ? 0
             : Double(Loss.softmaxCrossEntropy(logits: logits, labels: ownLabels, mask: validationRows).value) * Double(validationRows.count)
         return [correct(wholeTrainRows), correct(validationRows), correct(testRows), loss]

@@ -1,49 +1,16 @@
+import ClassificationMetrics
 import DenseMath
 import GraphCore
 import GraphIO
-
-/// Micro- and Macro-F1 of multi-label predictions (scikit-learn's `f1_score` with
-/// `average='micro'` and `'macro'` on binarised label matrices).
-///
-/// ```
-/// Micro-F1 = 2·ΣTP / (2·ΣTP + ΣFP + ΣFN)         (sums over classes)
-/// Macro-F1 = (1/numClasses) · Σ_c 2·TP_c / (2·TP_c + FP_c + FN_c)
-/// ```
-/// A class with no true and no predicted member scores 0 and still counts in the Macro mean
-/// (scikit-learn's `zero_division=0`).
-public struct MultiLabelF1: Sendable, Equatable {
-    public let micro: Double
-    public let macro: Double
-
-    /// Scores `predicted` against `truth` (one list of class ids per sample, `[samples]`).
-    /// - Precondition: both have the same count; class ids are in `0..<numClasses`.
-    public init(truth: [[Int32]], predicted: [[Int32]], numClasses: Int) {
-        precondition(truth.count == predicted.count, "F1: \(truth.count) true label sets, \(predicted.count) predicted")
-        var tp = [Int](repeating: 0, count: numClasses)
-        var fp = tp, fn = tp
-        for (t, p) in zip(truth, predicted) {
-            let trueSet = Set(t), predictedSet = Set(p)
-            for c in predictedSet { if trueSet.contains(c) { tp[Int(c)] += 1 } else { fp[Int(c)] += 1 } }
-            for c in trueSet where !predictedSet.contains(c) { fn[Int(c)] += 1 }
-        }
-        let sumTP = tp.reduce(0, +), sumFP = fp.reduce(0, +), sumFN = fn.reduce(0, +)
-        let microDenominator = 2 * sumTP + sumFP + sumFN
-        micro = microDenominator > 0 ? Double(2 * sumTP) / Double(microDenominator) : 0
-        var macroSum = 0.0
-        for c in 0..<numClasses {
-            let denominator = 2 * tp[c] + fp[c] + fn[c]
-            if denominator > 0 { macroSum += Double(2 * tp[c]) / Double(denominator) }
-        }
-        macro = numClasses > 0 ? macroSum / Double(numClasses) : 0
-    }
-}
 
 /// Node classification with embeddings as features, the protocol of DeepWalk (Perozzi et al.,
 /// KDD 2014, §6.1) used by the FastRP paper (§5.2): for each shuffle of the labelled nodes and
 /// each training ratio p, the first ⌊p · count⌋ nodes train one-vs-rest logistic regression and
 /// the rest are predicted; a test node with k true labels is assigned its k highest-scoring
-/// classes ("TopKRanker"; ties go to the lower class id). Micro- and Macro-F1 are averaged over
-/// shuffles. The same shuffles serve every ratio. Unlabelled nodes are left out.
+/// classes (``ClassificationMetrics/Metrics/topK(_:counts:)``). Micro- and Macro-F1
+/// (``ClassificationMetrics/ClassificationScores``, multi-label: Macro-F1 over all classes, as the
+/// DeepWalk scoring script's `f1_score` on `MultiLabelBinarizer(range(numClasses))` matrices) are
+/// averaged over shuffles. The same shuffles serve every ratio. Unlabelled nodes are left out.
 public enum NodeClassification {
     /// Evaluation settings.
     public struct Configuration: Sendable, Equatable {
@@ -77,7 +44,7 @@ public enum NodeClassification {
         /// Mean over shuffles.
         public let macroF1: Double
         /// One score per shuffle, `[shuffles]`.
-        public let perShuffle: [MultiLabelF1]
+        public let perShuffle: [ClassificationScores]
         /// Training nodes per shuffle.
         public let trainingNodes: Int
     }
@@ -118,7 +85,7 @@ public enum NodeClassification {
             }
         }
         let solver = LogisticRegression(inverseRegularization: configuration.inverseRegularization, threads: configuration.threads)
-        var perRatio = [[MultiLabelF1]](repeating: [], count: configuration.trainingRatios.count)
+        var perRatio = [[ClassificationScores]](repeating: [], count: configuration.trainingRatios.count)
         let indicator = labels.indicatorMatrix()
         let totalFits = configuration.shuffles * configuration.trainingRatios.count
         var done = 0
@@ -138,8 +105,8 @@ public enum NodeClassification {
                 let model = try solver.fit(x, targets: y)
                 let scores = model.decisionFunction(embeddings.gatherRows(test))
                 let truth = test.map { labels.labels(of: $0).map { $0 } }
-                let predicted = topK(scores, counts: truth.map(\.count))
-                perRatio[r].append(MultiLabelF1(truth: truth, predicted: predicted, numClasses: labels.numClasses))
+                let predicted = Metrics.topK(scores, counts: truth.map(\.count))
+                perRatio[r].append(ClassificationScores(truth: truth, predicted: predicted, numClasses: labels.numClasses))
                 done += 1
                 progress?(done, totalFits)
             }
@@ -147,20 +114,10 @@ public enum NodeClassification {
         return configuration.trainingRatios.enumerated().map { r, ratio in
             let list = perRatio[r]
             return Score(trainingRatio: ratio,
-                         microF1: list.map(\.micro).reduce(0, +) / Double(list.count),
-                         macroF1: list.map(\.macro).reduce(0, +) / Double(list.count),
+                         microF1: list.map(\.microF1).reduce(0, +) / Double(list.count),
+                         macroF1: list.map(\.macroF1).reduce(0, +) / Double(list.count),
                          perShuffle: list,
                          trainingNodes: Int((ratio * Double(nodes.count)).rounded(.down)))
-        }
-    }
-
-    /// The `counts[i]` highest-scoring classes of each row of `scores` (ties: lower class id).
-    public static func topK(_ scores: Matrix, counts: [Int]) -> [[Int32]] {
-        precondition(scores.rows == counts.count, "topK: \(scores.rows) rows, \(counts.count) counts")
-        return (0..<scores.rows).map { i in
-            let row = scores.row(i)
-            let order = row.indices.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }
-            return order.prefix(counts[i]).map { Int32($0) }
         }
     }
 }

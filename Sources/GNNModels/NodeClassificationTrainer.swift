@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import DenseMath
 import Dispatch
 import Foundation

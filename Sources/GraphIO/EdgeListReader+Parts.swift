@@ -102,12 +102,20 @@ extension EdgeListReader {
     /// automatic mode to read again with `strings`). String mode numbers the part's names in
     /// order of first appearance; the ranks' name lists, concatenated in part order with
     /// repeats dropped, give the ids one sequential read gives.
+    ///
+    /// A gzip file cannot be cut without reading what comes before: every reader decompresses
+    /// the whole text into memory and parses its run of it. A `.npy` `edge_index`
+    /// (``EdgeIndexReader``) is read whole by every reader, which keeps an equal share of its
+    /// edges (an edge counts as a line).
     /// - Throws: the file errors of ``read(_:options:)`` (parse failures, NUL bytes included,
-    ///   are in the summary).
-    /// - Complexity: O(file size / parts) time and memory for one part.
+    ///   are in the summary); for `.npy`, the errors of ``EdgeIndexReader/read(_:options:)``.
+    /// - Complexity: O(file size / parts) time and memory for one part of a plain text file.
     public static func readPart(_ path: String, part: Int, of parts: Int, options: EdgeListReadOptions,
                                 strings: Bool) throws(GraphIOError) -> EdgeListPart {
         precondition(parts >= 1 && part >= 0 && part < parts, "readPart: part \(part) of \(parts)")
+        if FilePaths.formatExtension(of: path) == "npy" {
+            return try EdgeIndexReader.readPart(path, part: part, of: parts, options: options, strings: strings)
+        }
         if let n = options.numNodes, n < 0 || n > largestNodeID + 1 {
             throw .shapeMismatch("\(path): the numNodes option (\(n)) is outside 0...\(largestNodeID + 1)")
         }
@@ -155,7 +163,8 @@ extension EdgeListReader {
     /// - Throws: the file errors of ``read(_:options:)``.
     public static func partAfterFirstDataLine(_ path: String, part: Int, of parts: Int,
                                               options: EdgeListReadOptions) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? {
-        try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
+        if FilePaths.formatExtension(of: path) == "npy" { return nil }  // an edge_index part never fails
+        return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
             let start = skipLines(bytes, count: options.skipRows)
             guard let base = bytes.baseAddress else { return nil }
             let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)

@@ -43,6 +43,11 @@ public enum EdgeListReader {
 
     /// Reads the edge list in the file at `path`.
     ///
+    /// A gzip-compressed file (`edges.txt.gz`, RFC 1952) is read with the same result and
+    /// errors (naming the `.gz` path and the line of the decompressed text); integer ids are
+    /// parsed as the text is inflated, so its memory is the result plus a 16 MiB block. A
+    /// `.npy` file (also `.npy.gz`) is a PyG `edge_index`, read by ``EdgeIndexReader``.
+    ///
     /// - Returns: `[numEdges]` sources and targets (dense ids), `[numEdges]` weights when the
     ///   file is weighted, `numNodes = max(options.numNodes, max id + 1)` (or the number of
     ///   distinct names), and the name map for string ids.
@@ -52,10 +57,14 @@ public enum EdgeListReader {
     ///   or more than three, a non-integer, negative or too large id (integer mode), an id at or
     ///   above `options.numNodes`, a malformed, NaN, infinite or negative weight, a line whose
     ///   field count differs from the first data line, NUL bytes or text that is not UTF-8;
-    ///   ``GraphIOError/shapeMismatch(_:)`` for a `numNodes` option outside `0 ... Int32.max`.
+    ///   ``GraphIOError/shapeMismatch(_:)`` for a `numNodes` option outside `0 ... Int32.max`;
+    ///   ``GraphIOError/compressed(file:message:)`` for a malformed gzip file; for `.npy`, the
+    ///   errors of ``EdgeIndexReader/read(_:options:)``.
     /// - Complexity: O(file size) time; memory as described on the type.
     public static func read(_ path: String, options: EdgeListReadOptions = .init()) throws(GraphIOError) -> EdgeList {
-        try FileBytes.withContents(path, populate: false) { (bytes, mapped) throws(GraphIOError) in
+        if FilePaths.formatExtension(of: path) == "npy" { return try EdgeIndexReader.read(path, options: options) }
+        if Gzip.isCompressed(path) { return try readCompressed(path, options: options) }
+        return try FileBytes.withContents(path, populate: false) { (bytes, mapped) throws(GraphIOError) in
             try parseBuffer(bytes, file: path, options: options, releaseBehind: mapped)
         }
     }

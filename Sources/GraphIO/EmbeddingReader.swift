@@ -3,7 +3,8 @@ import GraphCore
 
 /// Reads node embeddings written by ``EmbeddingWriter`` or ``NPY``.
 ///
-/// By extension, in any case (`.NPY` too): `.npy` is a 2-D array whose row u is node u (no
+/// By extension, in any case (`.NPY` too), after a `.gz` that marks a gzip-compressed file:
+/// `.npy` is a 2-D array whose row u is node u (no
 /// names); `.tsv` has one line per node, the node id then its values, separated by tabs (or runs
 /// of blanks); `.txt` is word2vec text, a `N D` header line and then the same lines separated by
 /// spaces. Every line must have the same number of values; `#`/`%` comment lines and blank lines
@@ -17,12 +18,12 @@ public enum EmbeddingReader {
     ///   node id, or a word2vec header that disagrees with the lines; ``GraphIOError/empty(_:)``;
     ///   ``GraphIOError/shapeMismatch(_:)`` for an `.npy` that is not 2-D or an unknown extension.
     public static func read(_ path: String) throws(GraphIOError) -> (embeddings: Matrix, nodeIDs: NodeIDMap?) {
-        let name = path.lowercased()
-        if name.hasSuffix(".npy") { return (try NPY.read(path).asMatrix(), nil) }
+        let format = FilePaths.formatExtension(of: path)
+        if format == "npy" { return (try NPY.read(path).asMatrix(), nil) }
         let word2vec: Bool
-        if name.hasSuffix(".tsv") {
+        if format == "tsv" {
             word2vec = false
-        } else if name.hasSuffix(".txt") {
+        } else if format == "txt" {
             word2vec = true
         } else {
             throw .shapeMismatch("\(path): unknown embedding format; expected .npy, .tsv or .txt (word2vec)")

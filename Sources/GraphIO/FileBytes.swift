@@ -5,14 +5,20 @@ import Darwin
 #endif
 
 /// Whole-file reads with one `read(2)` per gigabyte, mapping OS errors to ``GraphIOError``.
+///
+/// A gzip-compressed file (a `.gz` name or gzip's magic number, see ``Gzip``) gives its
+/// decompressed content, so every reader that goes through here accepts `.gz` inputs with the
+/// same results and the same error lines (naming the `.gz` path) as the uncompressed file.
 enum FileBytes {
-    /// The whole content of the file at `path`.
+    /// The whole content of the file at `path`, decompressed when it is gzip.
     ///
     /// Regular files are read straight into an array of their size (one allocation, no copy);
     /// pipes and devices are read until end of file.
     /// - Throws: ``GraphIOError/fileNotFound(_:)``, ``GraphIOError/isDirectory(_:)``,
-    ///   ``GraphIOError/unreadable(_:reason:)``.
+    ///   ``GraphIOError/unreadable(_:reason:)``; ``GraphIOError/compressed(file:message:)``
+    ///   for a malformed gzip file.
     static func read(_ path: String) throws(GraphIOError) -> [UInt8] {
+        if Gzip.isCompressed(path) { return try Gzip.readAll(path) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw openError(path, errno) }
         defer { close(fd) }
@@ -56,7 +62,8 @@ enum FileBytes {
 
     /// Calls `body(bytes, mapped)` with the whole content of the file at `path`: mapped into
     /// memory with `mmap(MAP_PRIVATE)` when it is a regular non-empty file (`mapped == true`; no
-    /// copy, the pages of the OS file cache are used directly), else read with ``read(_:)``.
+    /// copy, the pages of the OS file cache are used directly), else read with ``read(_:)``
+    /// (so a gzip file is decompressed into memory whole).
     ///
     /// With `populate`, the mapping is filled up front (`MAP_POPULATE`); without, pages are
     /// faulted in as `body` reads them, and `body` may hand pages it has finished with back to
@@ -67,6 +74,10 @@ enum FileBytes {
     /// - Throws: the errors of ``read(_:)`` and whatever `body` throws.
     static func withContents<T>(_ path: String, populate: Bool = true,
                                 _ body: (UnsafeBufferPointer<UInt8>, Bool) throws(GraphIOError) -> T) throws(GraphIOError) -> T {
+        if Gzip.isCompressed(path) {
+            let bytes = try Gzip.readAll(path)
+            return try bytes.withByteBuffer { buffer throws(GraphIOError) in try body(buffer, false) }
+        }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw openError(path, errno) }
         var info = stat()

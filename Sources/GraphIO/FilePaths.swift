@@ -12,4 +12,15 @@ public enum FilePaths {
         while head.count > 1 && head.hasSuffix("/") { head.removeLast() }
         return String(head)
     }
+
+    /// The format extension of an input file, lowercased, ignoring a final `.gz` (inputs may be
+    /// gzip-compressed): `"edges.txt.gz"` → `"txt"`, `"x.NPY"` → `"npy"`, `"a.gz"` → `""`,
+    /// `"dir.v2/edges"` → `""`.
+    public static func formatExtension(of path: String) -> String {
+        var name = Substring(path)
+        if let slash = name.lastIndex(of: "/") { name = name[name.index(after: slash)...] }
+        if name.lowercased().hasSuffix(".gz") { name = name.dropLast(3) }
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return name[name.index(after: dot)...].lowercased()
+    }
 }

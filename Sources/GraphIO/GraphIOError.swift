@@ -24,6 +24,11 @@ public enum GraphIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case npy(file: String, message: String)
     /// A `.zip` archive (`.npz`, HGB dataset) cannot be opened, lacks a member, or is corrupt.
     case archive(file: String, message: String)
+    /// A gzip-compressed input (`.gz`) is not gzip data, is truncated or is corrupt.
+    case compressed(file: String, message: String)
+    /// A dataset folder lacks a part, has parts that disagree (counts, splits) or is of a kind
+    /// that is not supported; `message` says which.
+    case dataset(folder: String, message: String)
     /// An in-memory array does not have the shape or element type a conversion needs.
     case shapeMismatch(String)
     /// The folder an output file should go into does not exist.
@@ -41,6 +46,8 @@ public enum GraphIOError: Error, Equatable, Sendable, CustomStringConvertible {
             if let column { "\(file):\(line): field \(column): \(message)" } else { "\(file):\(line): \(message)" }
         case let .npy(file, message): "\(file): \(message)"
         case let .archive(file, message): "\(file): \(message)"
+        case let .compressed(file, message): "\(file): \(message)"
+        case let .dataset(folder, message): "\(folder): \(message)"
         case let .shapeMismatch(message): "shape mismatch: \(message)"
         case let .outputDirectoryMissing(path): "\(path): the output folder '\(Self.parentFolder(of: path))' does not exist"
         case let .write(path, reason): "\(path): cannot write: \(reason)"

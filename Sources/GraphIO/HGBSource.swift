@@ -12,7 +12,8 @@ struct HGBSource {
     /// The path the caller gave.
     let path: String
 
-    /// Opens a folder or a `.zip` file holding `node.dat`.
+    /// Opens a folder or a `.zip` file holding `node.dat`. In a folder, every file may be
+    /// gzip-compressed instead (`link.dat.gz`; ``FileBytes`` inflates it).
     /// - Throws: ``GraphIOError/fileNotFound(_:)`` for a missing path or a dataset without
     ///   `node.dat`; ``GraphIOError/archive(file:message:)`` for a file that is not a zip archive.
     init(_ path: String) throws(GraphIOError) {
@@ -33,15 +34,19 @@ struct HGBSource {
         storage = .zip(zip, prefix: String(nodeFile.dropLast("node.dat".count)))
     }
 
-    /// The name used for `file` in error messages: `folder/file` or `archive.zip/member`.
+    /// The name used for `file` in error messages: `folder/file` (`folder/file.gz` when only
+    /// that, gzip-compressed, exists) or `archive.zip/member`.
     func displayName(_ file: String) -> String {
         switch storage {
-        case let .folder(folder): folder.hasSuffix("/") ? folder + file : folder + "/" + file
-        case let .zip(_, prefix): "\(path)/\(prefix)\(file)"
+        case let .folder(folder):
+            let plain = folder.hasSuffix("/") ? folder + file : folder + "/" + file
+            return !FileBytes.exists(plain) && FileBytes.exists(plain + ".gz") ? plain + ".gz" : plain
+        case let .zip(_, prefix):
+            return "\(path)/\(prefix)\(file)"
         }
     }
 
-    /// Whether the dataset has `file`.
+    /// Whether the dataset has `file` (in a folder, plain or as `file.gz`).
     func contains(_ file: String) -> Bool {
         switch storage {
         case .folder: FileBytes.exists(displayName(file))

@@ -15,6 +15,12 @@ import GraphCore
 /// (`graphs/cora` is such a folder.) With integer ids, feature rows beyond the largest id in the
 /// edge list are isolated nodes, so `numNodes = max(max id + 1, feature rows)`; with string ids,
 /// row `i` belongs to the `i`-th distinct name and the counts must agree.
+///
+/// Each of these files may be gzip-compressed instead (`edges.tsv.gz`, `features.mtx.gz`, …;
+/// the reader's results and errors are those of the plain file). The edge file may also be a
+/// PyG `edge_index` (`edges.npy`, ``EdgeIndexReader``) instead of `edges.tsv`. An OGB
+/// node-property folder (``OGBNodeFolder``, e.g. `ogbn_arxiv/` as the `ogb` package downloads
+/// it) is loaded too.
 public struct NodeDataset: Sendable, Equatable {
     /// The edges as read (see ``EdgeListReader``); `numNodes` covers every feature row.
     public var edges: EdgeList
@@ -75,27 +81,31 @@ public struct NodeDataset: Sendable, Equatable {
     ///   - parts: the optional files to read; the others stay `nil` (e.g. `[.split]` for a tool
     ///     that needs the graph and the split: the feature file's header only, no labels).
     /// - Throws: the errors of the readers named on the type (naming the file at fault);
-    ///   ``GraphIOError/fileNotFound(_:)`` for a folder without `edges.tsv`;
-    ///   ``GraphIOError/shapeMismatch(_:)`` when the feature rows do not fit the node count or the
-    ///   folder has both feature files; ``GraphIOError/npy(file:message:)`` for a NaN or infinite
-    ///   feature in `features.npy` (the Matrix Market reader rejects them itself).
+    ///   ``GraphIOError/fileNotFound(_:)`` for a folder without `edges.tsv` (and not an OGB
+    ///   folder); ``GraphIOError/shapeMismatch(_:)`` when the feature rows do not fit the node
+    ///   count; ``GraphIOError/dataset(folder:message:)`` when the folder has two files for one
+    ///   part (`features.npy` and `features.mtx`, `edges.tsv` and `edges.tsv.gz`, …);
+    ///   ``GraphIOError/npy(file:message:)`` for a NaN or infinite feature in `features.npy`
+    ///   (the Matrix Market reader rejects them itself); for an OGB folder, the errors of
+    ///   ``OGBNodeFolder/load(_:split:parts:readOptions:)``.
     public static func load(_ path: String, readOptions: EdgeListReadOptions = .init(),
                             parts: Parts = .all) throws(GraphIOError) -> NodeDataset {
         guard FileBytes.isFolder(path) else {
             return NodeDataset(edges: try EdgeListReader.read(path, options: readOptions))
         }
         let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
-        func file(_ name: String) -> String { folder + "/" + name }
-        var edges = try EdgeListReader.read(file("edges.tsv"), options: readOptions)
+        let edgeFile = try existingFile(folder, oneOf: ["edges.tsv", "edges.npy"])
+        if edgeFile == nil && OGBNodeFolder.isOGBFolder(folder) {
+            return try OGBNodeFolder.load(folder, parts: parts, readOptions: readOptions)
+        }
+        guard let edgeFile else { throw .fileNotFound(folder + "/edges.tsv") }
+        var edges = try EdgeListReader.read(edgeFile, options: readOptions)
 
         var features: Matrix?
         var featureRows: Int?
         var featureFile = ""
-        if FileBytes.exists(file("features.npy")) && FileBytes.exists(file("features.mtx")) {
-            throw .shapeMismatch("\(folder) has both features.npy and features.mtx; keep one")
-        }
-        if FileBytes.exists(file("features.npy")) {
-            featureFile = file("features.npy")
+        if let npy = try existingFile(folder, oneOf: ["features.npy", "features.mtx"]), FilePaths.formatExtension(of: npy) == "npy" {
+            featureFile = npy
             if parts.contains(.features) {
                 features = try NPY.read(featureFile).asMatrix()
                 if let f = features, let bad = f.values.firstIndex(where: { !$0.isFinite }) {
@@ -108,8 +118,8 @@ public struct NodeDataset: Sendable, Equatable {
                 }
                 featureRows = shape[0]
             }
-        } else if FileBytes.exists(file("features.mtx")) {
-            featureFile = file("features.mtx")
+        } else if let mtx = try existingFile(folder, oneOf: ["features.mtx"]) {
+            featureFile = mtx
             if parts.contains(.features) {
                 features = try MatrixMarketReader.read(featureFile)
             } else {
@@ -121,15 +131,30 @@ public struct NodeDataset: Sendable, Equatable {
                 edges.numNodes = rows // isolated nodes that no edge mentions
             } else {
                 if edges.nodeIDs == nil && rows < edges.numNodes && readOptions.numNodes == nil {
-                    try firstNodeBeyond(rows: rows, featureFile: featureFile, edgeFile: file("edges.tsv"), options: readOptions)
+                    try firstNodeBeyond(rows: rows, featureFile: featureFile, edgeFile: edgeFile, options: readOptions)
                 }
                 throw .shapeMismatch("\(featureFile) has \(rows) rows, but the graph has \(edges.numNodes) nodes")
             }
         }
-        let labels = parts.contains(.labels) && FileBytes.exists(file("labels.tsv"))
-            ? try LabelReader.read(file("labels.tsv"), nodeIDs: edges.nodeIDs, numNodes: edges.numNodes) : nil
-        let split = parts.contains(.split) && FileBytes.exists(file("split.tsv"))
-            ? try SplitReader.read(file("split.tsv"), nodeIDs: edges.nodeIDs, numNodes: edges.numNodes) : nil
+        let labelFile = parts.contains(.labels) ? try existingFile(folder, oneOf: ["labels.tsv"]) : nil
+        let labels = try labelFile.map { (f: String) throws(GraphIOError) in
+            try LabelReader.read(f, nodeIDs: edges.nodeIDs, numNodes: edges.numNodes)
+        }
+        let splitFile = parts.contains(.split) ? try existingFile(folder, oneOf: ["split.tsv"]) : nil
+        let split = try splitFile.map { (f: String) throws(GraphIOError) in
+            try SplitReader.read(f, nodeIDs: edges.nodeIDs, numNodes: edges.numNodes)
+        }
         return NodeDataset(edges: edges, features: features, labels: labels, split: split)
+    }
+
+    /// The path of the one file of `folder` named as one of `names`, plain or with `.gz`
+    /// (`features.mtx`, `features.mtx.gz`, …), or `nil` when there is none.
+    /// - Throws: ``GraphIOError/dataset(folder:message:)`` when several exist.
+    public static func existingFile(_ folder: String, oneOf names: [String]) throws(GraphIOError) -> String? {
+        let found = names.flatMap { [$0, $0 + ".gz"] }.filter { FileBytes.exists(folder + "/" + $0) }
+        if found.count > 1 {
+            throw .dataset(folder: folder, message: "has both \(found.joined(separator: " and ")); keep one")
+        }
+        return found.first.map { folder + "/" + $0 }
     }
 }

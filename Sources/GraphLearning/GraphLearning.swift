@@ -1,4 +1,5 @@
 // Umbrella module: `import GraphLearning` brings in the public engine modules.
+@_exported import ClassificationMetrics
 @_exported import DenseMath
 @_exported import Embeddings
 @_exported import MessagePassing

@@ -10,8 +10,8 @@ public struct NodeClassificationDatasetError: Error, Sendable, Equatable, Custom
 }
 
 extension NodeDataset {
-    /// Loads a dataset folder (see ``NodeDataset``) as node classification, as `gnnpipe train`
-    /// does: the undirected adjacency without self-loops `[N × N]`, and the task with the
+    /// Loads a dataset folder (see ``NodeDataset``: native, with gzip files, or an OGB
+    /// node-property folder) as node classification, as `gnnpipe train` does: the undirected adjacency without self-loops `[N × N]`, and the task with the
     /// features `[N × F]` (each row divided by its sum when `rowNormalizedFeatures`, GCN's
     /// preprocessing), one class per node and the split.
     /// - Throws: the readers' errors (``GraphIOError``, naming file and line);
@@ -22,18 +22,24 @@ extension NodeDataset {
                                           rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
         let data = try NodeDataset.load(path, readOptions: readOptions)
-        guard var features = data.features else { throw failure("\(path) has no features.mtx or features.npy") }
-        guard let labels = data.labels else { throw failure("\(path) has no labels.tsv") }
+        let ogb = OGBNodeFolder.isOGBFolder(path) && (try? NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"])) == nil
+        let splitFile = ogb ? nil : try NodeDataset.existingFile(path, oneOf: ["split.tsv"])
+        guard var features = data.features else {
+            throw failure(ogb ? "\(path) has no raw/node-feat.csv.gz (node features)" : "\(path) has no features.mtx or features.npy")
+        }
+        guard let labels = data.labels else { throw failure("\(path) has no \(ogb ? "raw/node-label.csv.gz" : "labels.tsv")") }
         guard let split = data.split else { throw failure("\(path) has no split.tsv") }
         guard !split.train.isEmpty else {
-            throw failure("\(path)/split.tsv: no node is marked train (lines `node<TAB>train`); the model needs training nodes")
+            throw failure(ogb ? "\(path): the split's train.csv.gz lists no node; the model needs training nodes"
+                              : "\(splitFile ?? path): no node is marked train (lines `node<TAB>train`); the model needs training nodes")
         }
         guard !split.val.isEmpty else {
-            throw failure("\(path)/split.tsv has no val nodes; the reported epoch is chosen on the validation set")
+            throw failure(ogb ? "\(path): the split's valid.csv.gz lists no node; the reported epoch is chosen on the validation set"
+                              : "\(splitFile ?? path) has no val nodes; the reported epoch is chosen on the validation set")
         }
-        if labels.isMultiLabel {
+        if labels.isMultiLabel, let labelFile = try NodeDataset.existingFile(path, oneOf: ["labels.tsv"]) {
             // Re-read to name the line that gives a node its second label.
-            _ = try LabelReader.read(path + "/labels.tsv", nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
+            _ = try LabelReader.read(labelFile, nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
             throw failure("\(path) is multi-label; node classification here needs one class per node")
         }
         if rowNormalizedFeatures { features = FeaturePreprocessing.rowNormalized(features) }

@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import DenseMath
 import Foundation
 import GraphIO
@@ -53,7 +54,7 @@ public struct EpochRecord: Sendable {
     public let loss: Double
     /// Validation loss and scores, when this epoch validated.
     public let validationLoss: Double?
-    public let validation: F1Scores?
+    public let validation: ClassificationScores?
     /// Whether this epoch became the best so far.
     public let isBest: Bool
     /// Seconds of the training step (gather + forward + backward + Adam) over the epoch.
@@ -66,9 +67,9 @@ public struct TrainingSummary: Sendable {
     public let epochsRun: Int
     public let stoppedEarly: Bool
     public let validationLoss: Double
-    public let validation: F1Scores
+    public let validation: ClassificationScores
     /// Scores of the best epoch's parameters on each named test set, in the order given.
-    public let tests: [(name: String, scores: F1Scores)]
+    public let tests: [(name: String, scores: ClassificationScores)]
     /// Mean seconds of one epoch's training step.
     public let meanEpochSeconds: Double
 }
@@ -132,7 +133,7 @@ public final class RpHGNNTrainer {
         let parameters = model.parameters
         var best: [Matrix] = parameters.map(\.value)
         var bestEpoch = 0, bestValue = -Double.infinity, bestLoss = Double.infinity
-        var bestScores = F1Scores(micro: 0, macro: 0)
+        var bestScores = ClassificationScores(accuracy: 0, microF1: 0, macroF1: 0)
         var counter = 0, epochsRun = 0, stoppedEarly = false, totalSeconds = 0.0
         var step = 0
         let context = LayerContext(isTraining: true, threads: options.threads)
@@ -158,13 +159,13 @@ public final class RpHGNNTrainer {
             totalSeconds += seconds
             epochsRun = epoch
 
-            var validationLoss: Double?, validation: F1Scores?, isBest = false
+            var validationLoss: Double?, validation: ClassificationScores?, isBest = false
             if epoch % options.validationFrequency == 0 {
                 let (logits, loss) = evaluate(split.validation)
-                let scores = F1Scores.score(logits: logits, labels: labels, nodes: split.validation, multiLabel: multiLabel)
+                let scores = ClassificationScores.score(logits: logits, labels: labels, nodes: split.validation, multiLabel: multiLabel)
                 validationLoss = loss
                 validation = scores
-                let value = options.earlyStopping == .loss ? -loss : (scores.micro + scores.macro) / 2
+                let value = options.earlyStopping == .loss ? -loss : (scores.microF1 + scores.macroF1) / 2
                 if value > bestValue {
                     bestValue = value
                     bestEpoch = epoch
@@ -187,7 +188,7 @@ public final class RpHGNNTrainer {
         if bestEpoch == 0 {
             // No validation ran (epochs < validation frequency): keep the last parameters.
             let (logits, loss) = evaluate(split.validation)
-            bestScores = F1Scores.score(logits: logits, labels: labels, nodes: split.validation, multiLabel: multiLabel)
+            bestScores = ClassificationScores.score(logits: logits, labels: labels, nodes: split.validation, multiLabel: multiLabel)
             bestLoss = loss
             bestEpoch = epochsRun
         } else {
@@ -195,7 +196,7 @@ public final class RpHGNNTrainer {
         }
         let testScores = tests.map { test in
             let nodes = test.labels.labelledNodes
-            return (name: test.name, scores: F1Scores.score(logits: evaluate(nodes).logits, labels: test.labels,
+            return (name: test.name, scores: ClassificationScores.score(logits: evaluate(nodes).logits, labels: test.labels,
                                                             nodes: nodes, multiLabel: multiLabel))
         }
         return TrainingSummary(bestEpoch: bestEpoch, epochsRun: epochsRun, stoppedEarly: stoppedEarly,

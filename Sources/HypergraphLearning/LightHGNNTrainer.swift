@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import DenseMath
 import Dispatch
 import Foundation
@@ -209,12 +210,12 @@ public struct LightHGNNTrainer {
         var teacherScores: [String: ClassificationScores] = [:]
         if let prod = view.production {
             teacherScores["trans"] = ClassificationScores(logits: teacherLogits, labels: view.labels,
-                                                          vertices: Array(prod.observedIndices.test))
+                                                          nodes: Array(prod.observedIndices.test))
             let full = teacher.forward(data.features, context: HypergraphContext(operator: fullOperator, isTraining: false, threads: cfg.threads))
-            teacherScores["ind"] = ClassificationScores(logits: full, labels: data.labels, vertices: prod.inductiveTest)
-            teacherScores["prod"] = ClassificationScores(logits: full, labels: data.labels, vertices: split.test)
+            teacherScores["ind"] = ClassificationScores(logits: full, labels: data.labels, nodes: prod.inductiveTest)
+            teacherScores["prod"] = ClassificationScores(logits: full, labels: data.labels, nodes: split.test)
         } else {
-            teacherScores["test"] = ClassificationScores(logits: teacherLogits, labels: data.labels, vertices: split.test)
+            teacherScores["test"] = ClassificationScores(logits: teacherLogits, labels: data.labels, nodes: split.test)
         }
         let teacherReport = ModelReport(scores: teacherScores, validationAccuracy: teacherFit.validation,
                                         bestEpoch: teacherFit.epoch, seconds: teacherFit.seconds)
@@ -336,11 +337,11 @@ public struct LightHGNNTrainer {
                       logits given: Matrix? = nil) -> [String: ClassificationScores] {
         let logits = given ?? model.predict(data.features, threads: configuration.threads)
         guard let prod = view.production else {
-            return ["test": ClassificationScores(logits: logits, labels: data.labels, vertices: split.test)]
+            return ["test": ClassificationScores(logits: logits, labels: data.labels, nodes: split.test)]
         }
-        return ["trans": ClassificationScores(logits: logits, labels: data.labels, vertices: prod.observedTest),
-                "ind": ClassificationScores(logits: logits, labels: data.labels, vertices: prod.inductiveTest),
-                "prod": ClassificationScores(logits: logits, labels: data.labels, vertices: split.test)]
+        return ["trans": ClassificationScores(logits: logits, labels: data.labels, nodes: prod.observedTest),
+                "ind": ClassificationScores(logits: logits, labels: data.labels, nodes: prod.inductiveTest),
+                "prod": ClassificationScores(logits: logits, labels: data.labels, nodes: split.test)]
     }
 
     static func describe(_ r: ModelReport) -> String {

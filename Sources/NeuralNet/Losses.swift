@@ -149,26 +149,3 @@ public enum Loss {
         return m + Foundation.log(s)
     }
 }
-
-/// Classification metrics over a node mask.
-public enum Metrics {
-    /// Fraction of rows `i` in `mask` whose arg-max logit equals `labels[i]` (ties: lowest
-    /// class). Returns 0 for an empty mask. Shapes: `logits` `[numRows × numClasses]`.
-    public static func accuracy(logits: Matrix, labels: [Int32], mask: [Int]) -> Double {
-        guard !mask.isEmpty else { return 0 }
-        var correct = 0
-        for i in mask where argmax(row: i, of: logits) == Int(labels[i]) { correct += 1 }
-        return Double(correct) / Double(mask.count)
-    }
-
-    /// Index of the largest entry of row `i` (the first one on ties).
-    public static func argmax(row i: Int, of m: Matrix) -> Int {
-        var best = 0
-        var value = -Float.infinity
-        for j in 0..<m.cols where m[i, j] > value {
-            value = m[i, j]
-            best = j
-        }
-        return best
-    }
-}

@@ -43,7 +43,7 @@ extension FastRP.Transition: ExpressibleByArgument {}
 
 /// Where the graph comes from.
 struct GraphOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments).",
+    @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64).",
                                  valueName: "edges"))
     var edges: String
 
@@ -183,12 +183,12 @@ struct EmbeddingOptions: ParsableArguments {
 
     func loadFeatures() throws -> Matrix? {
         guard let features else { return nil }
-        switch fileExtension(features) {
+        switch FilePaths.formatExtension(of: features) {
         case "npy": return try NPY.read(features).asMatrix()
         case "mtx": return try MatrixMarketReader.read(features)
         default: break
         }
-        throw ValidationError("--features must be a .npy or .mtx file, got '\(features)'")
+        throw ValidationError("--features must be a .npy or .mtx file (or one of them gzip-compressed, .gz), got '\(features)'")
     }
 }
 

@@ -40,7 +40,9 @@ struct GNNPipeCommand: ParsableCommand {
 }
 
 /// The files of a dataset folder that `NodeDataset.load` reads; outputs must not name one of them.
-let nodeDatasetFileNames = ["edges.tsv", "features.npy", "features.mtx", "labels.tsv", "split.tsv"]
+let nodeDatasetFileNames = ["edges.tsv", "edges.npy", "features.npy", "features.mtx", "labels.tsv", "split.tsv",
+                            "raw/edge.csv", "raw/num-node-list.csv", "raw/num-edge-list.csv", "raw/node-feat.csv",
+                            "raw/node-label.csv"]
 
 extension GNNArchitecture: ExpressibleByArgument {}
 extension StaleGradientMode: ExpressibleByArgument {}
@@ -71,7 +73,12 @@ struct Train: ParsableCommand {
         abstract: "Train a GNN on a dataset folder and report test accuracy at the best validation epoch.",
         discussion: """
             DATASET is a folder with edges.tsv, features.mtx or features.npy, labels.tsv and \
-            split.tsv (train/val/test); default graphs/cora. Edges are treated as undirected. \
+            split.tsv (train/val/test); default graphs/cora. Any of these files may be gzip \
+            compressed (edges.tsv.gz, …), and the edges may be a PyG edge_index (edges.npy, \
+            [2 × E] int64). DATASET may also be an OGB node-property folder as the ogb \
+            package downloads it (ogbn_arxiv/: raw/edge.csv.gz, raw/node-feat.csv.gz, \
+            raw/node-label.csv.gz, split/<name>/{train,valid,test}.csv.gz; the only split). \
+            Edges are treated as undirected. \
             Features are row-normalised (each row divided by its sum) unless \
             --feature-normalization none, as in Kipf & Welling's and Chen et al.'s code.
 

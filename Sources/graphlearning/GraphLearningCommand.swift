@@ -158,9 +158,11 @@ struct Summary: ParsableCommand {
         let path = input.path
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-        if path.hasSuffix(".zip") || (exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/node.dat")) {
+        // Folder kinds by their defining file, plain or gzip-compressed.
+        func has(_ name: String) -> Bool { exists && isFolder.boolValue && (try? NodeDataset.existingFile(path, oneOf: [name])) != nil }
+        if path.hasSuffix(".zip") || has("node.dat") {
             try metricsFile.append(try summariseHGB(path))
-        } else if exists && isFolder.boolValue && FileManager.default.fileExists(atPath: path + "/hyperedges.tsv") {
+        } else if has("hyperedges.tsv") {
             try metricsFile.append(try summariseHypergraph(path))
         } else {
             try metricsFile.append(try summariseGraph())
@@ -237,10 +239,11 @@ struct Summary: ParsableCommand {
     func summariseHypergraph(_ path: String) throws -> [String: Any] {
         if parts != nil { throw CommandFailure("--parts applies to graphs, not hypergraphs", code: 64) }
         var numVertices: Int?
-        if FileManager.default.fileExists(atPath: path + "/features.mtx") {
-            numVertices = try MatrixMarketReader.read(path + "/features.mtx").rows
+        if let features = try NodeDataset.existingFile(path, oneOf: ["features.mtx"]) {
+            numVertices = try MatrixMarketReader.read(features).rows
         }
-        let edges = try HyperedgeListReader.read(path + "/hyperedges.tsv", numVertices: numVertices)
+        let hyperedges = try NodeDataset.existingFile(path, oneOf: ["hyperedges.tsv"]) ?? path + "/hyperedges.tsv"
+        let edges = try HyperedgeListReader.read(hyperedges, numVertices: numVertices)
         let n = numVertices ?? ((edges.joined().max() ?? -1) + 1)
         let h = try Hypergraph(hyperedges: edges, numVertices: n)
         let merged = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: true)

@@ -284,7 +284,7 @@ struct Train: ParsableCommand {
                                                "kd_loss": kdLoss.rawValue, "seed": String(seed), "dataset": dataset,
                                                "setting": setting.rawValue])
         let logits = report.studentLogits
-        let predictions = (0..<logits.rows).map { Int32(Metrics.argmax(row: $0, of: logits)) }
+        let predictions = Metrics.argmaxRows(logits)
         try NPY.write(predictions, shape: [predictions.count], to: (folder as NSString).appendingPathComponent("predictions.npy"))
         try NPY.write(logits, to: (folder as NSString).appendingPathComponent("logits.npy"))
     }
@@ -317,8 +317,8 @@ struct Predict: ParsableCommand {
     func validate() throws {
         if !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy") }
         if let logits, !logits.hasSuffix(".npy") { throw ValidationError("--logits must end in .npy") }
-        if !(features.hasSuffix(".npy") || features.hasSuffix(".mtx")) {
-            throw ValidationError("--features must be a .npy or .mtx file")
+        if !["npy", "mtx"].contains(FilePaths.formatExtension(of: features)) {
+            throw ValidationError("--features must be a .npy or .mtx file (or one of them gzip-compressed, .gz)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         // Outputs: writable, none of the inputs (features, the model folder's files), not each other.
@@ -340,7 +340,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         BLAS.setThreadCount(1)
         let loaded = try StudentModelFolder.load(from: model)
-        var x = features.hasSuffix(".npy") ? try NPY.read(features).asMatrix() : try MatrixMarketReader.read(features)
+        var x = FilePaths.formatExtension(of: features) == "npy" ? try NPY.read(features).asMatrix() : try MatrixMarketReader.read(features)
         guard x.cols == loaded.student.inputDim else {
             throw CLIError("\(features): \(x.cols) feature columns, the model expects \(loaded.student.inputDim)")
         }
@@ -349,7 +349,7 @@ struct Predict: ParsableCommand {
         }
         if loaded.l1Normalize { x = NodeFeatures.l1RowNormalized(x) }
         let z = loaded.student.predict(NodeFeatures(x), threads: threads ?? Parallel.defaultThreadCount)
-        let predictions = (0..<z.rows).map { Int32(Metrics.argmax(row: $0, of: z)) }
+        let predictions = Metrics.argmaxRows(z)
         try NPY.write(predictions, shape: [predictions.count], to: output)
         if let logits { try NPY.write(z, to: logits) }
     }
@@ -365,27 +365,28 @@ enum DatasetLoader {
 
     static func load(_ folder: String, normalize: Bool, mergeDuplicates: Bool, addSingletons: Bool,
                      skipRows: Int = 0) throws -> Loaded {
-        func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-        let fm = FileManager.default
-        let featurePath = [path("features.mtx"), path("features.npy")].first { fm.fileExists(atPath: $0) }
-        guard let featurePath else { throw CLIError("\(folder) has no features.mtx or features.npy") }
-        guard fm.fileExists(atPath: path("labels.tsv")) else { throw CLIError("\(folder) has no labels.tsv") }
-        var x = featurePath.hasSuffix(".npy") ? try NPY.read(featurePath).asMatrix() : try MatrixMarketReader.read(featurePath)
+        // Each file plain or gzip-compressed (name.gz).
+        func file(_ name: String) throws -> String? { try NodeDataset.existingFile(folder, oneOf: [name]) }
+        guard let featurePath = try file("features.mtx") ?? file("features.npy") else {
+            throw CLIError("\(folder) has no features.mtx or features.npy")
+        }
+        guard let labelPath = try file("labels.tsv") else { throw CLIError("\(folder) has no labels.tsv") }
+        var x = FilePaths.formatExtension(of: featurePath) == "npy" ? try NPY.read(featurePath).asMatrix() : try MatrixMarketReader.read(featurePath)
         if normalize { x = NodeFeatures.l1RowNormalized(x) }
         let n = x.rows
-        let labels = try LabelReader.read(path("labels.tsv"), numNodes: n, singleLabel: true)
-        if labels.isMultiLabel { throw CLIError("\(path("labels.tsv")) is multi-label; LightHGNN needs one class per vertex") }
+        let labels = try LabelReader.read(labelPath, numNodes: n, singleLabel: true)
+        if labels.isMultiLabel { throw CLIError("\(labelPath) is multi-label; LightHGNN needs one class per vertex") }
         let hypergraph: Hypergraph
         let description: String
-        if fm.fileExists(atPath: path("hyperedges.tsv")) {
-            let edges = try HyperedgeListReader.read(path("hyperedges.tsv"), numVertices: n)
+        if let hyperedgePath = try file("hyperedges.tsv") {
+            let edges = try HyperedgeListReader.read(hyperedgePath, numVertices: n)
             let plain = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: mergeDuplicates, addSingletons: false)
             hypergraph = try Hypergraph(hyperedges: edges, numVertices: n, mergeDuplicates: mergeDuplicates, addSingletons: addSingletons)
             description = "\(edges.count) hyperedges read, \(plain.numHyperedges) kept + \(hypergraph.numHyperedges - plain.numHyperedges) singletons = \(hypergraph.numHyperedges)"
-        } else if fm.fileExists(atPath: path("edges.tsv")) {
-            let list = try EdgeListReader.read(path("edges.tsv"), options: EdgeListReadOptions(skipRows: skipRows))
+        } else if let edgePath = try file("edges.tsv") {
+            let list = try EdgeListReader.read(edgePath, options: EdgeListReadOptions(skipRows: skipRows))
             guard list.nodeIDs == nil, list.numNodes <= n else {
-                throw CLIError("\(path("edges.tsv")): node ids must be integers below the feature row count \(n)")
+                throw CLIError("\(edgePath): node ids must be integers below the feature row count \(n)")
             }
             let padded = try EdgeList(sources: list.sources, targets: list.targets, weights: nil, numNodes: n)
             let graph = try GraphBuilder.build(padded, options: .undirected)

@@ -216,7 +216,7 @@ struct Train: ParsableCommand {
             if !common.quiet {
                 var line = String(format: "epoch %4d  loss %.4f", r.epoch, r.loss)
                 if let v = r.validation, let l = r.validationLoss {
-                    line += String(format: "  val loss %.4f  val Micro-F1 %.4f  Macro-F1 %.4f", l, v.micro, v.macro)
+                    line += String(format: "  val loss %.4f  val Micro-F1 %.4f  Macro-F1 %.4f", l, v.microF1, v.macroF1)
                 }
                 line += String(format: "  %.3f s%@", r.trainSeconds, r.isBest ? "  *" : "")
                 print(line)
@@ -224,8 +224,8 @@ struct Train: ParsableCommand {
             var record: [String: Any] = ["epoch": r.epoch, "loss": r.loss, "train_seconds": r.trainSeconds, "best": r.isBest]
             if let v = r.validation, let l = r.validationLoss {
                 record["val_loss"] = l
-                record["val_micro_f1"] = v.micro
-                record["val_macro_f1"] = v.macro
+                record["val_micro_f1"] = v.microF1
+                record["val_macro_f1"] = v.macroF1
             }
             if metricsError == nil {
                 do { try metricsWriter.append(record) } catch { metricsError = error }
@@ -238,12 +238,12 @@ struct Train: ParsableCommand {
 
         print(String(format: "best epoch %d of %d%@: validation Micro-F1 %.4f, Macro-F1 %.4f, loss %.4f",
                      summary.bestEpoch, summary.epochsRun, summary.stoppedEarly ? " (stopped early)" : "",
-                     summary.validation.micro, summary.validation.macro, summary.validationLoss))
+                     summary.validation.microF1, summary.validation.macroF1, summary.validationLoss))
         for t in summary.tests {
             let nodes = t.name == "label.dat.test" ? data.testLabels!.labelledNodes.count : data.testFullLabels!.labelledNodes.count
             let what = t.name == "label.dat.test" ? "HGB public half of the test labels" : "all test labels"
             print(String(format: "test on %@ (%@, %d nodes): Micro-F1 %.4f, Macro-F1 %.4f",
-                         t.name, what, nodes, t.scores.micro, t.scores.macro))
+                         t.name, what, nodes, t.scores.microF1, t.scores.macroF1))
         }
         if summary.tests.isEmpty { print("no label.dat.test or label.dat.test_full: no test scores") }
         if let test = data.testLabels, let full = data.testFullLabels {
@@ -261,7 +261,7 @@ struct Train: ParsableCommand {
             var last: [String: Any] = [
                 "summary": true, "dataset": data.name, "seed": seed, "threads": threads,
                 "best_epoch": summary.bestEpoch, "epochs_run": summary.epochsRun, "stopped_early": summary.stoppedEarly,
-                "val_micro_f1": summary.validation.micro, "val_macro_f1": summary.validation.macro,
+                "val_micro_f1": summary.validation.microF1, "val_macro_f1": summary.validation.macroF1,
                 "val_loss": summary.validationLoss, "load_seconds": loadSeconds,
                 "precompute_seconds": pre.seconds, "precompute_from_cache": pre.fromCache,
                 "train_seconds": trainSeconds, "mean_epoch_seconds": summary.meanEpochSeconds,
@@ -271,8 +271,8 @@ struct Train: ParsableCommand {
             ]
             for t in summary.tests {
                 let key = t.name == "label.dat.test" ? "test" : "test_full"
-                last[key + "_micro_f1"] = t.scores.micro
-                last[key + "_macro_f1"] = t.scores.macro
+                last[key + "_micro_f1"] = t.scores.microF1
+                last[key + "_macro_f1"] = t.scores.macroF1
             }
             try metricsWriter.append(last)
             logger.info("wrote \(metrics)")

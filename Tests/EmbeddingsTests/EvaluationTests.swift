@@ -8,30 +8,6 @@ import TestSupport
 
 @Suite("Evaluation")
 struct EvaluationTests {
-    @Test("Micro- and Macro-F1 on a hand-made case")
-    func f1ByHand() {
-        // class 0: TP 2, FP 1, FN 0 → F1 4/5; class 1: TP 0, FP 1, FN 1 → 0; class 2: TP 1, FN 1 → 2/3.
-        let truth: [[Int32]] = [[0], [1], [0, 2], [2]]
-        let predicted: [[Int32]] = [[0], [0], [0, 1], [2]]
-        let three = MultiLabelF1(truth: truth, predicted: predicted, numClasses: 3)
-        #expect(abs(three.micro - 0.6) < 1e-12) // 2·3 / (2·3 + 2 + 2)
-        #expect(abs(three.macro - (0.8 + 0 + 2.0 / 3) / 3) < 1e-12)
-        // A class nobody has or predicts counts as 0 in the Macro mean.
-        let four = MultiLabelF1(truth: truth, predicted: predicted, numClasses: 4)
-        #expect(abs(four.macro - (0.8 + 2.0 / 3) / 4) < 1e-12)
-        #expect(four.micro == three.micro)
-        let perfect = MultiLabelF1(truth: truth, predicted: truth, numClasses: 3)
-        #expect(perfect.micro == 1 && perfect.macro == 1)
-    }
-
-    @Test("top-k takes each row's k best classes, ties to the lower id")
-    func topK() {
-        let scores = Matrix(rows: 3, cols: 4, values: [0.1, 0.9, 0.3, 0.9,
-                                                        -1, -2, -3, -0.5,
-                                                        5, 4, 3, 2])
-        #expect(NodeClassification.topK(scores, counts: [1, 2, 3]) == [[1], [3, 0], [0, 1, 2]])
-    }
-
     /// Newton's method in Double with the exact Hessian: the slow reference for small problems.
     func referenceLogisticRegression(_ x: [[Double]], _ y: [Double], c: Double) -> [Double] {
         let p = x[0].count + 1

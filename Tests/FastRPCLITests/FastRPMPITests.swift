@@ -1,4 +1,5 @@
 import Foundation
+import GraphLearning
 import Testing
 import TestSupport
 
@@ -146,5 +147,26 @@ struct FastRPMPITests {
         let r = try Self.mpirun(3, ["embed", Self.rmat.integer, "-o", "/nonexistent-folder-13/e.npy"])
         #expect(r.status == 64)
         #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1, "\(r.stderr)")
+    }
+}
+
+extension FastRPMPITests {
+    @Test("a gzip edge list and an edge_index .npy under mpirun equal one process on the plain file")
+    func compressedAndNumPyInputs() throws {
+        let dir = TemporaryFiles.folder()
+        let gz = try GzipFiles.compress(Self.rmat.integer, to: dir.appendingPathComponent("rmat.tsv.gz").path)
+        let list = try EdgeListReader.read(Self.rmat.integer)
+        let npy = dir.appendingPathComponent("rmat.npy").path
+        try NPY.write(list.sources.map(Int64.init) + list.targets.map(Int64.init), shape: [2, list.count], to: npy)
+        let reference = dir.appendingPathComponent("plain.npy").path
+        let single = try CommandRunner.run("fastrp", ["embed", Self.rmat.integer, "-o", reference, "--dim", "32"])
+        #expect(single.status == 0, "\(single.stderr)")
+        let expected = try Data(contentsOf: URL(fileURLWithPath: reference))
+        for input in [gz, npy] {
+            let out = dir.appendingPathComponent("p3.npy").path
+            let r = try Self.mpirun(3, ["embed", input, "-o", out, "--dim", "32", "--threads", "1"])
+            #expect(r.status == 0, "\(input): \(r.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == expected, "\(input) under mpirun differs")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ClassificationMetrics
 import DenseMath
 import Foundation
 import GraphIO
@@ -18,10 +19,10 @@ struct ClassifierTests {
     /// Macro-F1 = (1 + 2/3 + 2/3)/3 = 0.7777….
     @Test func singleLabelF1ByHand() {
         let logits = Matrix(rows: 4, cols: 3, values: [2, 0, 0, 0, 1, 0, 0, 3, 1, 0, 0, 5])
-        let scores = F1Scores.score(logits: logits, labels: Self.labels([[0], [1], [2], [2]], classes: 3),
+        let scores = ClassificationScores.score(logits: logits, labels: Self.labels([[0], [1], [2], [2]], classes: 3),
                                     nodes: [0, 1, 2, 3], multiLabel: false)
-        #expect(scores.micro.isApproximatelyEqual(to: 0.75))
-        #expect(scores.macro.isApproximatelyEqual(to: 7.0 / 9))
+        #expect(scores.microF1.isApproximatelyEqual(to: 0.75))
+        #expect(scores.macroF1.isApproximatelyEqual(to: 7.0 / 9))
     }
 
     /// Multi-label: predicted = logit > 0. Node 0 true {0, 1}, predicted {0}; node 1 true {2},
@@ -29,10 +30,18 @@ struct ClassifierTests {
     /// Micro-F1 = 2·2/(2·2 + 1 + 1) = 2/3; Macro-F1 = (1 + 0 + 1)/3 = 2/3.
     @Test func multiLabelF1ByHand() {
         let logits = Matrix(rows: 2, cols: 3, values: [1, -1, -2, -1, 0.5, 2])
-        let scores = F1Scores.score(logits: logits, labels: Self.labels([[0, 1], [2]], classes: 3),
+        let scores = ClassificationScores.score(logits: logits, labels: Self.labels([[0, 1], [2]], classes: 3),
                                     nodes: [0, 1], multiLabel: true)
-        #expect(scores.micro.isApproximatelyEqual(to: 2.0 / 3))
-        #expect(scores.macro.isApproximatelyEqual(to: 2.0 / 3))
+        #expect(scores.microF1.isApproximatelyEqual(to: 2.0 / 3))
+        #expect(scores.macroF1.isApproximatelyEqual(to: 2.0 / 3))
+    }
+
+    /// Multi-label Macro-F1 averages over every class, as HGB's `f1_score` on indicator
+    /// matrices: node 0 true {0}, predicted {0}; classes 1 and 2 occur nowhere and score 0.
+    @Test func multiLabelMacroCountsEveryClass() {
+        let logits = Matrix(rows: 1, cols: 3, values: [1, -1, -1])
+        let scores = ClassificationScores.score(logits: logits, labels: Self.labels([[0]], classes: 3), nodes: [0], multiLabel: true)
+        #expect(scores.microF1 == 1 && scores.macroF1.isApproximatelyEqual(to: 1.0 / 3))
     }
 
     @Test func stratifiedValidationSplit() throws {
@@ -145,11 +154,11 @@ struct ClassifierTests {
         #expect(summary.tests.map(\.name) == ["label.dat.test", "label.dat.test_full"])
         // Multi-label: the second class of every fifth paper is noise the graph does not carry.
         let bar = multiLabel ? 0.8 : 0.9
-        #expect(summary.validation.micro >= bar)
-        #expect(summary.tests[1].scores.micro >= bar)
+        #expect(summary.validation.microF1 >= bar)
+        #expect(summary.tests[1].scores.microF1 >= bar)
         // The best epoch's parameters are the ones scored: re-scoring gives the same numbers.
         let nodes = data.testFullLabels!.labelledNodes
-        let again = F1Scores.score(logits: trainer.evaluate(nodes).logits, labels: data.testFullLabels!, nodes: nodes,
+        let again = ClassificationScores.score(logits: trainer.evaluate(nodes).logits, labels: data.testFullLabels!, nodes: nodes,
                                    multiLabel: multiLabel)
         #expect(again == summary.tests[1].scores)
     }

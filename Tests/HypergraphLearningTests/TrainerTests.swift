@@ -32,16 +32,6 @@ struct TrainerTests {
         #expect(Array(prod.observed[prod.observedIndices.train]) == split.train)
     }
 
-    /// y = [0, 0, 1, 1, 2], ŷ = [0, 1, 1, 1, 0]: class F1s 2/4, 4/5, 0 → Macro-F1 = 13/30.
-    @Test func microAndMacroF1() {
-        let s = ClassificationScores(predictions: [0, 1, 1, 1, 0], labels: [0, 0, 1, 1, 2], vertices: [0, 1, 2, 3, 4], numClasses: 3)
-        #expect(abs(s.accuracy - 0.6) < 1e-12)
-        #expect(abs(s.microF1 - 0.6) < 1e-12)
-        #expect(abs(s.macroF1 - 13.0 / 30.0) < 1e-12)
-        let m = MeanStd([0.5, 0.7])
-        #expect(abs(m.mean - 0.6) < 1e-12 && abs(m.std - 0.1) < 1e-12)
-    }
-
     @Test(arguments: [StudentKind.light, .lightPlus])
     func sameSeedGivesIdenticalResults(kind: StudentKind) throws {
         let data = try Synthetic.hypergraphDataset()

@@ -19,6 +19,10 @@
 //               checksum appended, so the fuzzer reaches the header and tensor parsing)
 //   cache       PrecomputationCache.read: the input is manifest.json of a folder that holds
 //               valid group files
+//   gzip        the input as a .gz edge list (EdgeListReader.read: inflated as it is parsed)
+//               and as a .gz label file (LabelReader.read: inflated whole)
+//   ogb         NodeDataset.load on an OGB node-property folder: one of its CSV tables replaced
+//               by the input (the others from a valid base, one folder per table)
 //
 // Where a selector is needed it is the input's first byte. A reader may throw (that is its
 // job); a crash, a sanitizer report, a leak or a timeout is a finding. FUZZ_MAKE_SEEDS=DIR
@@ -50,6 +54,7 @@ public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutable
     }
     if target == "hgb" { makeHGBBase() }
     if target == "cache" { makeCacheBase() }
+    if target == "ogb" { makeOGBBase() }
     return 0
 }
 
@@ -64,6 +69,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "edgelist": fuzzEdgeList, "mtx": fuzzMatrixMarket, "npy": fuzzNPY, "npz": fuzzNPZ,
     "labels": fuzzLabels, "hyperedges": fuzzHyperedges, "hgb": fuzzHGBFolder, "hgbzip": fuzzHGBZip,
     "embeddings": fuzzEmbeddings, "checkpoint": fuzzCheckpoint, "cache": fuzzCache,
+    "gzip": fuzzGzip, "ogb": fuzzOGBFolder,
 ]
 
 /// Graphs built from a parsed input have at most this many nodes: ids are dense indices, so a
@@ -137,6 +143,7 @@ func fuzzNPY(_ bytes: [UInt8]) {
     _ = try? array.asMatrix()
     _ = try? array.asInt32()
     _ = array.asFloats()
+    _ = try? EdgeIndexReader.parse(array, file: "fuzz.npy")
 }
 
 func fuzzLabels(_ bytes: [UInt8]) {
@@ -238,6 +245,43 @@ func makeCacheBase() {
 func fuzzCache(_ bytes: [UInt8]) {
     _ = file("cache/manifest.json", bytes)
     _ = try? PrecomputationCache.read(from: scratch + "/cache")
+}
+
+func fuzzGzip(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    if s & 1 == 0 {
+        guard let list = try? EdgeListReader.read(file("fuzz.tsv.gz", rest), options: EdgeListReadOptions(numNodes: s & 2 != 0 ? 64 : nil)),
+              list.numNodes <= largestGraph else { return }
+        _ = try? GraphBuilder.build(list, options: .undirected)
+    } else {
+        _ = try? LabelReader.read(file("labels.tsv.gz", rest), numNodes: 64)
+    }
+}
+
+/// The tables of a small valid OGB node-property folder (5 nodes, split "s"), uncompressed so
+/// the input reaches the parsers.
+let ogbBase: [String: String] = [
+    "raw/edge.csv": "0,1\n1,2\n2,3\n3,0\n", "raw/num-node-list.csv": "5\n", "raw/num-edge-list.csv": "4\n",
+    "raw/node-feat.csv": "0.5,1\n-2,0\n1e-3,3\n0,0\n7,8\n", "raw/node-label.csv": "0\n2\n1\n2\n\n",
+    "split/s/train.csv": "0\n1\n", "split/s/valid.csv": "2\n", "split/s/test.csv": "3\n",
+]
+let ogbMembers = ogbBase.keys.sorted()
+
+/// One valid folder per table (`ogb-0`, …), in which the input replaces that table.
+func makeOGBBase() {
+    for (k, _) in ogbMembers.enumerated() {
+        for dir in ["raw", "split/s"] {
+            try? FileManager.default.createDirectory(atPath: scratch + "/ogb-\(k)/" + dir, withIntermediateDirectories: true)
+        }
+        for (name, text) in ogbBase { _ = file("ogb-\(k)/" + name, Array(text.utf8)) }
+    }
+}
+
+func fuzzOGBFolder(_ bytes: [UInt8]) {
+    guard let (s, rest) = split(bytes) else { return }
+    let k = Int(s) % ogbMembers.count
+    _ = file("ogb-\(k)/" + ogbMembers[k], rest)
+    _ = try? NodeDataset.load(scratch + "/ogb-\(k)")
 }
 
 // MARK: - Seeds the library writes
