@@ -139,6 +139,10 @@ export OMPI_MCA_plm_rsh_agent=$dir/agent.sh
 export OMPI_MCA_btl=tcp,self
 export OMPI_MCA_btl_tcp_if_include=$subnet
 export OMPI_MCA_oob_tcp_if_include=$subnet
+# orted shares its hwloc topology through a file mapped at a fixed address of a "VM hole"; with
+# address randomisation that address is sometimes taken and orted dies in
+# hwloc_shmem_topology_write (seen once in about 30 launches). No sharing: each rank reads it.
+export OMPI_MCA_rtc_hwloc_vmhole=none
 # mpirun runs in the head namespace (see netns-cluster.sh). An idle control connection to a host
 # whose link went down is noticed in about 20 + 3·5 s (TCP keepalive) instead of Open MPI's
 # default 8 minutes; a busy one by the namespaces' short retransmission limit.
