@@ -57,15 +57,21 @@ stop_pid() {
 }
 
 slurm_down() {
-    if [ -f "$sdir/pids" ]; then
-        # slurmd and slurmctld first, munged last (they talk to it while stopping).
-        while read -r pid marker; do
-            [ "$marker" = munged ] || stop_pid "$pid" "$sdir/slurm.conf"
-        done < "$sdir/pids"
-        while read -r pid marker; do
-            [ "$marker" = munged ] && stop_pid "$pid" "$sdir/munge/munge.socket"
-        done < "$sdir/pids"
-    fi
+    # The pids `up` recorded, and those in the daemons' own pid files (in case `up` died before
+    # recording one): slurmd and slurmctld first, munged last (they talk to it while stopping).
+    local pid marker recorded
+    recorded=$({
+        [ -f "$sdir/pids" ] && cat "$sdir/pids"
+        for f in "$sdir"/slurmd-*.pid "$sdir/slurmctld.pid"; do [ -f "$f" ] && echo "$(cat "$f") slurm"; done
+        [ -f "$sdir/munge/munged.pid" ] && echo "$(cat "$sdir/munge/munged.pid") munged"
+        true
+    } 2>/dev/null | sort -u)
+    while read -r pid marker; do
+        if [ -n "$pid" ] && [ "$marker" != munged ]; then stop_pid "$pid" "$sdir/slurm.conf"; fi
+    done <<< "$recorded"
+    while read -r pid marker; do
+        if [ -n "$pid" ] && [ "$marker" = munged ]; then stop_pid "$pid" "$sdir/munge/munge.socket"; fi
+    done <<< "$recorded"
     # Job steps and ranks left inside the cluster's namespaces are ours; netns-cluster.sh down
     # kills them with the namespaces.
     "$here/netns-cluster.sh" down --dir "$dir" --prefix "$prefix" 2>/dev/null || true
