@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages GraphLearning builds against (only those missing).
-# Uses sudo when not root.
+# Uses sudo when not root. --slurm adds Slurm and MUNGE (about 13 MB) for the Slurm test
+# cluster on network namespaces (launch/netns-slurm.sh); off by default, since installing them
+# enables their system services (slurmctld, slurmd, munge), which the test cluster does not use.
 set -euo pipefail
 packages=(libopenblas-dev libmetis-dev libopenmpi-dev openmpi-bin pkg-config zlib1g-dev python3 time)
+[ "${1:-}" = --slurm ] && packages+=(slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -46,32 +46,37 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "error: the test cluster needs root" >&2; exit 1; }
 sdir=$dir/slurm
 
-# Ends a recorded daemon if the pid still runs the program with our configuration.
-stop_pid() {
-    local pid=$1 marker=$2
-    [ -r "/proc/$pid/cmdline" ] || return 0
-    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$marker" || return 0
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || return 0; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+# Ends recorded daemons ("PID MARKER" lines) whose command line still holds MARKER (our
+# configuration's path): SIGTERM to all, then SIGKILL to any still there after 3 s.
+stop_pids() {
+    local pid marker alive=()
+    while read -r pid marker; do
+        [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || continue
+        tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$marker" || continue
+        kill "$pid" 2>/dev/null && alive+=("$pid")
+    done
+    [ ${#alive[@]} -gt 0 ] || return 0
+    for _ in $(seq 1 30); do
+        local left=()
+        for pid in "${alive[@]}"; do [ -d "/proc/$pid" ] && left+=("$pid"); done
+        [ ${#left[@]} -gt 0 ] || return 0
+        sleep 0.1
+    done
+    kill -9 "${left[@]}" 2>/dev/null || true
 }
 
 slurm_down() {
     # The pids `up` recorded, and those in the daemons' own pid files (in case `up` died before
     # recording one): slurmd and slurmctld first, munged last (they talk to it while stopping).
-    local pid marker recorded
+    local recorded
     recorded=$({
         [ -f "$sdir/pids" ] && cat "$sdir/pids"
         for f in "$sdir"/slurmd-*.pid "$sdir/slurmctld.pid"; do [ -f "$f" ] && echo "$(cat "$f") slurm"; done
         [ -f "$sdir/munge/munged.pid" ] && echo "$(cat "$sdir/munge/munged.pid") munged"
         true
     } 2>/dev/null | sort -u)
-    while read -r pid marker; do
-        if [ -n "$pid" ] && [ "$marker" != munged ]; then stop_pid "$pid" "$sdir/slurm.conf"; fi
-    done <<< "$recorded"
-    while read -r pid marker; do
-        if [ -n "$pid" ] && [ "$marker" = munged ]; then stop_pid "$pid" "$sdir/munge/munge.socket"; fi
-    done <<< "$recorded"
+    awk -v m="$sdir/slurm.conf" '$2 != "munged" {print $1, m}' <<< "$recorded" | stop_pids || true
+    awk -v m="$sdir/munge/munge.socket" '$2 == "munged" {print $1, m}' <<< "$recorded" | stop_pids || true
     # Job steps and ranks left inside the cluster's namespaces are ours; netns-cluster.sh down
     # kills them with the namespaces.
     "$here/netns-cluster.sh" down --dir "$dir" --prefix "$prefix" 2>/dev/null || true
