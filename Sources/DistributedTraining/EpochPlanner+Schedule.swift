@@ -1,17 +1,17 @@
-/// The per-step costs of one candidate and the fill/drain simulation of ``EpochPlanner``.
+import GNNModels
+
+/// The per-step costs of one candidate and the timelines ``EpochPlanner`` simulates.
 struct StepCosts {
     let grid: RankGrid
     let chunks: Int
     let link: LinkModel
-    /// `[stage][chunk]` forward and backward seconds of the stage's group (slowest member,
-    /// halo exchanges included).
-    private(set) var forward: [[Double]] = []
-    private(set) var backward: [[Double]] = []
-    /// `[stage][chunk]` seconds to send the chunk's rows from stage s to s + 1 (slowest member).
-    private(set) var boundary: [[Double]] = []
-    /// Bytes each rank sends per step, rank order.
+    let sharedCores: Int?
+    let threads: Int
+    /// Every rank's operations in one training step, rank order (see ``TimelineSimulation``).
+    private(set) var timelines: [[PlanOperation]] = []
+    /// Bytes each rank sends per step (halo and pipeline rows, as the trainer's analytic volume), rank order.
     private(set) var rankBytes: [Int64] = []
-    /// The busiest rank's kernel seconds and link seconds.
+    /// The busiest rank's kernel seconds (on a core of its own) and link seconds.
     private(set) var busiestCompute = 0.0
     private(set) var busiestLink = 0.0
 
@@ -20,8 +20,9 @@ struct StepCosts {
         self.grid = grid
         self.chunks = chunks
         link = settings.link
-        let contention = settings.sharedCores.map { max(1, Double(settings.ranks) / Double(max(1, $0))) } ?? 1
-        let G = grid.groupSize
+        sharedCores = settings.sharedCores
+        threads = settings.threads
+        let G = grid.groupSize, S = grid.stages, L = layout.blocks.count
         // Timing of every member's blocks for every distinct graph-layer shape.
         var shapeOfLayer: [Int] = [], shapes: [(Int, Int, Bool, Bool)] = []
         for b in layout.blocks {
@@ -37,93 +38,111 @@ struct StepCosts {
                 calibration.time(block, plan: plans[g], layer: k, withInput: i == 0)
             } }
         }
+        // Halo rows of every member at step c (the first step of a chunked epoch also refreshes the history).
+        func haloRows(_ g: Int, _ c: Int) -> (forward: Int, backward: Int, sent: Int) {
+            let l = lists[g], first = c == 0 && chunks > 1
+            let sentF = l.forwardSend[c].reduce(0) { $0 + $1.count } + (first ? l.historySend.reduce(0) { $0 + $1.count } : 0)
+            let receivedF = l.forwardReceive[c].reduce(0) { $0 + $1.count } + (first ? l.historyReceive.reduce(0) { $0 + $1.count } : 0)
+            let sentB = l.backwardSend[c].reduce(0) { $0 + $1.count }, receivedB = l.backwardReceive[c].reduce(0) { $0 + $1.count }
+            return (max(sentF, receivedF), max(sentB, receivedB), sentF + sentB)
+        }
+        // Collective keys: halo exchanges, then the all-reduces; messages: (direction, stage, member, chunk).
+        func haloKey(_ backward: Bool, _ s: Int, _ c: Int, _ k: Int) -> Int { ((backward ? 1 : 0) * S + s) * chunks * L + c * L + k }
+        let reduceKey = 2 * S * chunks * L
+        func message(_ backward: Bool, _ s: Int, _ g: Int, _ c: Int) -> Int { (((backward ? 1 : 0) * S + s) * G + g) * chunks + c }
+        let floats = Self.reducedFloats(model: calibration.model, layout: layout, stages: S)
+
         var compute = [Double](repeating: 0, count: grid.ranks), linkTime = compute
         rankBytes = [Int64](repeating: 0, count: grid.ranks)
-        for s in 0..<grid.stages {
-            var f = [Double](repeating: 0, count: chunks), b = f, x = f
+        timelines = [[PlanOperation]](repeating: [], count: grid.ranks)
+        for s in 0..<S {
             let owned = layout.graphLayers(ofStage: s)
+            let exchanging = G > 1 ? owned.filter { !layout.readsFeatures($0) } : []
+            // Seconds of each halo exchange (slowest member), [chunk][layer].
+            var haloForward = [[Double]](repeating: [Double](repeating: 0, count: L), count: chunks), haloBackward = haloForward
             for c in 0..<chunks {
-                var slowestForward = 0.0, slowestBackward = 0.0, haloForward = 0.0, haloBackward = 0.0, transfer = 0.0
                 for g in 0..<G {
-                    let r = grid.rank(stage: s, member: g)
-                    let t = timing[g][c]
-                    let remat = c < chunks - 1 ? 1.0 : 0.0  // every chunk but the last forwarded runs again
-                    var fw = t[0].input, bw = t[0].input * (1 + remat)
-                    for k in owned {
-                        let tk = t[shapeOfLayer[k]]
-                        fw += tk.forward
-                        bw += tk.backward + remat * tk.forward
-                    }
-                    slowestForward = max(slowestForward, fw * contention)
-                    slowestBackward = max(slowestBackward, bw * contention)
-                    compute[r] += (fw + bw) * contention
-                    // Halo rows of this member at step c, per exchanging layer.
-                    let l = lists[g]
-                    let sentF = l.forwardSend[c].reduce(0) { $0 + $1.count } + (c == 0 && chunks > 1 ? l.historySend.reduce(0) { $0 + $1.count } : 0)
-                    let receivedF = l.forwardReceive[c].reduce(0) { $0 + $1.count } + (c == 0 && chunks > 1 ? l.historyReceive.reduce(0) { $0 + $1.count } : 0)
-                    let sentB = l.backwardSend[c].reduce(0) { $0 + $1.count }, receivedB = l.backwardReceive[c].reduce(0) { $0 + $1.count }
-                    var hf = 0.0, hb = 0.0
-                    for k in owned where !layout.readsFeatures(k) {
+                    let rows = haloRows(g, c)
+                    for k in exchanging {
                         let w = Int64(4 * layout.blocks[k].inputWidth)
-                        hf += link.seconds(bytes: w * Int64(max(sentF, receivedF)))
-                        hb += link.seconds(bytes: w * Int64(max(sentB, receivedB)))
-                        rankBytes[r] += w * Int64(sentF + sentB)
+                        haloForward[c][k] = max(haloForward[c][k], link.seconds(bytes: w * Int64(rows.forward)))
+                        haloBackward[c][k] = max(haloBackward[c][k], link.seconds(bytes: w * Int64(rows.backward)))
+                        rankBytes[grid.rank(stage: s, member: g)] += w * Int64(rows.sent)
                     }
-                    haloForward = max(haloForward, hf)
-                    haloBackward = max(haloBackward, hb)
-                    // Chunk rows to the next stage (forward) and gradients to the previous one (backward).
-                    let rows = Int64(plans[g].ownRows(ofChunk: c).count)
-                    var sent: Int64 = 0
-                    if s < grid.stages - 1 {
-                        let bytes = 4 * Int64(layout.boundaryWidths[s]) * rows
-                        sent += bytes
-                        transfer = max(transfer, link.seconds(bytes: bytes))
-                    }
-                    if s > 0 { sent += 4 * Int64(layout.boundaryWidths[s - 1]) * rows }
-                    rankBytes[r] += sent
-                    linkTime[r] += hf + hb + link.seconds(bytes: sent)
                 }
-                f[c] = slowestForward + haloForward
-                b[c] = slowestBackward + haloBackward
-                x[c] = transfer
             }
-            forward.append(f)
-            backward.append(b)
-            boundary.append(x)
+            for g in 0..<G {
+                let r = grid.rank(stage: s, member: g)
+                var ops: [PlanOperation] = []
+                func kernel(_ seconds: Double) {
+                    guard seconds > 0 else { return }
+                    ops.append(.compute(seconds))
+                    compute[r] += seconds
+                }
+                func halo(_ seconds: Double, key: Int) {
+                    ops.append(.exchange(key: key, members: G, seconds: seconds))
+                    linkTime[r] += seconds
+                }
+                func send(_ backward: Bool, to stage: Int, chunk c: Int) {
+                    let bytes = 4 * Int64(layout.boundaryWidths[min(s, stage)]) * Int64(plans[g].ownRows(ofChunk: c).count)
+                    ops.append(.send(message: message(backward, s, g, c), seconds: link.seconds(bytes: bytes)))
+                    rankBytes[r] += bytes
+                    linkTime[r] += link.seconds(bytes: bytes)
+                }
+                // Forward, chunks in order: input from the previous stage, per layer the halo then the kernels.
+                for c in 0..<chunks {
+                    let t = timing[g][c]
+                    if s > 0 { ops.append(.receive(message: message(false, s - 1, g, c))) }
+                    kernel(t[0].input)
+                    for k in owned {
+                        if exchanging.contains(k) { halo(haloForward[c][k], key: haloKey(false, s, c, k)) }
+                        kernel(t[shapeOfLayer[k]].forward)
+                    }
+                    if s < S - 1 { send(false, to: s + 1, chunk: c) }
+                }
+                // Backward, chunks in reverse: every chunk but the last forwarded runs its forward again.
+                for c in (0..<chunks).reversed() {
+                    let t = timing[g][c]
+                    if s < S - 1 { ops.append(.receive(message: message(true, s + 1, g, c))) }
+                    if c < chunks - 1 { kernel(t[0].input + owned.reduce(0.0) { $0 + t[shapeOfLayer[$1]].forward }) }
+                    kernel(t[0].input)
+                    for k in owned.reversed() {
+                        kernel(t[shapeOfLayer[k]].backward)
+                        if exchanging.contains(k) { halo(haloBackward[c][k], key: haloKey(true, s, c, k)) }
+                    }
+                    if s > 0 { send(true, to: s - 1, chunk: c) }
+                }
+                // Gradients summed over the group (all-gather: G − 1 copies in), then H⁰'s over all ranks, then the loss.
+                if G > 1, floats.group[s] > 0 { halo(link.seconds(bytes: 4 * Int64(G - 1) * Int64(floats.group[s])), key: reduceKey + s) }
+                let P = grid.ranks
+                if P > 1, floats.world > 0 { halo(link.seconds(bytes: 4 * Int64(P - 1) * Int64(floats.world)), key: reduceKey + S) }
+                if P > 1 { halo(link.seconds(bytes: 8 * Int64(P - 1)), key: reduceKey + S + 1) }
+                timelines[r] = ops
+            }
         }
         busiestCompute = compute.max() ?? 0
         busiestLink = linkTime.max() ?? 0
     }
 
-    /// The epoch's seconds under GPipe fill/drain (chunks in order 0 … C−1 forward, then in
-    /// reverse backward; see ``PipelineSchedule``): each step starts when its stage is free and
-    /// its input has arrived; then one all-reduce (two messages per doubling of the ranks).
-    func simulate() -> Double {
-        Self.simulate(forward: forward, backward: backward, boundary: boundary, ranks: grid.ranks, delay: link.delaySeconds)
+    /// Scalars of the gradients each stage's group sums, and those all ranks sum (GCNII's
+    /// replicated input layers when S > 1), as ``DistributedTrainer`` reduces them.
+    static func reducedFloats(model: GNNModel, layout: StageLayout, stages S: Int) -> (group: [Int], world: Int) {
+        let layers = model.network.layers
+        func count(_ indices: [Int]) -> Int { indices.reduce(0) { $0 + layers[$1].parameters.reduce(0) { $0 + $1.count } } }
+        let isGCNII = !layout.inputLayers.isEmpty
+        let input = count(Array(layout.inputLayers))
+        let replicated = isGCNII && S > 1
+        let group = (0..<S).map { s in
+            var n = count(layout.graphLayers(ofStage: s).flatMap { layout.blocks[$0].layers })
+            if s == S - 1 { n += count(Array(layout.outputLayers)) }
+            if !replicated && (s == 0 || isGCNII) { n += input }
+            return n
+        }
+        return (group, replicated ? input : 0)
     }
 
-    /// The fill/drain simulation over `[stage][chunk]` step and transfer seconds.
-    static func simulate(forward: [[Double]], backward: [[Double]], boundary: [[Double]], ranks: Int, delay: Double) -> Double {
-        let S = forward.count, chunks = forward.first?.count ?? 0
-        var endForward = [[Double]](repeating: [Double](repeating: 0, count: chunks), count: S)
-        var endBackward = endForward
-        var free = [Double](repeating: 0, count: S)
-        for c in 0..<chunks {
-            for s in 0..<S {
-                let arrival = s == 0 ? 0 : endForward[s - 1][c] + boundary[s - 1][c]
-                endForward[s][c] = max(free[s], arrival) + forward[s][c]
-                free[s] = endForward[s][c]
-            }
-        }
-        for c in (0..<chunks).reversed() {
-            for s in (0..<S).reversed() {
-                let arrival = s == S - 1 ? endForward[s][c] : endBackward[s + 1][c] + boundary[s][c]
-                endBackward[s][c] = max(free[s], arrival) + backward[s][c]
-                free[s] = endBackward[s][c]
-            }
-        }
-        var doublings = 0
-        while 1 << doublings < ranks { doublings += 1 }
-        return (free.max() ?? 0) + 2 * Double(doublings) * delay
+    /// The epoch's seconds: the timelines simulated with processor sharing (``TimelineSimulation``).
+    func simulate() -> Double {
+        TimelineSimulation.run(timelines, sharedCores: sharedCores, threads: threads)
     }
 }

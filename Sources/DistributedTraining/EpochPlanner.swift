@@ -28,7 +28,8 @@ public struct ModePrediction: Sendable {
 
     /// `pipeline 4 × 1`, `graph 1 × 4`, `hybrid 2 × 2`.
     public var name: String {
-        let mode = grid.groupSize == 1 ? "pipeline" : grid.stages == 1 ? "graph" : "hybrid"
+        let mode = grid.ranks == 1 ? (chunks > 1 ? "pipeline" : "graph")
+            : grid.groupSize == 1 ? "pipeline" : grid.stages == 1 ? "graph" : "hybrid"
         return "\(mode) \(grid.stages) × \(grid.groupSize)"
     }
 }
@@ -39,20 +40,22 @@ public struct ModePrediction: Sendable {
 ///
 /// For each candidate it builds what the trainer would build (METIS parts and chunks, every
 /// member's ``RankPlan`` and ``ExchangeLists``), so bytes and kept state are exact, and it times
-/// the real kernels on every member's chunk blocks (``BlockTiming``). Then:
+/// the real kernels on every member's chunk blocks (``BlockTiming``). Then it writes every rank's
+/// timeline as the trainer runs it and simulates it (``TimelineSimulation``):
 /// ```
-/// forward step (s, c)   Σ_{k ∈ L_s} [ max_g t_fwd(g, c, k) + max_g link(halo bytes of g at step c, layer k) ]
-///                       + max_g t_input(g, c)                                   (GCNII's H⁰, every stage)
-/// backward step (s, c)  the same with t_bwd, plus one more forward (re-materialisation) for every
-///                       chunk but the last forwarded
-/// boundary (s → s+1)    link(4 · d · rows of c on g), max over g; forward rows and backward gradients
-/// schedule              GPipe fill/drain (PipelineSchedule): a step starts when its stage is free
-///                       and its input (or gradient) has arrived; the epoch ends with the last backward
-/// contention            with `sharedCores` (hosts emulated on one machine), every kernel time is
-///                       multiplied by max(1, P / sharedCores): MPI ranks poll while they wait, so
-///                       all P ranks hold a core throughout
-/// peak memory           state (exact) + one chunk's transient (gathered rows, dropout output and
-///                       masks, the layers' caches, message buffers) + `baseBytes`
+/// forward of chunk c     receive c from stage s−1 (s > 0); GCNII's H⁰ layers; per owned layer k:
+///                        halo exchange of the group (G > 1), then t_fwd(g, c, k); send c to stage s+1
+/// backward of chunk c    receive ∂c from stage s+1; one more forward (re-materialisation) for every
+///                        chunk but the last forwarded; per layer in reverse: t_bwd, halo exchange;
+///                        send ∂c to stage s−1.  Chunks forward 0 … C−1, backward C−1 … 0 (GPipe)
+/// end of the step        all-reduce of the group's gradients, of H⁰'s over all ranks (GCNII, S > 1),
+///                        of the loss: each an all-gather, (n − 1) · 4 · floats bytes in per rank
+/// link                   bytes / rate + delay per message (``LinkModel``); a halo exchange starts
+///                        when the group's last member arrives and lasts its slowest member's transfer
+/// contention             with `sharedCores` (hosts emulated on one machine) the ranks computing at
+///                        one moment share the cores (processor sharing); waiting ranks sleep
+/// peak memory            state (exact) + one chunk's transient (gathered rows, dropout output and
+///                        masks, the layers' caches, message buffers) + `baseBytes`
 /// ```
 /// Not modelled: contention of halo and pipeline messages for one link (they are summed per rank
 /// in ``ModePrediction/linkSeconds`` but overlap in the schedule), evaluation passes, loading.
@@ -109,6 +112,11 @@ public enum EpochPlanner {
         guard settings.ranks >= 1, settings.chunks >= 1 else { throw .invalidSetup("need at least one rank and one chunk") }
         let model: GNNModel
         do throws(GNNModelsError) { model = try GNNModel(configuration: configuration) } catch { throw .model(error) }
+        // Timed as the trainers run them: OpenBLAS on one thread, GEMMs split into row blocks on the
+        // engine's threads. (OpenBLAS's own idle workers spin and would count as CPU time.)
+        let blasThreads = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(blasThreads) }
         let calibration = try KernelCalibration(model: model, features: features, threads: settings.threads)
         let global = GNNModel.graphOperator(for: configuration.architecture, adjacency: adjacency,
                                             adjacencyIsSymmetric: configuration.architecture != .sage)

@@ -15,7 +15,7 @@ import NeuralNet
 /// backward   the block's backward, input gradient included
 /// input      GCNII: the input layers' forward + backward over the chunk's own rows (H⁰)
 /// ```
-/// Times are the minimum of `repetitions` runs after one warm-up, on `threads` threads, in
+/// Times are the minimum of `repetitions` runs (more for small blocks) after one warm-up, on `threads` threads, in
 /// process CPU seconds divided by the threads: what the kernels cost on an idle core, also when
 /// the machine is busy with other work (wall-clock time would count the waits for a core).
 public struct BlockTiming: Sendable, Equatable {
@@ -34,6 +34,10 @@ struct KernelCalibration {
     let features: Matrix
     let threads: Int
     let repetitions: Int
+    /// Small blocks run until their timed runs add up to this many CPU seconds (at most
+    /// `maximumRuns`): a minimum over a handful of sub-millisecond runs is noise.
+    static let minimumSeconds = 0.05
+    static let maximumRuns = 40
 
     init(model: GNNModel, features: Matrix, threads: Int, repetitions: Int = 2) throws(DistributedTrainingError) {
         self.model = model
@@ -72,7 +76,8 @@ struct KernelCalibration {
             ctx.pool.removeAll()
         }
         var best = BlockTiming(forward: .infinity, backward: .infinity, input: 0)
-        for run in 0...repetitions {
+        var run = 0, spent = 0.0
+        while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
             let t0 = cpuNanoseconds()
             let y = forward()
             let t1 = cpuNanoseconds()
@@ -81,7 +86,9 @@ struct KernelCalibration {
             if run > 0 {
                 best.forward = min(best.forward, Double(t1 - t0) / 1e9 / Double(threads))
                 best.backward = min(best.backward, Double(t2 - t1) / 1e9 / Double(threads))
+                spent += Double(t2 - t0) / 1e9
             }
+            run += 1
         }
         for p in model.parameters { p.zeroGradient() }
         if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: ownRows) }
@@ -94,7 +101,9 @@ struct KernelCalibration {
         let ctx = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true, threads: threads)
         let x = features.gatherRows(rows.map { Int($0) })
         var best = Double.infinity
-        for run in 0...repetitions {
+        var run = 0, spent = 0.0
+        while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
+            defer { run += 1 }
             let t0 = cpuNanoseconds()
             ctx.rowIndices = rows
             let h = network.forward(x, context: ctx, layers: layout.inputLayers)
@@ -102,7 +111,11 @@ struct KernelCalibration {
             ctx.initialRepresentationGradient = nil
             _ = network.backward(h, context: ctx, layers: layout.inputLayers, needsInputGradient: false)
             ctx.pool.removeAll()
-            if run > 0 { best = min(best, Double(cpuNanoseconds() - t0) / 1e9 / Double(threads)) }
+            if run > 0 {
+                let t = Double(cpuNanoseconds() - t0) / 1e9
+                best = min(best, t / Double(threads))
+                spent += t
+            }
         }
         for p in model.parameters { p.zeroGradient() }
         return best
@@ -115,3 +128,4 @@ private func cpuNanoseconds() -> UInt64 {
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
     return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
+

@@ -30,13 +30,34 @@ import TestSupport
 
     /// S = 2, C = 2, every forward 1 s, backward 2 s, transfer 0.5 s: forwards end at 1, 2
     /// (stage 0) and 2.5, 3.5 (stage 1); backward of chunk 1 on stage 1 3.5 → 5.5, on stage 0
-    /// 6 → 8; chunk 0 on stage 1 5.5 → 7.5, on stage 0 8 → 10; then the all-reduce's delays.
+    /// 6 → 8; chunk 0 on stage 1 5.5 → 7.5, on stage 0 8 → 10.
     @Test func fillDrainByHand() {
-        let one = [[1.0, 1.0], [1.0, 1.0]], two = [[2.0, 2.0], [2.0, 2.0]], half = [[0.5, 0.5]]
-        #expect(StepCosts.simulate(forward: one, backward: two, boundary: half, ranks: 2, delay: 0) == 10)
-        #expect(StepCosts.simulate(forward: one, backward: two, boundary: half, ranks: 4, delay: 0.25) == 11)
-        // One stage: the sum of its steps.
-        #expect(StepCosts.simulate(forward: [[1, 2, 3]], backward: [[4, 5, 6]], boundary: [], ranks: 1, delay: 1) == 21)
+        let stage0: [PlanOperation] = [.compute(1), .send(message: 0, seconds: 0.5), .compute(1), .send(message: 1, seconds: 0.5),
+                                       .receive(message: 11), .compute(2), .receive(message: 10), .compute(2)]
+        let stage1: [PlanOperation] = [.receive(message: 0), .compute(1), .receive(message: 1), .compute(1),
+                                       .compute(2), .send(message: 11, seconds: 0.5), .compute(2), .send(message: 10, seconds: 0.5)]
+        #expect(TimelineSimulation.run([stage0, stage1], sharedCores: nil) == 10)
+        // One core for both: stage 1's first forward shares it with stage 0's second (1.5 → 2.5, then alone until 3);
+        // stage 1 alone until 6.5, where its last backward (1.5 s left) shares with stage 0's first until 9.5;
+        // stage 0 finishes that one at 10 and its last backward, after ∂c0 arrived at 10, at 12.
+        let shared = TimelineSimulation.run([stage0, stage1], sharedCores: 1)
+        #expect(abs(shared - 12) < 1e-9, "\(shared)")
+    }
+
+    /// Processor sharing and collectives by hand.
+    @Test func sharingAndExchangesByHand() {
+        // 2 cores, 3 ranks computing 1, 1, 2 s: all at 2/3 until 1.5, then the last alone: 2.5.
+        let three: [[PlanOperation]] = [[.compute(1)], [.compute(1)], [.compute(2)]]
+        #expect(abs(TimelineSimulation.run(three, sharedCores: 2) - 2.5) < 1e-9)
+        #expect(TimelineSimulation.run(three, sharedCores: nil) == 2)
+        // An exchange waits for its last member, then both are on the link for 0.5 s.
+        let pair: [[PlanOperation]] = [[.compute(1), .exchange(key: 0, members: 2, seconds: 0.5), .compute(1)],
+                                       [.compute(3), .exchange(key: 0, members: 2, seconds: 0.5), .compute(1)]]
+        #expect(TimelineSimulation.run(pair, sharedCores: nil) == 4.5)
+        // One core: both at 1/2 until 2, rank 1 alone until 4, link until 4.5, both at 1/2 until 6.5.
+        #expect(abs(TimelineSimulation.run(pair, sharedCores: 1) - 6.5) < 1e-9)
+        // Two threads per rank count twice.
+        #expect(abs(TimelineSimulation.run([[.compute(1)], [.compute(1)]], sharedCores: 2, threads: 2) - 2) < 1e-9)
     }
 
     @Test func linkUnitsAreThoseOfTc() throws {

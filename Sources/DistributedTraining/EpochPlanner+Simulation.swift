@@ -1,0 +1,89 @@
+/// One step of a rank's timeline in ``EpochPlanner``'s simulation of a training epoch.
+enum PlanOperation: Equatable {
+    /// Kernels worth this many seconds on a core of its own.
+    case compute(Double)
+    /// A collective of `members` ranks (halo exchange, all-reduce) identified by `key`: it starts
+    /// when the last member arrives, then each member is on its link for `seconds`.
+    case exchange(key: Int, members: Int, seconds: Double)
+    /// A message that leaves now and arrives `seconds` later; the sender goes on (non-blocking).
+    case send(message: Int, seconds: Double)
+    /// Waits until `message` has arrived.
+    case receive(message: Int)
+}
+
+/// A discrete-event simulation of P ranks' timelines (``PlanOperation``) with processor sharing:
+/// when `sharedCores` is set (hosts emulated on one machine), the n ranks computing at one moment
+/// progress at min(1, cores / (n · threads)) seconds of kernel work per second; ranks that wait
+/// for a message or a collective sleep and leave their core (``MPICommunicator``'s polling).
+/// Links are independent: a rank's transfers do not slow another's.
+enum TimelineSimulation {
+    /// Seconds until every rank has finished its last operation.
+    /// - Precondition: the timelines match (every received message is sent, every collective key
+    ///   is reached by exactly `members` ranks); otherwise the ranks would wait forever.
+    static func run(_ timelines: [[PlanOperation]], sharedCores: Int?, threads: Int = 1) -> Double {
+        let P = timelines.count
+        var position = [Int](repeating: 0, count: P)
+        var remaining = [Double?](repeating: nil, count: P)  // kernel seconds left of the current compute
+        var linkEnd = [Double?](repeating: nil, count: P)    // end of the current collective's transfer
+        var arrival: [Int: Double] = [:]                      // message → arrival time
+        var arrived: [Int: [Int]] = [:]                       // collective key → ranks waiting in it
+        var now = 0.0
+        while true {
+            // Run every rank through what takes no time (sends, arrived messages, completed collectives).
+            var changed = true
+            while changed {
+                changed = false
+                for r in 0..<P where position[r] < timelines[r].count {
+                    switch timelines[r][position[r]] {
+                    case .compute(let seconds):
+                        if remaining[r] == nil { remaining[r] = seconds }
+                        if remaining[r]! <= 1e-12 {
+                            remaining[r] = nil
+                            position[r] += 1
+                            changed = true
+                        }
+                    case .send(let message, let seconds):
+                        arrival[message] = now + seconds
+                        position[r] += 1
+                        changed = true
+                    case .receive(let message):
+                        if let t = arrival[message], t <= now {
+                            position[r] += 1
+                            changed = true
+                        }
+                    case .exchange(let key, let members, let seconds):
+                        if let end = linkEnd[r] {
+                            if end <= now {
+                                linkEnd[r] = nil
+                                position[r] += 1
+                                changed = true
+                            }
+                        } else if !(arrived[key]?.contains(r) ?? false) {
+                            arrived[key, default: []].append(r)
+                            if arrived[key]!.count == members {
+                                for m in arrived[key]! { linkEnd[m] = now + seconds }
+                                arrived[key] = nil
+                                changed = true
+                            }
+                        }
+                    }
+                }
+            }
+            // The next event: a compute finishing, a message arriving, a transfer ending.
+            let computing = (0..<P).filter { position[$0] < timelines[$0].count && remaining[$0] != nil }
+            let rate = sharedCores.map { min(1, Double($0) / Double(max(1, computing.count * threads))) } ?? 1
+            var next = Double.infinity
+            for r in computing { next = min(next, now + remaining[r]! / rate) }
+            for r in 0..<P where position[r] < timelines[r].count {
+                if case .receive(let message) = timelines[r][position[r]], let t = arrival[message] { next = min(next, t) }
+                if let end = linkEnd[r] { next = min(next, end) }
+            }
+            if next == .infinity {
+                precondition(position.indices.allSatisfy { position[$0] == timelines[$0].count }, "TimelineSimulation: the timelines wait forever")
+                return now
+            }
+            for r in computing { remaining[r]! -= (next - now) * rate }
+            now = next
+        }
+    }
+}
