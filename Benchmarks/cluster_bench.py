@@ -3,6 +3,7 @@
 
     python3 Benchmarks/cluster_bench.py                       # Cora + R-MAT 2^16, GCNII 16/32/64, 1 and 10 gbit
     python3 Benchmarks/cluster_bench.py --datasets cora --layers 16 --rates 1gbit --epochs 3   # a quick look
+    python3 Benchmarks/cluster_bench.py --replan run1.md run2.md   # today's plan against saved measurements
 
 For every link rate: `launch/netns-cluster.sh up 4 --rate R` (its own prefix and subnet, so the
 tests' cluster can coexist), then for every dataset and depth the three modes (pipeline 4 x 1,
@@ -81,11 +82,15 @@ def main():
     p.add_argument("--delay", default="")
     p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is not counted")
     p.add_argument("--chunks", type=int, default=8)
+    p.add_argument("--replan", nargs="+", metavar="TABLE.md",
+                   help="no training: read the measured rows of earlier runs' output and predict them with this build's plan")
     a = p.parse_args()
     if not a.no_build:
         sh(["swift", "build", "-c", "release", "--product", "gnnpipe"])
         sh(["swift", "build", "-c", "release", "--product", "graphlearning"])
     cores = os.cpu_count()
+    if a.replan:
+        return replan(a, cores)
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}")
     print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link |")
     print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -123,6 +128,37 @@ def main():
                                if (l, "graph") in rows and (l, "pipeline") in rows)
             print(f"- {name} at {rate}: graph / pipeline epoch {ratios}; "
                   + (f"the pipeline is faster from L = {wins[0]}" if wins else "the pipeline is not faster at any measured depth"))
+
+
+def replan(a, cores):
+    """Predicted vs measured for the rows of earlier runs (the measured columns are copied)."""
+    rows = []
+    for path in a.replan:
+        for line in open(path):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 9 and cells[1].isdigit():
+                rows.append(cells)
+    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}; "
+          f"measured rows from {', '.join(a.replan)}")
+    print("\n| dataset | L | rate | mode | measured epoch s | plan epoch s | plan / measured | fastest measured | plan's pick |")
+    print("|---|---:|---|---|---:|---:|---:|---|---|")
+    ratios, agree, cases = [], 0, 0
+    groups = {}
+    for c in rows:
+        groups.setdefault((c[0], int(c[1]), c[2]), {})[c[3]] = float(c[4])
+    for (name, layers, rate), measured in groups.items():
+        predicted = plan(a.gnnpipe, dataset_path(name), layers, rate, a.chunks, cores)
+        fastest = min(measured, key=measured.get)
+        pick = min((m for m in measured if m in predicted), key=lambda m: predicted[m]["epoch"])
+        cases += 1
+        agree += fastest == pick
+        for mode, epoch in measured.items():
+            q = predicted.get(mode, {}).get("epoch", 0)
+            ratios.append(q / epoch)
+            print(f"| {name} | {layers} | {rate} | {mode} | {epoch:.3f} | {q:.3f} | {q / epoch:.2f} | {fastest} | {pick} |", flush=True)
+    within = sum(abs(r - 1) <= 0.3 for r in ratios)
+    print(f"\n{within} of {len(ratios)} predictions within 30 % (plan / measured {min(ratios):.2f} … {max(ratios):.2f}); "
+          f"the plan picks the measured fastest mode in {agree} of {cases} cases")
 
 
 if __name__ == "__main__":

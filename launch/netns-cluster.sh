@@ -143,6 +143,11 @@ export OMPI_MCA_oob_tcp_if_include=$subnet
 # address randomisation that address is sometimes taken and orted dies in
 # hwloc_shmem_topology_write (seen once in about 30 launches). No sharing: each rank reads it.
 export OMPI_MCA_rtc_hwloc_vmhole=none
+# Session directories of this cluster's jobs under its own folder: jobs of two clusters (or a
+# local mpirun) share the host name and user, and one job's clean-up of /tmp/ompi.<host>.<uid>
+# made another's orted fail in orte_session_dir.
+mkdir -p $dir/session
+export OMPI_MCA_orte_tmpdir_base=$dir/session
 # mpirun runs in the head namespace (see netns-cluster.sh). An idle control connection to a host
 # whose link went down is noticed in about 20 + 3·5 s (TCP keepalive) instead of Open MPI's
 # default 8 minutes; a busy one by the namespaces' short retransmission limit.
