@@ -13,12 +13,14 @@ struct Plan: ParsableCommand {
             1gbit, 10gbit) with one-way --delay, gnnpipe plan builds what training would build \
             for the pipeline (P stages), graph parallelism (P parts) and every hybrid split \
             S × P/S (METIS parts and chunks, the halo lists), times the real kernels of the \
-            model on every rank's chunk blocks on this machine, and simulates one training \
-            step under the fill/drain schedule. Bytes and kept state are exact (they are what \
-            the trainer reports as analytic bytes and operator/feature/table bytes); times and \
-            peak memory are predictions. --shared-cores N models hosts emulated on one machine \
-            with N cores (e.g. launch/netns-cluster.sh): every rank polls while it waits, so \
-            kernel times grow by P/N.
+            model on every rank's chunk blocks on this machine, and simulates every rank's \
+            timeline of one training step (fill/drain schedule, halo exchanges, all-reduces). \
+            Bytes and kept state are exact (they are what the trainer reports as analytic bytes \
+            and operator/feature/table bytes); times and peak memory are predictions. Times \
+            are a lower bound: measured on 4 emulated hosts, epochs were 1.0-2.9x the \
+            prediction (BENCHMARKS.md, issue 12). --shared-cores N models hosts emulated on \
+            one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing at \
+            one moment share the N cores; waiting ranks sleep.
 
             Examples:
               gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
