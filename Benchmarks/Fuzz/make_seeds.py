@@ -7,7 +7,7 @@ selector byte starts with it (see Sources/graphfuzz/GraphFuzz.swift). The checkp
 seeds are written by the library itself: `FUZZ_MAKE_SEEDS=DIR graphfuzz` (fuzz.sh runs it).
 Run from anywhere: python3 Benchmarks/Fuzz/make_seeds.py
 """
-import base64, os, re, shutil
+import base64, os, re
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
@@ -19,11 +19,15 @@ def head(path, lines):
         return b"".join(f.readlines()[:lines])
 
 
+written = set()
+
+
 def seed(target, name, data):
     folder = os.path.join(corpus, target)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, name), "wb") as f:
         f.write(data)
+    written.add(os.path.join(target, name))
 
 
 def fixtures():
@@ -35,8 +39,8 @@ def fixtures():
 
 
 def main():
-    if os.path.isdir(corpus):
-        shutil.rmtree(corpus)
+    # Seeds are (re)written in place; files this script does not make (inputs saved from fuzzing
+    # runs, regression cases of fixed crashes) stay, and are listed at the end.
     fx = fixtures()
     # Edge lists: selector byte s -> id mode s%3, weighted s/3%3, numNodes 64 (0x40),
     # 3 threads (0x30 both set), skipRows 1 (0x80).
@@ -106,7 +110,11 @@ def main():
            "split/s/test.csv": b"3\n", "split/s/train.csv": b"0\n1\n", "split/s/valid.csv": b"2\n"}
     for k, name in enumerate(sorted(ogb)):
         seed("ogb", name.replace("/", "-"), bytes([k]) + ogb[name])
-    print("seeds written to", corpus)
+    print(f"{len(written)} seeds written to", corpus)
+    kept = sorted(os.path.relpath(os.path.join(d, f), corpus) for d, _, files in os.walk(corpus) for f in files
+                  if os.path.relpath(os.path.join(d, f), corpus) not in written)
+    if kept:
+        print(f"{len(kept)} other files kept (not made here):", " ".join(kept))
 
 
 main()
