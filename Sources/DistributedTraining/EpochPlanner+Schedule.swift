@@ -7,6 +7,9 @@ struct StepCosts {
     let link: LinkModel
     let sharedCores: Int?
     let threads: Int
+    /// With shared cores: how much slower a kernel runs while another rank computes on the
+    /// machine too (``KernelCalibration/coRunFactor(_:plan:layer:copies:)``); 1 otherwise.
+    private(set) var coRunFactor = 1.0
     /// Every rank's operations in one training step, rank order (see ``TimelineSimulation``).
     private(set) var timelines: [[PlanOperation]] = []
     /// Bytes each rank sends per step (halo and pipeline rows, as the trainer's analytic volume), rank order.
@@ -37,6 +40,11 @@ struct StepCosts {
             plans[g].blocks.map { block in representative.enumerated().map { i, k in
                 calibration.time(block, plan: plans[g], layer: k, withInput: i == 0)
             } }
+        }
+        if let cores = settings.sharedCores, min(cores, grid.ranks * threads) > 1,
+           let block = plans[0].blocks.max(by: { $0.columns.count < $1.columns.count }) {
+            coRunFactor = calibration.coRunFactor(block, plan: plans[0], layer: representative[0],
+                                                  copies: min(cores, grid.ranks))
         }
         // Halo rows of every member at step c (the first step of a chunked epoch also refreshes the history).
         func haloRows(_ g: Int, _ c: Int) -> (forward: Int, backward: Int, sent: Int) {
@@ -143,6 +151,6 @@ struct StepCosts {
 
     /// The epoch's seconds: the timelines simulated with processor sharing (``TimelineSimulation``).
     func simulate() -> Double {
-        TimelineSimulation.run(timelines, sharedCores: sharedCores, threads: threads)
+        TimelineSimulation.run(timelines, sharedCores: sharedCores, threads: threads, coRunFactor: coRunFactor)
     }
 }

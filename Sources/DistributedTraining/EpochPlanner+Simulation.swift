@@ -15,12 +15,13 @@ enum PlanOperation: Equatable {
 /// when `sharedCores` is set (hosts emulated on one machine), the n ranks computing at one moment
 /// progress at min(1, cores / (n · threads)) seconds of kernel work per second; ranks that wait
 /// for a message or a collective sleep and leave their core (``MPICommunicator``'s polling).
-/// Links are independent: a rank's transfers do not slow another's.
+/// While more than one core computes, kernels also run `coRunFactor` times slower (shared memory
+/// bandwidth and last-level cache). Links are independent: a rank's transfers do not slow another's.
 enum TimelineSimulation {
     /// Seconds until every rank has finished its last operation.
     /// - Precondition: the timelines match (every received message is sent, every collective key
     ///   is reached by exactly `members` ranks); otherwise the ranks would wait forever.
-    static func run(_ timelines: [[PlanOperation]], sharedCores: Int?, threads: Int = 1) -> Double {
+    static func run(_ timelines: [[PlanOperation]], sharedCores: Int?, threads: Int = 1, coRunFactor: Double = 1) -> Double {
         let P = timelines.count
         var position = [Int](repeating: 0, count: P)
         var remaining = [Double?](repeating: nil, count: P)  // kernel seconds left of the current compute
@@ -71,7 +72,10 @@ enum TimelineSimulation {
             }
             // The next event: a compute finishing, a message arriving, a transfer ending.
             let computing = (0..<P).filter { position[$0] < timelines[$0].count && remaining[$0] != nil }
-            let rate = sharedCores.map { min(1, Double($0) / Double(max(1, computing.count * threads))) } ?? 1
+            let rate = sharedCores.map { cores in
+                let busy = computing.count * threads
+                return min(1, Double(cores) / Double(max(1, busy))) / (min(busy, cores) > 1 ? coRunFactor : 1)
+            } ?? 1
             var next = Double.infinity
             for r in computing { next = min(next, now + remaining[r]! / rate) }
             for r in 0..<P where position[r] < timelines[r].count {

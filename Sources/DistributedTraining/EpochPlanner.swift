@@ -25,6 +25,9 @@ public struct ModePrediction: Sendable {
     public let rankStates: [RankStateBytes]
     /// Predicted peak resident memory of the largest rank, bytes.
     public let peakBytes: Int64
+    /// With shared cores: how much slower the kernels ran, per thread, with several copies at
+    /// once than alone (measured on this candidate's largest block); 1 without sharing.
+    public let coRunFactor: Double
 
     /// `pipeline 4 × 1`, `graph 1 × 4`, `hybrid 2 × 2`.
     public var name: String {
@@ -53,7 +56,9 @@ public struct ModePrediction: Sendable {
 /// link                   bytes / rate + delay per message (``LinkModel``); a halo exchange starts
 ///                        when the group's last member arrives and lasts its slowest member's transfer
 /// contention             with `sharedCores` (hosts emulated on one machine) the ranks computing at
-///                        one moment share the cores (processor sharing); waiting ranks sleep
+///                        one moment share the cores (processor sharing); waiting ranks sleep; while
+///                        two or more cores compute, kernels run slower by the measured co-run
+///                        factor (memory bandwidth and last-level cache are shared)
 /// peak memory            state (exact) + one chunk's transient (gathered rows, dropout output and
 ///                        masks, the layers' caches, message buffers) + `baseBytes`
 /// ```
@@ -152,7 +157,7 @@ public enum EpochPlanner {
         let largest = peaks.indices.max { peaks[$0] < peaks[$1] }!
         return ModePrediction(grid: grid, chunks: chunks, epochSeconds: cost.simulate(), computeSeconds: cost.busiestCompute,
                               linkSeconds: cost.busiestLink, bytesPerLink: cost.rankBytes.max() ?? 0, rankBytes: cost.rankBytes,
-                              state: states[largest], rankStates: states, peakBytes: peaks[largest])
+                              state: states[largest], rankStates: states, peakBytes: peaks[largest], coRunFactor: cost.coRunFactor)
     }
 
     /// One chunk's memory beyond the kept state on rank (stage, member of `plan`), for the

@@ -47,9 +47,13 @@ struct KernelCalibration {
         self.repetitions = max(1, repetitions)
     }
 
-    /// The timing of `block` (of member `plan`) through graph layer `k`; `withInput`: also GCNII's
-    /// input layers over the block's own rows.
-    func time(_ block: ChunkBlock, plan: RankPlan, layer k: Int, withInput: Bool) -> BlockTiming {
+    /// One graph layer's training forward and backward on `block` with `model`'s code.
+    struct LayerStep {
+        let forward: () -> Matrix
+        let backward: (Matrix) -> Void
+    }
+
+    func step(model: GNNModel, block: ChunkBlock, plan: RankPlan, layer k: Int, threads: Int) -> LayerStep {
         let network = model.network
         let graphBlock = layout.blocks[k]
         let ctx = GraphContext(graph: block.graphOperator(), isTraining: true, threads: threads)
@@ -61,27 +65,32 @@ struct KernelCalibration {
         let h0 = graphBlock.readsInitialRepresentation
             ? Matrix(rows: outputRows, cols: model.configuration.hiddenDim, values: [Float](repeating: 0.5, count: outputRows * model.configuration.hiddenDim))
             : nil
-        func forward() -> Matrix {
+        return LayerStep(forward: {
             ctx.initialRepresentation = h0
             ctx.initialRepresentationGradient = nil
             ctx.rowIndices = block.columnOriginal
             let dropped = network.forward(input, context: ctx, layers: graphBlock.dropoutLayer..<(graphBlock.dropoutLayer + 1))
             ctx.rowIndices = block.outputPositions == nil ? ownRows : block.columnOriginal
             return network.forward(dropped, context: ctx, layers: graphBlock.outputPart)
-        }
-        func backward(_ y: Matrix) {
+        }, backward: { y in
             let d = network.backward(y, context: ctx, layers: graphBlock.outputPart, needsInputGradient: true)!
             _ = network.backward(d, context: ctx, layers: graphBlock.dropoutLayer..<(graphBlock.dropoutLayer + 1),
                                  needsInputGradient: true)
             ctx.pool.removeAll()
-        }
+        })
+    }
+
+    /// The timing of `block` (of member `plan`) through graph layer `k`; `withInput`: also GCNII's
+    /// input layers over the block's own rows.
+    func time(_ block: ChunkBlock, plan: RankPlan, layer k: Int, withInput: Bool) -> BlockTiming {
+        let layer = step(model: model, block: block, plan: plan, layer: k, threads: threads)
         var best = BlockTiming(forward: .infinity, backward: .infinity, input: 0)
         var run = 0, spent = 0.0
         while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
             let t0 = cpuNanoseconds()
-            let y = forward()
+            let y = layer.forward()
             let t1 = cpuNanoseconds()
-            backward(y)
+            layer.backward(y)
             let t2 = cpuNanoseconds()
             if run > 0 {
                 best.forward = min(best.forward, Double(t1 - t0) / 1e9 / Double(threads))
@@ -91,8 +100,38 @@ struct KernelCalibration {
             run += 1
         }
         for p in model.parameters { p.zeroGradient() }
-        if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: ownRows) }
+        if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: Array(plan.localOriginal[block.rows])) }
         return best
+    }
+
+    /// How much longer one graph layer's forward and backward on `block` take, in each thread's
+    /// own CPU time, when `copies` copies run at once (each with its own model, one thread each)
+    /// than when one runs alone: ranks emulated on one machine share its memory bandwidth and
+    /// last-level cache. At least 1; 1 for one copy.
+    func coRunFactor(_ block: ChunkBlock, plan: RankPlan, layer k: Int, copies: Int) -> Double {
+        guard copies > 1 else { return 1 }
+        func mean(_ n: Int) -> Double {
+            let models = (0..<n).compactMap { _ in try? GNNModel(configuration: model.configuration) }
+            guard models.count == n else { return 1 }
+            let steps = models.map { step(model: $0, block: block, plan: plan, layer: k, threads: 1) }
+            var best = [Double](repeating: .infinity, count: n)
+            best.withUnsafeMutableBufferPointer { out in
+                let results = UncheckedBuffer(pointer: out)
+                Parallel.forEachRange(total: n, count: n) { range in
+                    for i in range {
+                        for run in 0...repetitions {
+                            let t0 = threadCPUNanoseconds()
+                            steps[i].backward(steps[i].forward())
+                            let t = Double(threadCPUNanoseconds() - t0) / 1e9
+                            if run > 0 { results.pointer[i] = min(results.pointer[i], t) }
+                        }
+                    }
+                }
+            }
+            return best.reduce(0, +) / Double(n)
+        }
+        let alone = mean(1)
+        return max(1, mean(copies) / max(alone, 1e-9))
     }
 
     /// GCNII's input layers over `rows` (original ids): forward + backward, best of the runs.
@@ -120,6 +159,18 @@ struct KernelCalibration {
         for p in model.parameters { p.zeroGradient() }
         return best
     }
+}
+
+/// A buffer that each worker of `Parallel.forEachRange` writes at its own indices only.
+private struct UncheckedBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutableBufferPointer<Double>
+}
+
+/// CPU time of the calling thread, nanoseconds.
+private func threadCPUNanoseconds() -> UInt64 {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 /// CPU time of the whole process (all threads), nanoseconds.

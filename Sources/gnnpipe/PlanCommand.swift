@@ -20,7 +20,8 @@ struct Plan: ParsableCommand {
             are a lower bound: measured on 4 emulated hosts, epochs were 1.0-2.9x the \
             prediction (BENCHMARKS.md, issue 12). --shared-cores N models hosts emulated on \
             one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing at \
-            one moment share the N cores; waiting ranks sleep.
+            one moment share the N cores, slowed by the measured co-run factor (shared memory \
+            bandwidth); waiting ranks sleep.
 
             Examples:
               gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
@@ -86,6 +87,10 @@ struct Plan: ParsableCommand {
         print("recommendation: \(best.name)" + (best.chunks > 1 ? ", \(best.chunks) chunks" : "")
               + String(format: " (shortest predicted epoch, %.4f s)", best.epochSeconds)
               + (leanest.name == best.name ? ", also the least memory per rank" : "; least memory per rank: \(leanest.name) (\(mib(leanest.peakBytes)) MiB)"))
+        if sharedCores != nil {
+            print("co-run factor (kernels with several ranks computing at once, over alone): "
+                  + predictions.map { "\($0.name) " + String(format: "%.2f", $0.coRunFactor) }.joined(separator: ", "))
+        }
         print("epoch = one training step (forward and backward of every chunk); MiB/link = most bytes one rank sends per step; "
               + "peak = largest rank's kept state + one chunk's working memory + runtime (loading not included)")
     }

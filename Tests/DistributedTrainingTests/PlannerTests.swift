@@ -25,7 +25,14 @@ import TestSupport
             #expect(p.rankBytes == stats.map(\.bytesSent), "\(p.name)")
             #expect(p.rankStates == stats.map(\.stateBytes), "\(p.name)")
             #expect(p.epochSeconds > 0 && p.computeSeconds > 0 && p.peakBytes > p.state.total)
+            #expect(p.coRunFactor == 1, "no shared cores: no co-run slowdown")
         }
+        // Emulated hosts on 2 cores: the factor is measured, at least 1.
+        var shared = settings
+        shared.sharedCores = 2
+        let emulated = try EpochPlanner.predict(configuration: configuration, adjacency: adjacency, features: task.features,
+                                                settings: shared)
+        for p in emulated { #expect(p.coRunFactor >= 1 && p.coRunFactor.isFinite, "\(p.name)") }
     }
 
     /// S = 2, C = 2, every forward 1 s, backward 2 s, transfer 0.5 s: forwards end at 1, 2
@@ -56,6 +63,10 @@ import TestSupport
         #expect(TimelineSimulation.run(pair, sharedCores: nil) == 4.5)
         // One core: both at 1/2 until 2, rank 1 alone until 4, link until 4.5, both at 1/2 until 6.5.
         #expect(abs(TimelineSimulation.run(pair, sharedCores: 1) - 6.5) < 1e-9)
+        // A co-run factor 1.5 slows kernels while two or more cores compute: 3 ranks at 2/3 / 1.5 = 4/9 until 2.25,
+        // then the last one alone at full speed for its remaining 1 s.
+        #expect(abs(TimelineSimulation.run(three, sharedCores: 2, coRunFactor: 1.5) - 3.25) < 1e-9)
+        #expect(abs(TimelineSimulation.run([[.compute(1)]], sharedCores: 2, coRunFactor: 1.5) - 1) < 1e-9)
         // Two threads per rank count twice.
         #expect(abs(TimelineSimulation.run([[.compute(1)], [.compute(1)]], sharedCores: 2, threads: 2) - 2) < 1e-9)
     }
