@@ -17,7 +17,7 @@ struct Plan: ParsableCommand {
             timeline of one training step (fill/drain schedule, halo exchanges, all-reduces). \
             Bytes and kept state are exact (they are what the trainer reports as analytic bytes \
             and operator/feature/table bytes); times and peak memory are predictions. Times \
-            are a lower bound: measured on 4 emulated hosts, epochs were 1.0-2.9x the \
+            are a rough lower bound: on 4 emulated hosts, epochs were 0.9-3.0x the \
             prediction (BENCHMARKS.md, issue 12). --shared-cores N models hosts emulated on \
             one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing at \
             one moment share the N cores, slowed by the measured co-run factor (shared memory \
