@@ -24,7 +24,8 @@
 #              namespace with GRAPHLEARNING_HOST set (hosts share the kernel's host name)
 #   mpi.env    the MCA settings that make mpirun use the agent and TCP over 198.18.0.0/24 only
 #              (btl tcp,self: no shared memory) and MPIRUN_NETNS=glhead, sourced by
-#              launch/gnnpipe-hostfile.sh (which then starts mpirun in the head namespace)
+#              launch/gnnpipe-hostfile.sh (which then starts mpirun in the head namespace);
+#              its TCP part is mpi-tcp.env, which launch/netns-slurm.sh sources too
 # Needs root (ip netns, tc). `down` also works after a crash: it removes whatever is left.
 set -euo pipefail
 
@@ -69,7 +70,7 @@ down() {
         ip link delete "$link" 2>/dev/null || true
     done
     ip link delete "$bridge" 2>/dev/null || true
-    rm -f "$dir/hostfile" "$dir/agent.sh" "$dir/mpi.env"
+    rm -f "$dir/hostfile" "$dir/agent.sh" "$dir/mpi.env" "$dir/mpi-tcp.env"; rm -rf "$dir/session"
 }
 
 # Token-bucket shaping of one interface; `ns` empty for this namespace.
@@ -133,9 +134,9 @@ shift
 exec ip netns exec "$host" env GRAPHLEARNING_HOST="$host" /bin/bash -c "$*"
 AGENT
     chmod +x "$dir/agent.sh"
-    cat > "$dir/mpi.env" <<ENV
-# Open MPI settings for the namespace hosts (sourced by launch/gnnpipe-hostfile.sh).
-export OMPI_MCA_plm_rsh_agent=$dir/agent.sh
+    cat > "$dir/mpi-tcp.env" <<ENV
+# Open MPI over TCP on the test network of the namespace hosts (sourced by mpi.env here and by
+# launch/netns-slurm.sh's slurm.env): never shared memory.
 export OMPI_MCA_btl=tcp,self
 export OMPI_MCA_btl_tcp_if_include=$subnet
 export OMPI_MCA_oob_tcp_if_include=$subnet
@@ -143,6 +144,11 @@ export OMPI_MCA_oob_tcp_if_include=$subnet
 # address randomisation that address is sometimes taken and orted dies in
 # hwloc_shmem_topology_write (seen once in about 30 launches). No sharing: each rank reads it.
 export OMPI_MCA_rtc_hwloc_vmhole=none
+ENV
+    cat > "$dir/mpi.env" <<ENV
+# Open MPI settings for the namespace hosts (sourced by launch/gnnpipe-hostfile.sh).
+. $dir/mpi-tcp.env
+export OMPI_MCA_plm_rsh_agent=$dir/agent.sh
 # Session directories of this cluster's jobs under its own folder: jobs of two clusters (or a
 # local mpirun) share the host name and user, and one job's clean-up of /tmp/ompi.<host>.<uid>
 # made another's orted fail in orte_session_dir.

@@ -190,11 +190,8 @@ up)
 # Slurm and Open MPI settings for the namespace test cluster (written by launch/netns-slurm.sh);
 # source it before sbatch/srun/sinfo. sbatch passes the environment on to the job.
 export SLURM_CONF=$sdir/slurm.conf
-# MPI over TCP on the test network only, never shared memory.
-export OMPI_MCA_btl=tcp,self
-export OMPI_MCA_btl_tcp_if_include=$subnet
-export OMPI_MCA_oob_tcp_if_include=$subnet
-export OMPI_MCA_rtc_hwloc_vmhole=none
+# MPI over TCP on the test network only, never shared memory (netns-cluster.sh's settings).
+. $dir/mpi-tcp.env
 # All hosts share this machine's cores: Open MPI's default binding would stack every host's
 # first rank on core 0.
 export OMPI_MCA_hwloc_base_binding_policy=none
