@@ -6,7 +6,7 @@ import MessagePassing
 /// One rank's rows of a graph read from an edge list by all ranks together.
 public struct DistributedGraph: Sendable {
     /// This rank's rows, `[partition.rows(of: rank).count × numNodes]`, global column ids, each
-    /// row exactly as in ``GraphCore/GraphBuilder/build(_:options:)`` of the whole file.
+    /// row exactly as in ``/GraphCore/GraphBuilder/build(_:options:)`` of the whole file.
     public var rows: CSRGraph
     /// Every rank's rows.
     public var partition: RowPartition
@@ -42,7 +42,7 @@ public struct DistributedReadError: Error, CustomStringConvertible, Sendable {
 /// builds each rank's rows (issue 13).
 ///
 /// 1. **Parse.** The text after the skipped rows is cut at newlines into one run per rank
-///    (``GraphIO/EdgeListReader/readPart(_:part:of:options:strings:)``); line-level summaries
+///    (``/GraphIO/EdgeListReader/readPart(_:part:of:options:strings:)``); line-level summaries
 ///    are gathered and merged in rank order, so field counts, the largest id, the automatic id
 ///    mode's decision and the first error (file and line) are those of a sequential read.
 /// 2. **String ids** get the dense ids of a sequential read: order of first appearance in the
@@ -52,21 +52,24 @@ public struct DistributedReadError: Error, CustomStringConvertible, Sendable {
 ///    would) plus one list per rank in turn; the others hold their runs' names; the names
 ///    cross the network once each way (their bytes to rank 0, 4 bytes per name back).
 /// 3. **Rows.** Stored entries (`(u, v)` and, undirected, `(v, u)`; self-loops dropped) are
-///    counted per unit of rows and all-reduced; ``GraphCore/RowPartition/balanced(unitCounts:unit:numRows:parts:)``
+///    counted per unit of rows and all-reduced; ``/GraphCore/RowPartition/balanced(unitCounts:unit:numRows:parts:)``
 ///    cuts contiguous blocks; every entry goes to the owner of its row in one exchange; each
 ///    rank sorts its rows by column and merges duplicates keeping the largest weight, which is
-///    what ``GraphCore/GraphBuilder`` does with ``GraphCore/DuplicateEdgePolicy/max``.
+///    what ``/GraphCore/GraphBuilder`` does with ``/GraphCore/DuplicateEdgePolicy/max``.
 ///
 /// Memory per rank: its share of the file's pages while parsing (handed back as it goes), its
 /// run's edges, then the entries it sends and receives (8 or 12 bytes each) and its rows.
 public enum DistributedEdgeList {
     /// Reads `path` on every rank of `communicator` (a collective call).
     /// - Parameters:
+    ///   - path: the edge list, read by every rank (each parses its own byte range).
+    ///   - options: how the edge list is read (separators, id mode, skipped rows).
     ///   - directed: keep edges as listed; else each edge is stored both ways.
     ///   - unit: given n, the row unit of the partition (bounds are multiples of it, or n).
+    ///   - communicator: the ranks reading the file together.
     /// - Throws: ``DistributedReadError`` on every rank for a parse or file error (the same
-    ///   error everywhere; the file errors of one rank are agreed first); ``MessagePassing/AgreedFailure``
-    ///   when ranks failed differently opening the file; ``MessagePassing/CommunicationError``.
+    ///   error everywhere; the file errors of one rank are agreed first); ``/MessagePassing/AgreedFailure``
+    ///   when ranks failed differently opening the file; ``/MessagePassing/CommunicationError``.
     public static func read(_ path: String, options: EdgeListReadOptions, directed: Bool, unit: (Int) -> Int,
                             communicator: any Communicating) throws -> DistributedGraph {
         let (rank, size) = (communicator.rank, communicator.size)

@@ -7,19 +7,19 @@ import MessagePassing
 ///
 /// `.npy`: rank 0 creates a temporary file with the header, sized for all rows; every rank
 /// writes its rows in place at their offset; once every rank reported success rank 0 flushes
-/// and renames it (``GraphIO/NPYRowFile``). The file system must be shared by the ranks (one
+/// and renames it (``/GraphIO/NPYRowFile``). The file system must be shared by the ranks (one
 /// machine, or NFS/Lustre across machines). Text (`.tsv`, word2vec): rank 0 writes, receiving
 /// the other ranks' rows in rank order in blocks of ``textBlockRows`` rows, so no rank holds
 /// more than its own rows and one block. Any failure leaves no file at the target and no
-/// temporary file; every rank throws the same ``MessagePassing/AgreedFailure``.
+/// temporary file; every rank throws the same ``/MessagePassing/AgreedFailure``.
 public enum DistributedOutput {
     /// Rows per message when gathering rows for text output.
     public static let textBlockRows = 4096
 
     /// Writes `rows` (this rank's, starting at global row `firstRow`) of a `[numRows × cols]`
     /// float32 `.npy` at `path`. Collective.
-    /// - Throws: ``MessagePassing/AgreedFailure`` (rank 0 holds the messages) or
-    ///   ``MessagePassing/CommunicationError``.
+    /// - Throws: ``/MessagePassing/AgreedFailure`` (rank 0 holds the messages) or
+    ///   ``/MessagePassing/CommunicationError``.
     public static func writeNPY(_ rows: Matrix, firstRow: Int, numRows: Int, to path: String,
                                 communicator: any Communicating,
                                 describe: (any Error) -> (message: String, code: Int32)) throws {

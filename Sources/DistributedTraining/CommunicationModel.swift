@@ -15,7 +15,9 @@ public enum CommunicationModel {
 
     /// Pipeline parallelism: every stage boundary carries all N rows forward and their gradients
     /// backward, `2 · (S − 1) · N · d` with d the width crossing each boundary.
-    /// - Parameter boundaryWidths: the row width crossing each of the S − 1 boundaries.
+    /// - Parameters:
+    ///   - numNodes: N, the rows that cross every boundary.
+    ///   - boundaryWidths: the row width crossing each of the S − 1 boundaries.
     public static func pipelineFloats(numNodes: Int, boundaryWidths: [Int]) -> Int64 {
         boundaryWidths.reduce(Int64(0)) { $0 + 2 * Int64(numNodes) * Int64($1) }
     }
@@ -31,7 +33,11 @@ public enum CommunicationModel {
     /// (with one chunk: `2 · Σ_g |B_g|`, graph parallelism's count). Written from the
     /// definition, independently of the lists the trainer sends, so tests can hold one against
     /// the other.
-    /// - Parameter pattern: the operator's sparsity `[N × N]` (which rows read which).
+    /// - Parameters:
+    ///   - pattern: the operator's sparsity `[N × N]` (which rows read which).
+    ///   - d: the parts and chunks.
+    ///   - order: the order in which the chunks run.
+    ///   - deferred: gradients of historical reads are deferred (else dropped).
     public static func haloRowsPerLayer(pattern: CSRGraph, decomposition d: Decomposition, order: [Int],
                                         deferred: Bool) -> Int64 {
         var position = [Int](repeating: 0, count: d.numChunks)

@@ -64,7 +64,12 @@ public struct Decomposition: Sendable, Equatable {
     /// communicator of more than one rank, rank 0 runs METIS and broadcasts both assignments
     /// (the same result every rank would compute, at one rank's cost; a METIS failure on rank 0
     /// reaches every rank as the same error).
-    /// - Parameter adjacency: `[N × N]`, symmetric, without self-loops.
+    /// - Parameters:
+    ///   - adjacency: `[N × N]`, symmetric, without self-loops.
+    ///   - parts: G, the METIS parts (ranks that split a stage's rows).
+    ///   - chunks: C, the chunks each part is cut into.
+    ///   - seed: seeds METIS.
+    ///   - communicator: when given, rank 0 runs METIS and the others receive its result.
     /// - Throws: ``DistributedTrainingError``.
     public static func metis(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64,
                              communicator: (any Communicating)? = nil) throws(DistributedTrainingError) -> Decomposition {

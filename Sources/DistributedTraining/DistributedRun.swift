@@ -74,8 +74,8 @@ public struct DistributedRunSummary: Sendable {
     public let peakMemoryMiB: Double
 }
 
-/// A whole distributed training run as one library call, under `mpirun` (``MPICommunicator``)
-/// or in one process (``InProcessCommunicator``): set-up agreed between the ranks, the epoch
+/// A whole distributed training run as one library call, under `mpirun` (``/MessagePassing/MPICommunicator``)
+/// or in one process (``/MessagePassing/InProcessCommunicator``): set-up agreed between the ranks, the epoch
 /// loop with model selection and early stopping, per-rank checkpoints and resume.
 ///
 /// ```swift
@@ -86,10 +86,10 @@ public struct DistributedRunSummary: Sendable {
 /// let summary = try run.run { report in if world.rank == 0 { print(report.epoch, report.loss) } }
 /// ```
 /// Set-up (building the trainer, reading the checkpoint to resume) runs under
-/// ``MessagePassing/Communicating/agree(_:describe:)``: when it fails on some rank, every rank
-/// throws the same ``MessagePassing/AgreedFailure`` and rank 0 holds the messages. Errors during
+/// ``/MessagePassing/Communicating/agree(_:describe:)``: when it fails on some rank, every rank
+/// throws the same ``/MessagePassing/AgreedFailure`` and rank 0 holds the messages. Errors during
 /// training are thrown on the rank that hit them (a peer that died shows as a
-/// ``MessagePassing/CommunicationError`` after the message timeout); the caller ends the job.
+/// ``/MessagePassing/CommunicationError`` after the message timeout); the caller ends the job.
 public final class DistributedRun {
     /// The trainer.
     public let trainer: DistributedTrainer
@@ -108,8 +108,15 @@ public final class DistributedRun {
 
     /// Builds the trainer on every rank and, with ``DistributedRunOptions/resume``, restores
     /// every rank from the checkpoint folder's last complete epoch. Collective.
-    /// - Parameter describe: message and exit status of a set-up error (for the agreement).
-    /// - Throws: ``MessagePassing/AgreedFailure`` when some rank failed (every rank throws it).
+    /// - Parameters:
+    ///   - configuration: the model (architecture, widths, depth, dropout, seed).
+    ///   - adjacency: `[N × N]`, symmetric, without self-loops.
+    ///   - task: features `[N × F]`, labels and split.
+    ///   - options: parallelism, chunking, training, checkpoints and the message timeout.
+    ///   - communicator: every rank of the job (`MPIJob.run` passes the world).
+    ///   - trace: records the run's events per rank when given.
+    ///   - describe: message and exit status of a set-up error (for the agreement).
+    /// - Throws: ``/MessagePassing/AgreedFailure`` when some rank failed (every rank throws it).
     public init(configuration: GNNConfiguration, adjacency: CSRGraph, task: NodeClassificationTask,
                 options: DistributedRunOptions, communicator: any Communicating, trace: TraceRecorder? = nil,
                 describe: (any Error) -> (message: String, code: Int32) = DistributedRun.describe) throws {
@@ -177,7 +184,7 @@ public final class DistributedRun {
     /// Trains until the last epoch or until patience runs out, saving checkpoints on the way.
     /// Collective.
     /// - Parameter onEpoch: called on every rank after each epoch (statistics of all ranks on rank 0).
-    /// - Throws: ``DistributedTrainingError``, ``MessagePassing/CommunicationError``, or what the
+    /// - Throws: ``DistributedTrainingError``, ``/MessagePassing/CommunicationError``, or what the
     ///   callbacks throw.
     public func run(onEpoch: (DistributedEpochReport) throws -> Void = { _ in }) throws -> DistributedRunSummary {
         var seconds = 0.0, epochsRun = 0

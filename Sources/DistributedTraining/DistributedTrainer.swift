@@ -81,10 +81,15 @@ public final class DistributedTrainer {
     /// (METIS on rank 0, broadcast) and builds this rank's plan. Every rank passes the same
     /// arguments.
     /// - Parameters:
+    ///   - configuration: the model (architecture, widths, depth, dropout, seed).
     ///   - adjacency: `[N × N]`, symmetric, without self-loops, original ids (the caller may
     ///     drop it afterwards: the trainer keeps its own rows only).
     ///   - task: features `[N × inputDim]`, labels and split in original ids.
-    ///   - decomposition: parts and chunks to use instead of METIS's (G parts, C chunks).
+    ///   - options: epochs and optimiser.
+    ///   - grid: stages × ranks per stage.
+    ///   - pipeline: chunking, the stale-gradient rule and warm-up epochs.
+    ///   - communicator: every rank of the grid.
+    ///   - explicit: parts and chunks to use instead of METIS's (G parts, C chunks).
     ///   - trace: records forward/backward per chunk, waits, bubbles and reductions when enabled.
     /// - Throws: ``DistributedTrainingError``.
     public init(configuration: GNNConfiguration, adjacency: CSRGraph, task: NodeClassificationTask,

@@ -55,7 +55,7 @@ public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
 /// A setting in which a checkpoint and the run that wants to resume from it differ.
 public struct SettingDifference: Sendable, Equatable {
     /// The checkpoint's metadata key (`chunks`, `partition_seed`, …) or, for the model, the
-    /// ``GNNModels/GNNConfiguration`` field (`hiddenDim`, `seed`, …).
+    /// ``/GNNModels/GNNConfiguration`` field (`hiddenDim`, `seed`, …).
     public let setting: String
     /// The checkpoint's value and this run's.
     public let saved: String, current: String

@@ -44,7 +44,7 @@ public struct ModePrediction: Sendable {
 /// For each candidate it builds what the trainer would build (METIS parts and chunks, every
 /// member's ``RankPlan`` and ``ExchangeLists``), so bytes and kept state are exact, and it times
 /// the real kernels on every member's chunk blocks (``BlockTiming``). Then it writes every rank's
-/// timeline as the trainer runs it and simulates it (``TimelineSimulation``):
+/// timeline as the trainer runs it and simulates it (`TimelineSimulation`):
 /// ```
 /// forward of chunk c     receive c from stage s−1 (s > 0); GCNII's H⁰ layers; per owned layer k:
 ///                        halo exchange of the group (G > 1), then t_fwd(g, c, k); send c to stage s+1
@@ -109,8 +109,10 @@ public enum EpochPlanner {
 
     /// Predictions for every candidate grid (``candidates(ranks:graphLayers:chunks:)``), in that order.
     /// - Parameters:
+    ///   - configuration: the model to time.
     ///   - adjacency: `[N × N]`, symmetric, without self-loops (as for training).
     ///   - features: `[N × F]`, for the input layers' timing.
+    ///   - settings: ranks, chunks, the link, shared cores and threads per rank.
     /// - Throws: ``DistributedTrainingError`` (model, METIS, settings).
     public static func predict(configuration: GNNConfiguration, adjacency: CSRGraph, features: Matrix,
                                settings: Settings) throws(DistributedTrainingError) -> [ModePrediction] {

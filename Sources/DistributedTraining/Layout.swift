@@ -100,7 +100,7 @@ public struct PipelineOptions: Sendable, Equatable {
     }
 }
 
-/// How a ``GNNModels/GNNModel``'s graph layers split into S pipeline stages: contiguous blocks
+/// How a ``/GNNModels/GNNModel``'s graph layers split into S pipeline stages: contiguous blocks
 /// as even as possible (stage s owns graph layers `⌊s·L/S⌋ ..< ⌊(s+1)·L/S⌋`). Stage 0 runs the
 /// model's input layers, the last stage its output layers; with GCNII every stage also runs a
 /// replica of the input layers to recompute H⁰ (see ``DistributedTrainer``).

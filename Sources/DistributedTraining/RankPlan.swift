@@ -83,6 +83,9 @@ public struct RankPlan: Sendable {
     /// The plan of member `member` of `decomposition`'s parts over `graphOperator` (`[N × N]`,
     /// rows with ascending columns).
     /// - Parameters:
+    ///   - graphOperator: the propagation matrix of the model.
+    ///   - d: the parts and chunks.
+    ///   - g: the member (part) whose plan is built.
     ///   - squareBlocks: build square blocks (SAGE) instead of row blocks.
     ///   - keepsWhole: also build ``whole`` when C > 1 (warm-up epochs).
     ///   - fixedOrder: every epoch runs the chunks in the order 0 … C−1 (else any order).

@@ -31,7 +31,7 @@ extension RankEpochStatistics {
     }
 
     /// Every rank's statistics at `root`, in rank order (`nil` on the other ranks). Collective.
-    /// - Throws: ``MessagePassing/CommunicationError``.
+    /// - Throws: ``/MessagePassing/CommunicationError``.
     public static func gather(_ statistics: RankEpochStatistics, communicator: any Communicating,
                               root: Int = 0) throws(CommunicationError) -> [RankEpochStatistics]? {
         try communicator.gather(statistics.encoded, root: root)?.map { RankEpochStatistics(encoded: $0) }

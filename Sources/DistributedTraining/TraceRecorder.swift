@@ -47,7 +47,7 @@ public final class TraceRecorder {
         events.append("{" + fields.joined(separator: ",") + "}")
     }
 
-    /// A ``MessagePassing/HaloExchange`` wait observer that records each wait as a "wait" event
+    /// A ``/MessagePassing/HaloExchange`` wait observer that records each wait as a "wait" event
     /// named by the step's label; `nil` when the recorder is disabled.
     public var waitObserver: HaloExchange.WaitObserver? {
         guard isEnabled else { return nil }

@@ -39,12 +39,12 @@ extension FastRP {
     /// How: each rank draws H₀ for its rows and for its halo (the other ranks' nodes its rows
     /// point to) from `(seed, global node id)`, fetches the halo nodes' `degree^β` once, and
     /// before each product with a dense Nᵢ fetches the halo rows of Nᵢ from their owners in
-    /// column blocks (``MessagePassing/HaloExchange``), so receive buffers hold
+    /// column blocks (``/MessagePassing/HaloExchange``), so receive buffers hold
     /// `halo × columnBlock` floats, not `halo × dim`. Every value is computed with the same
     /// operations in the same order as one process computes it (rows are summed over their
     /// entries in stored order; a row's own scaling, normalisation and weighted sum are local).
     /// The only global sums, for column standardisation, are passed from rank to rank in
-    /// order (see ``HaloProduct``), which is the one-process order; hence no rank-count
+    /// order (see `HaloProduct`), which is the one-process order; hence no rank-count
     /// dependence anywhere. Node degrees are local (a rank has its rows' whole adjacency).
     ///
     /// - Parameters:
@@ -56,6 +56,10 @@ extension FastRP {
     ///   - columnBlock: columns per exchange; `nil` picks the widest multiple of 16 (one 64-byte
     ///     cache line of floats, so each gathered row uses whole lines) whose halo buffers stay
     ///     within a quarter of one `[rows × dim]` matrix, at least 16 (agreed by all ranks).
+    ///   - communicator: the ranks that embed the graph together (rank r owns part r).
+    ///   - threads: worker threads of this rank; the result does not depend on it.
+    ///   - logger: receives debug messages (path taken, per-step seconds).
+    ///   - progress: called on the calling thread after each step.
     /// - Throws: the errors of ``embed(_:features:threads:logger:progress:)``;
     ///   ``EmbeddingError/shapeMismatch(_:)`` for rows that do not match the partition;
     ///   ``EmbeddingError/communication(_:)`` when a peer fails.

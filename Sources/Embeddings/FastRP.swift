@@ -13,7 +13,7 @@ import Logging
 /// N   = σ · ‖H₀‖⁻¹H₀ + Σᵢ αᵢ · ‖Nᵢ‖⁻¹Nᵢ     (‖·‖⁻¹: per-row L2 normalisation, optional)
 /// ```
 /// `R[j, c] = ±√(s/dim)` with probability `1/(2s)` each and 0 otherwise (Li, Hastie & Church,
-/// KDD 2006), `s = √n` by default. Row `j` of R is drawn from ``SplitMix64`` seeded with
+/// KDD 2006), `s = √n` by default. Row `j` of R is drawn from ``/DenseMath/SplitMix64`` seeded with
 /// `(seed, j)`, so R is never stored: H₀ is generated row by row, and the output is
 /// bit-identical for any thread count. The paper's `(d_j / 2m)^β` differs from `d_j^β` by a
 /// constant that row normalisation removes; the reference code uses `d_j^β` too.

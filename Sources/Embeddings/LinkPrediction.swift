@@ -41,6 +41,7 @@ public enum LinkPrediction {
     /// - Parameters:
     ///   - graph: symmetric adjacency matrix (self-loops are ignored).
     ///   - holdOutFraction: share of edges to hold out, in (0, 1) (paper: 0.3).
+    ///   - seed: seeds the spanning tree's order, the held-out edges and the random pairs.
     /// - Throws: ``EmbeddingError/invalidConfiguration(_:)`` for a fraction outside (0, 1);
     ///   ``EmbeddingError/shapeMismatch(_:)`` for a non-symmetric graph;
     ///   ``EmbeddingError/insufficientData(_:)`` when no edge can be held out or there are

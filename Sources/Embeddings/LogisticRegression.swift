@@ -21,7 +21,7 @@ public struct LogisticRegression: Sendable {
     public var tolerance: Double
     /// Newton steps at most.
     public var maxIterations: Int
-    /// Threads for the dense products (``DenseMath/BLAS/gemm(_:transposeA:_:transposeB:alpha:beta:into:threads:)``,
+    /// Threads for the dense products (``/DenseMath/BLAS/gemm(_:transposeA:_:transposeB:alpha:beta:into:threads:)``,
     /// row blocks fixed by the shape): the fit is bit-identical for any value while OpenBLAS's
     /// own thread count stays 1.
     public var threads: Int

@@ -7,8 +7,8 @@ import GraphIO
 /// KDD 2014, §6.1) used by the FastRP paper (§5.2): for each shuffle of the labelled nodes and
 /// each training ratio p, the first ⌊p · count⌋ nodes train one-vs-rest logistic regression and
 /// the rest are predicted; a test node with k true labels is assigned its k highest-scoring
-/// classes (``ClassificationMetrics/Metrics/topK(_:counts:)``). Micro- and Macro-F1
-/// (``ClassificationMetrics/ClassificationScores``, multi-label: Macro-F1 over all classes, as the
+/// classes (``/ClassificationMetrics/Metrics/topK(_:counts:)``). Micro- and Macro-F1
+/// (``/ClassificationMetrics/ClassificationScores``, multi-label: Macro-F1 over all classes, as the
 /// DeepWalk scoring script's `f1_score` on `MultiLabelBinarizer(range(numClasses))` matrices) are
 /// averaged over shuffles. The same shuffles serve every ratio. Unlabelled nodes are left out.
 public enum NodeClassification {
@@ -53,6 +53,7 @@ public enum NodeClassification {
     /// - Parameters:
     ///   - embeddings: `[numNodes × dim]`.
     ///   - labels: classes of the same `numNodes` nodes.
+    ///   - configuration: training ratios, shuffles, C and the prediction rule.
     ///   - progress: called after each fit with (fits done, fits in all).
     /// - Returns: one ``Score`` per training ratio, in the given order.
     /// - Throws: ``EmbeddingError/shapeMismatch(_:)`` when the node counts differ or the

@@ -13,7 +13,7 @@ import NeuralNet
 /// ```
 /// Shapes: H `[numNodes × inDim]`, W `[inDim × outDim]` (Glorot uniform), b `[1 × outDim]`
 /// (zero), H′ `[numNodes × outDim]`; with a rectangular row-block operator H′ has the
-/// operator's row count. No activation: models add ``NeuralNet/ReLU``.
+/// operator's row count. No activation: models add ``/NeuralNet/ReLU``.
 /// - Complexity: O(numNodes · inDim · outDim + nnz(Â) · min(inDim, outDim)) per pass.
 public final class GCNLayer: Layer {
     public let kind = "gcn"

@@ -6,7 +6,7 @@ import NeuralNet
 public enum GNNArchitecture: String, Sendable, CaseIterable, Codable {
     /// Kipf & Welling's GCN (``GCNLayer``).
     case gcn
-    /// Chen et al.'s GCNII (``GCNIILayer``) between an input and an output ``NeuralNet/Linear``.
+    /// Chen et al.'s GCNII (``GCNIILayer``) between an input and an output ``/NeuralNet/Linear``.
     case gcnii
     /// GraphSAGE with mean aggregation (``SAGELayer``).
     case sage
@@ -72,7 +72,7 @@ public struct GNNConfiguration: Sendable, Equatable, Codable {
     }
 }
 
-/// A node-classification GNN: a ``NeuralNet/Sequential`` of graph, dense, activation and dropout
+/// A node-classification GNN: a ``/NeuralNet/Sequential`` of graph, dense, activation and dropout
 /// layers built from a ``GNNConfiguration``.
 ///
 /// Layer lists (p = dropout):
@@ -83,7 +83,7 @@ public struct GNNConfiguration: Sendable, Equatable, Codable {
 ///         L × [Dropout(p), GCNII_ℓ(h→h), ReLU], Dropout(p), Linear(h→classes)     (Chen et al.)
 /// ```
 /// The output is logits `[numNodes × numClasses]`. A pipeline stage can run any contiguous slice
-/// of ``network``'s layers (``NeuralNet/Sequential/forward(_:context:layers:)``); distributed
+/// of ``network``'s layers (``/NeuralNet/Sequential/forward(_:context:layers:)``); distributed
 /// trainers split the network by ``graphBlocks``, ``inputLayers`` and ``outputLayers`` without
 /// looking at layer types.
 public final class GNNModel {
@@ -159,8 +159,11 @@ public final class GNNModel {
 
     /// The propagation operator this architecture uses on `adjacency` (`[numNodes × numNodes]`,
     /// without self-loops): Â = D̃^-1/2 (A+I) D̃^-1/2 for GCN and GCNII, D⁻¹A for SAGE.
-    /// - Parameter adjacencyIsSymmetric: `true` for an undirected graph (skips a symmetry check;
-    ///   see ``GraphOperator/gcn(adjacency:adjacencyIsSymmetric:)``).
+    /// - Parameters:
+    ///   - architecture: the model whose propagation matrix is wanted.
+    ///   - adjacency: `[N × N]`, without self-loops.
+    ///   - adjacencyIsSymmetric: `true` for an undirected graph (skips a symmetry check;
+    ///     see ``GraphOperator/gcn(adjacency:adjacencyIsSymmetric:)``).
     public static func graphOperator(for architecture: GNNArchitecture, adjacency: CSRGraph,
                                      adjacencyIsSymmetric: Bool = false) -> GraphOperator {
         switch architecture {

@@ -51,9 +51,11 @@ public final class GraphOperator: Sendable {
 
     /// The GCN operator Â = D̃^-1/2 (A + I) D̃^-1/2 (Kipf & Welling, ICLR 2017, eq. 2) of an
     /// adjacency matrix.
-    /// - Parameter adjacencyIsSymmetric: pass `true` when A is known to be symmetric (built
-    ///   undirected): Â is then symmetric bit for bit (each entry is `w · (d_u^-1/2 · d_v^-1/2)`)
-    ///   and the O(nnz) transpose-and-compare check, with its temporary copy, is skipped.
+    /// - Parameters:
+    ///   - adjacency: A, `[N × N]`, without self-loops.
+    ///   - adjacencyIsSymmetric: pass `true` when A is known to be symmetric (built
+    ///     undirected): Â is then symmetric bit for bit (each entry is `w · (d_u^-1/2 · d_v^-1/2)`)
+    ///     and the O(nnz) transpose-and-compare check, with its temporary copy, is skipped.
     public static func gcn(adjacency: CSRGraph, adjacencyIsSymmetric: Bool = false) -> GraphOperator {
         GraphOperator(Normalization.gcn(adjacency), symmetric: adjacencyIsSymmetric ? true : nil)
     }

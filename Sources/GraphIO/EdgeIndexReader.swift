@@ -1,7 +1,7 @@
 import GraphCore
 
 /// Reads a PyTorch Geometric `edge_index` saved as NumPy `.npy`
-/// (`numpy.save("edge_index.npy", data.edge_index.numpy())`) into a ``GraphCore/EdgeList``.
+/// (`numpy.save("edge_index.npy", data.edge_index.numpy())`) into a ``/GraphCore/EdgeList``.
 ///
 /// Format: a 2-D array of shape `(2, E)` in C order, element type int64 (PyG's) or int32;
 /// column e is edge e, `edge_index[0, e]` its source and `edge_index[1, e]` its target. A `.gz`

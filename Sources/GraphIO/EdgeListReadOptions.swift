@@ -5,7 +5,7 @@ public struct EdgeListReadOptions: Sendable, Equatable {
         /// Every id is a non-negative decimal integer used as is (`0 ..< numNodes`).
         case integer
         /// Every id is a name; names get dense ids `0, 1, …` in order of first appearance and
-        /// the map is kept in ``GraphCore/EdgeList/nodeIDs``.
+        /// the map is kept in ``/GraphCore/EdgeList/nodeIDs``.
         case string
         /// ``integer`` when every id token is a non-negative integer of at most
         /// ``EdgeListReader/largestNodeID`` and the ids are not too sparse for dense arrays

@@ -2,7 +2,7 @@ import DenseMath
 import Foundation
 import GraphCore
 
-/// Reads edge-list text files into a ``GraphCore/EdgeList``.
+/// Reads edge-list text files into a ``/GraphCore/EdgeList``.
 ///
 /// Format: one edge per line, `source target [weight]`. Fields are separated by a run of spaces
 /// and tabs or by one comma (blanks around it allowed); leading and trailing blanks are ignored.
@@ -26,7 +26,7 @@ import GraphCore
 /// ```
 ///
 /// Duplicate edges, both directions of an undirected edge and self-loops are legal input and are
-/// returned as listed; ``GraphCore/GraphBuilder`` applies its duplicate and self-loop policies.
+/// returned as listed; ``/GraphCore/GraphBuilder`` applies its duplicate and self-loop policies.
 ///
 /// Speed and memory: the file is mapped into memory (`mmap(2)`, no copy) and scanned with unsafe
 /// pointers; integers are parsed by hand, eight digits at a time (SWAR). With integer ids the

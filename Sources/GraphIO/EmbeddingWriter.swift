@@ -6,7 +6,7 @@ import GraphCore
 /// Row `u` of the `[numNodes × dim]` matrix is the embedding of node `u`, written under
 /// `nodeIDs.name(of: u)` when a name map is given (string ids) and under `u` otherwise. Values
 /// use the shortest decimal text that reads back exactly (`Float.description`). Files are
-/// written through ``AtomicFile``. For NumPy users, ``NPY/write(_:to:)`` writes the matrix as
+/// written through ``AtomicFile``. For NumPy users, ``NPY/write(_:to:)-(Matrix,_)`` writes the matrix as
 /// `.npy` (row order = dense id order).
 public enum EmbeddingWriter {
     /// Writes one line per node: the node id, a tab, then the `dim` values separated by tabs.

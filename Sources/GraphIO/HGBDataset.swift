@@ -18,7 +18,7 @@ import GraphCore
 /// ascending global order (HGB numbers each type contiguously, so local = global − first id of
 /// the type). Everything is counted from the data, never from `info.dat`.
 ///
-/// The result is a ``GraphCore/HeterogeneousGraph`` with one node type per type id (named from
+/// The result is a ``/GraphCore/HeterogeneousGraph`` with one node type per type id (named from
 /// `info.dat` when it names every type distinctly, else by the type id) and one relation per
 /// link type, in ascending link-type order (named by the `info.dat` meaning when every link type
 /// has a distinct one, else by the link-type id). A relation's source and target node types are

@@ -7,7 +7,7 @@ import GraphCore
 /// one hyperedge, separated by tabs or spaces (commas are accepted too). `#`/`%` comment lines and
 /// blank lines are skipped; CRLF and a UTF-8 BOM are accepted. A hyperedge may have one member,
 /// list a member twice, or repeat an earlier hyperedge: lines are returned as published, and
-/// ``GraphCore/Hypergraph`` decides whether to merge.
+/// ``/GraphCore/Hypergraph`` decides whether to merge.
 ///
 /// ```
 /// 14	258
@@ -15,8 +15,10 @@ import GraphCore
 /// ```
 public enum HyperedgeListReader {
     /// Reads the hyperedge file at `path`.
-    /// - Parameter numVertices: the number of vertices, when known; every id must be below it.
-    ///   With `nil`, ids are limited to `0 ... Int32.max - 1`.
+    /// - Parameters:
+    ///   - path: the hyperedge list (plain or gzip-compressed).
+    ///   - numVertices: the number of vertices, when known; every id must be below it.
+    ///     With `nil`, ids are limited to `0 ... Int32.max - 1`.
     /// - Returns: one member list per data line, in file order (its `count` is the number of
     ///   hyperedges read).
     /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
@@ -26,10 +28,12 @@ public enum HyperedgeListReader {
         try parse(FileBytes.read(path), file: path, numVertices: numVertices)
     }
 
-    /// Reads the hyperedge file at `path` and builds the ``GraphCore/Hypergraph``.
+    /// Reads the hyperedge file at `path` and builds the ``/GraphCore/Hypergraph``.
     /// - Parameters:
+    ///   - path: the hyperedge list (plain or gzip-compressed).
     ///   - numVertices: vertex count; `nil` uses the largest id + 1.
-    ///   - mergeDuplicates, addSingletons: passed to ``GraphCore/Hypergraph/init(hyperedges:numVertices:weights:mergeDuplicates:addSingletons:)``.
+    ///   - mergeDuplicates: passed to ``/GraphCore/Hypergraph/init(hyperedges:numVertices:weights:mergeDuplicates:addSingletons:)``.
+    ///   - addSingletons: passed to the same initializer.
     /// - Throws: as ``read(_:numVertices:)``.
     public static func readHypergraph(_ path: String, numVertices: Int? = nil, mergeDuplicates: Bool = false,
                                       addSingletons: Bool = false) throws(GraphIOError) -> Hypergraph {

@@ -22,9 +22,11 @@ import GraphCore
 public enum LabelReader {
     /// Reads the label file at `path`.
     /// - Parameters:
+    ///   - path: the label file, `node<TAB>label` lines (plain or gzip-compressed).
     ///   - nodeIDs: the edge list's name map when the graph used string ids (node tokens are
     ///     then looked up by name); `nil` for integer ids.
     ///   - numNodes: number of nodes of the graph; every node id must be below it.
+    ///   - singleLabel: refuse a second, different label for a node.
     /// - Returns: labels for `numNodes` nodes.
     /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
     ///   ``GraphIOError/parse(file:line:column:message:)`` for a line without a label, more
@@ -38,7 +40,7 @@ public enum LabelReader {
         return try parse(bytes, file: path, nodeIDs: nodeIDs, numNodes: numNodes, singleLabel: singleLabel)
     }
 
-    /// Parses label text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:)``.
+    /// Parses label text held in memory; `file` names it in errors. See ``read(_:nodeIDs:numNodes:singleLabel:)``.
     public static func parse<Bytes: ContiguousBytes>(_ bytes: Bytes, file: String, nodeIDs: NodeIDMap? = nil,
                                                      numNodes: Int, singleLabel: Bool = false) throws(GraphIOError) -> NodeLabels {
         try bytes.withByteBuffer { buffer throws(GraphIOError) in

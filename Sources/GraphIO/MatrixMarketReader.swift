@@ -2,8 +2,8 @@ import DenseMath
 import Foundation
 import GraphCore
 
-/// Reads Matrix Market (`.mtx`) files into a dense ``DenseMath/Matrix`` or a sparse
-/// ``GraphCore/CSRGraph``.
+/// Reads Matrix Market (`.mtx`) files into a dense ``/DenseMath/Matrix`` or a sparse
+/// ``/GraphCore/CSRGraph``.
 ///
 /// Format (NIST, https://math.nist.gov/MatrixMarket/formats.html):
 ///
@@ -69,7 +69,7 @@ public enum MatrixMarketReader {
     /// The shape a Matrix Market text declares on its size line (rows, columns, stored entries),
     /// reading only the banner and the size line: lets a caller refuse a declared size before
     /// ``parse(_:file:)`` allocates it.
-    /// - Throws: as ``header(ofFile:)``.
+    /// - Throws: as `header(ofFile:)`.
     public static func declaredShape(_ bytes: [UInt8], file: String) throws(GraphIOError) -> (rows: Int, cols: Int, entries: Int) {
         let h = try bytes.withUnsafeBufferPointer { (b) throws(GraphIOError) -> Header in try header(in: b, file: file) }
         return (h.rows, h.cols, h.entries)

@@ -15,7 +15,7 @@ import DenseMath
 /// 3. The creator calls ``commit(_:to:)`` (fsync + rename) once all writers finished, or
 ///    ``discard(_:)`` if any failed.
 ///
-/// The bytes equal ``NPY/write(_:to:)`` of the stacked rows.
+/// The bytes equal ``NPY/write(_:to:)-(Matrix,_)`` of the stacked rows.
 public enum NPYRowFile {
     /// The header bytes `numpy.save` writes for a float32 `[rows × cols]` array.
     public static func header(rows: Int, cols: Int) -> [UInt8] {

@@ -77,6 +77,7 @@ public struct NodeDataset: Sendable, Equatable {
 
     /// Loads an edge-list file, or a dataset folder as described on the type.
     /// - Parameters:
+    ///   - path: a dataset folder, an OGB node-property folder, or a single edge-list file.
     ///   - readOptions: how `edges.tsv` (or the file) is read.
     ///   - parts: the optional files to read; the others stay `nil` (e.g. `[.split]` for a tool
     ///     that needs the graph and the split: the feature file's header only, no labels).

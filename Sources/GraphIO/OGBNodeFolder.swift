@@ -58,6 +58,7 @@ public enum OGBNodeFolder {
 
     /// Loads the OGB folder at `path` as a ``NodeDataset``.
     /// - Parameters:
+    ///   - path: the dataset folder (holding `raw/` and `split/`).
     ///   - split: the folder under `split/` to use; `nil` takes the only one.
     ///   - parts: the optional parts to read (``NodeDataset/Parts``).
     ///   - readOptions: how `raw/edge.csv.gz` is read (threads; ids are integers, the node

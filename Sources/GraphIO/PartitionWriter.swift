@@ -9,7 +9,10 @@ public enum PartitionWriter {
     /// 0	1
     /// 1	0
     /// ```
-    /// - Parameter parts: `[numNodes]` part ids, in dense node order.
+    /// - Parameters:
+    ///   - parts: `[numNodes]` part ids, in dense node order.
+    ///   - nodeIDs: the original node names (string ids), or `nil` to write dense ids.
+    ///   - path: the `.tsv` file to write.
     /// - Precondition: `nodeIDs` is `nil` or names exactly `parts.count` nodes.
     /// - Throws: the errors of ``AtomicFile/write(to:_:)``.
     public static func writeTSV(_ parts: [Int32], nodeIDs: NodeIDMap? = nil, to path: String) throws(GraphIOError) {

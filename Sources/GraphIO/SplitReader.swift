@@ -26,6 +26,7 @@ public struct NodeSplit: Sendable, Equatable {
 public enum SplitReader {
     /// Reads the split file at `path`.
     /// - Parameters:
+    ///   - path: the split file, `node<TAB>train|val|test` lines (plain or gzip-compressed).
     ///   - nodeIDs: the edge list's name map for string ids, `nil` for integer ids.
     ///   - numNodes: number of nodes of the graph; every node id must be below it.
     /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;

@@ -14,7 +14,10 @@ public enum SpMM {
     /// ```
     /// Shapes: `A` is `[numRows × numColumns]` CSR, `X` is `[numColumns × dim]`, `Y` is
     /// `[numRows × dim]`, row-major. Unweighted entries count as 1.
-    /// - Parameter threads: worker threads; rows are split into degree-balanced ranges.
+    /// - Parameters:
+    ///   - a: the sparse matrix `[rows × n]`.
+    ///   - x: the dense matrix `[n × dim]`.
+    ///   - threads: worker threads; rows are split into degree-balanced ranges.
     /// - Complexity: O(nnz · dim).
     public static func multiply(_ a: CSRGraph, _ x: Matrix, threads: Int = Parallel.defaultThreadCount) -> Matrix {
         var y = Matrix(rows: a.numRows, cols: x.cols)
@@ -54,7 +57,7 @@ public enum SpMM {
     ///
     /// Builds Aᵀ (O(nnz)) and runs ``multiply(_:_:threads:)`` on it, which keeps the result
     /// deterministic (no atomic scatter). Callers that repeat the product should transpose once
-    /// with ``GraphCore/CSRGraph/transposed()`` and call ``multiply(_:_:threads:)``.
+    /// with ``/GraphCore/CSRGraph/transposed()`` and call ``multiply(_:_:threads:)``.
     public static func multiplyTransposed(_ a: CSRGraph, _ x: Matrix, threads: Int = Parallel.defaultThreadCount) -> Matrix {
         precondition(x.rows == a.numRows, "SpMMᵀ: X has \(x.rows) rows, A has \(a.numRows) rows")
         return multiply(a.transposed(), x, threads: threads)

@@ -10,14 +10,14 @@ public struct NodeClassificationDatasetError: Error, Sendable, Equatable, Custom
 }
 
 extension NodeDataset {
-    /// Loads a dataset folder (see ``NodeDataset``: native, with gzip files, or an OGB
+    /// Loads a dataset folder (see ``/GraphIO/NodeDataset``: native, with gzip files, or an OGB
     /// node-property folder) as node classification, as `gnnpipe train` does: the undirected adjacency without self-loops `[N × N]`, and the task with the
     /// features `[N × F]` (each row divided by its sum when `rowNormalizedFeatures`, GCN's
     /// preprocessing), one class per node and the split.
-    /// - Throws: the readers' errors (``GraphIOError``, naming file and line);
+    /// - Throws: the readers' errors (``/GraphIO/GraphIOError``, naming file and line);
     ///   ``NodeClassificationDatasetError`` when features, labels or split are missing, no node is
     ///   marked train or val, or a node has several labels (naming the line of its second one);
-    ///   ``GNNModels/GNNModelsError/invalidTask(_:)`` when a split node has no label.
+    ///   ``/GNNModels/GNNModelsError/invalidTask(_:)`` when a split node has no label.
     public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
                                           rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }

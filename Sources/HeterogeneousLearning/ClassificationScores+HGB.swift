@@ -8,9 +8,9 @@ extension ClassificationScores {
     /// `"macro"`); the F1 definitions and the Macro convention are those of
     /// ``ClassificationMetrics/ClassificationScores``.
     ///
-    /// Single-label: the prediction is the arg-max logit (``ClassificationMetrics/Metrics/argmax(row:of:)``),
+    /// Single-label: the prediction is the arg-max logit (``/ClassificationMetrics/Metrics/argmax(row:of:)``),
     /// Macro-F1 over the classes present. Multi-label: class c is predicted when its logit is
-    /// > 0 (``ClassificationMetrics/Metrics/positiveClasses(row:of:)``), Macro-F1 over all
+    /// > 0 (``/ClassificationMetrics/Metrics/positiveClasses(row:of:)``), Macro-F1 over all
     /// classes (HGB scores multi-label data on indicator matrices).
     /// Shapes: `logits` `[nodes.count × numClasses]`, row i for node `nodes[i]`.
     /// - Precondition: single-label: every node in `nodes` has a label.

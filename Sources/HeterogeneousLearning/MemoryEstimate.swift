@@ -72,8 +72,10 @@ public struct RpHGNNMemoryEstimate: Sendable, Equatable {
     /// of `targetType`.
     ///
     /// - Parameters:
-    ///   - graph, features, targetType, options: as for
-    ///     ``RpHGNNPrecomputation/compute(graph:features:targetType:options:threads:projection:logger:)``.
+    ///   - graph: as for ``RpHGNNPrecomputation/compute(graph:features:targetType:options:threads:projection:logger:)``.
+    ///   - features: as for the pre-computation.
+    ///   - targetType: as for the pre-computation.
+    ///   - options: as for the pre-computation.
     ///   - training: batch rows and classifier sizes, or `nil` for the pre-computation alone.
     ///   - groupFileBuffers: group-sized buffers held while groups go to or come from files: 2
     ///     when the cache may be read (file bytes, then floats), 1 when groups are only written

@@ -95,10 +95,14 @@ public final class RpHGNNTrainer {
     /// - Throws: ``HeterogeneousLearningError/invalidInput(_:)`` when the groups do not fit the
     ///   model, labels do not cover the nodes, the split is empty, or an option is out of range.
     /// - Parameters:
+    ///   - model: the classifier to train (its group shapes must match `features`).
+    ///   - features: the pre-computed groups of the target nodes.
     ///   - labels: training labels (`label.dat`) over the target nodes; `split` divides its
     ///     labelled nodes.
     ///   - multiLabel: sigmoid BCE and per-class thresholds instead of softmax; default: whether
     ///     some node in `labels` has several classes.
+    ///   - split: the training and validation nodes.
+    ///   - options: epochs, patience, batch size, learning rate, seed, threads.
     public init(model: RpHGNNClassifier, features: PrecomputedFeatures, labels: NodeLabels, multiLabel: Bool? = nil,
                 split: ValidationSplit, options: TrainingOptions) throws(HeterogeneousLearningError) {
         guard features.groups.count == model.groupShapes.count,

@@ -64,7 +64,12 @@ public enum Distillation {
     ///             ∂L/∂z_v = (T/|M|) (q_s,v − q_t,v)
     /// ```
     /// Shapes: `studentLogits` and `teacherLogits` `[numRows × numClasses]`.
-    /// - Parameter temperature: T of `trueKL`; the reference variant has none and ignores it.
+    /// - Parameters:
+    ///   - z: student logits `[numVertices × numClasses]`.
+    ///   - t: teacher logits, same shape.
+    ///   - mask: the vertices the loss covers (|M| of them).
+    ///   - mode: the reference variant or the textbook KL.
+    ///   - temperature: T of `trueKL`; the reference variant has none and ignores it.
     public static func vertexLoss(studentLogits z: Matrix, teacherLogits t: Matrix, mask: [Int], mode: KDLoss,
                                   temperature: Float = 1) -> LossWithGradient {
         precondition(z.rows == t.rows && z.cols == t.cols, "KD: student and teacher logits differ in shape")
@@ -113,8 +118,13 @@ public enum Distillation {
     /// Shapes: `studentLogits` `[numVertices × C]` (every vertex of the hypergraph),
     /// `teacherHyperedgeProbabilities` `[numHyperedges × C]` (= `mean.apply(p_t)`).
     /// - Parameters:
+    ///   - z: student logits `[numVertices × numClasses]`.
+    ///   - pt: the teacher's hyperedge-mean probabilities `[numHyperedges × numClasses]`.
+    ///   - mean: v2e of the hypergraph (vertex rows to hyperedge means).
     ///   - kept: hyperedge ids sampled this epoch (each at most once).
+    ///   - mode: the reference variant or the textbook KL.
     ///   - tau: τ of the reference variant; it divides probabilities, not logits.
+    ///   - threads: worker threads; the result does not depend on it.
     public static func hyperedgeLoss(studentLogits z: Matrix, teacherHyperedgeProbabilities pt: Matrix,
                                      mean: HyperedgeMean, kept: [Int], mode: KDLoss, tau: Float = 1,
                                      threads: Int = 1) -> LossWithGradient {

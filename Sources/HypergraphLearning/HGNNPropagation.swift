@@ -2,7 +2,7 @@ import DenseMath
 import GraphKernels
 import NeuralNet
 
-/// A pass over a hypergraph: the mode, step and threads of ``NeuralNet/LayerContext`` plus the
+/// A pass over a hypergraph: the mode, step and threads of ``/NeuralNet/LayerContext`` plus the
 /// cached HGNN operator L of the hypergraph the rows belong to.
 public final class HypergraphContext: LayerContext {
     /// L = Dv^-1/2 H W De^-1 Hᵀ Dv^-1/2 of the current hypergraph, built once and reused.

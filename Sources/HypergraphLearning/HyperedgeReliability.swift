@@ -34,10 +34,13 @@ public struct HyperedgeReliability: Sendable {
     /// Scores every hyperedge of the context's hypergraph with the trained `teacher` in
     /// evaluation mode.
     /// - Parameters:
+    ///   - teacher: the trained HGNN teacher.
     ///   - features: `[numVertices × inputDim]`, the teacher's input.
+    ///   - op: the teacher's propagation operator L_HGNN.
     ///   - mean: v2e of the same hypergraph.
     ///   - noiseLevel: ℓ (reference `hc_noise_level`, default 1).
     ///   - seed: seeds ε (per vertex stream) and the per-epoch sampling.
+    ///   - threads: worker threads; the result does not depend on it.
     public init(teacher: HGNNTeacher, features: NodeFeatures, operator op: HGNNOperator, mean: HyperedgeMean,
                 noiseLevel: Float = 1, seed: UInt64, threads: Int = 1) {
         let context = HypergraphContext(operator: op, isTraining: false, threads: threads)

@@ -17,7 +17,7 @@ public enum HypergraphConstruction {
     ///   - includeEdges: also add the 2-hyperedges (DHG's `from_graph` step); with `false` only
     ///     the neighbourhood hyperedges are built.
     ///   - mergeDuplicates: keep one copy of identical hyperedges (DHG does).
-    /// - Throws: ``GraphCore/GraphError`` from the hypergraph build (cannot happen for a valid
+    /// - Throws: ``/GraphCore/GraphError`` from the hypergraph build (cannot happen for a valid
     ///   graph).
     /// - Complexity: O(nnz(A) log d_max).
     public static func closedNeighborhoods(of graph: CSRGraph, includeEdges: Bool = true,
@@ -53,6 +53,8 @@ public enum HypergraphConstruction {
     /// - Parameters:
     ///   - hypergraph: the full hypergraph.
     ///   - vertices: distinct vertex ids of `hypergraph`, in their new order.
+    ///   - mergeDuplicates: keep one copy of hyperedges that become identical.
+    ///   - addSingletons: give every vertex left without a hyperedge a singleton one.
     /// - Throws: ``HypergraphLearningError/shapeMismatch(_:)`` for an id out of range or repeated.
     /// - Complexity: O(nnz(H) log |e|_max + |vertices|).
     public static func induced(_ hypergraph: Hypergraph, on vertices: [Int], mergeDuplicates: Bool = true,

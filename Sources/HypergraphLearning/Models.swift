@@ -2,7 +2,7 @@ import DenseMath
 import NeuralNet
 
 /// A node classifier whose first layer is a Linear map of the vertex features and whose other
-/// layers form a ``NeuralNet/Sequential`` tail: the shape of both the HGNN teacher and the MLP
+/// layers form a ``/NeuralNet/Sequential`` tail: the shape of both the HGNN teacher and the MLP
 /// student.
 public protocol FeatureClassifier: AnyObject {
     /// All layers, first to last; parameter names (`"0.linear.weight"`, …) come from it.
@@ -37,7 +37,7 @@ extension FeatureClassifier {
     }
 
     /// Restores a ``state()``.
-    /// - Throws: ``NeuralNet/NeuralNetError/checkpointMismatch(_:)`` for a missing or misshaped tensor.
+    /// - Throws: ``/NeuralNet/NeuralNetError/checkpointMismatch(_:)`` for a missing or misshaped tensor.
     public func load(_ state: [String: Matrix]) throws(NeuralNetError) {
         try network.loadState(from: state)
     }
@@ -57,7 +57,9 @@ public final class HGNNTeacher: FeatureClassifier {
     public let numClasses: Int
 
     /// - Parameters:
-    ///   - inputDim, hiddenDim (LightHGNN: 32), numClasses: layer widths.
+    ///   - inputDim: the feature width.
+    ///   - hiddenDim: the hidden width (LightHGNN: 32).
+    ///   - numClasses: the output width.
     ///   - dropout: drop probability after the hidden layer (LightHGNN: 0.5).
     ///   - weightDecay: L2 coefficient on every parameter (LightHGNN: 5e-4).
     ///   - seed: seeds the weights and the dropout masks.
@@ -90,7 +92,9 @@ public final class MLPStudent: FeatureClassifier {
     public let dropout: Float
 
     /// - Parameters:
-    ///   - inputDim, hiddenDim (LightHGNN: 128), numClasses: layer widths.
+    ///   - inputDim: the feature width.
+    ///   - hiddenDim: the hidden width (LightHGNN: 128).
+    ///   - numClasses: the output width.
     ///   - dropout: drop probability after batch norm (LightHGNN: 0.5).
     ///   - weightDecay: L2 coefficient on every parameter (LightHGNN: 5e-4).
     ///   - seed: seeds the weights and the dropout masks.

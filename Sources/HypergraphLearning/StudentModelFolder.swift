@@ -2,7 +2,7 @@ import DenseMath
 import Foundation
 import NeuralNet
 
-/// A distilled student saved for inference: `<folder>/student.ckpt`, a ``NeuralNet/Checkpoint``
+/// A distilled student saved for inference: `<folder>/student.ckpt`, a ``/NeuralNet/Checkpoint``
 /// holding the MLP's parameters and batch-norm statistics plus its shape and the feature
 /// preprocessing as metadata.
 ///
@@ -26,7 +26,7 @@ public enum StudentModelFolder {
     }
 
     /// Writes `student` to `folder/student.ckpt` atomically, creating `folder` when missing.
-    /// - Throws: ``NeuralNet/NeuralNetError/io(path:reason:)`` when the folder or file cannot be written.
+    /// - Throws: ``/NeuralNet/NeuralNetError/io(path:reason:)`` when the folder or file cannot be written.
     public static func save(_ student: MLPStudent, to folder: String, l1Normalize: Bool, classNames: [String],
                             metadata extra: [String: String] = [:]) throws(NeuralNetError) {
         do {

@@ -20,7 +20,10 @@ public struct VertexSplit: Sendable, Equatable {
     /// the rest to test. Unlabelled vertices (label < 0) are in no set. Each set is sorted.
     /// - Parameters:
     ///   - labels: `[numVertices]` class ids, −1 for unlabelled.
-    ///   - seed: seeds the shuffles (Fisher–Yates over ``DenseMath/SplitMix64``).
+    ///   - numClasses: the number of classes.
+    ///   - trainPerClass: training vertices drawn from each class.
+    ///   - validationPerClass: validation vertices drawn from each class.
+    ///   - seed: seeds the shuffles (Fisher–Yates over ``/DenseMath/SplitMix64``).
     /// - Throws: ``HypergraphLearningError/invalidSplit(_:)`` when a class has fewer than
     ///   `trainPerClass + validationPerClass + 1` vertices.
     public static func perClass(labels: [Int32], numClasses: Int, trainPerClass: Int = 20,

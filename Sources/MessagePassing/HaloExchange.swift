@@ -37,6 +37,11 @@ public final class HaloExchange {
     /// many rows arrive and `unpack(q, buffer)` reads them, in ascending q, after all messages
     /// completed.
     /// - Parameters:
+    ///   - width: floats per row.
+    ///   - sendRows: how many rows this rank sends to each rank, indexed by rank.
+    ///   - receiveRows: how many rows this rank receives from each rank, indexed by rank.
+    ///   - pack: writes the rows for a rank (its first argument) into the send buffer.
+    ///   - unpack: reads the rows received from a rank (its first argument), called in rank order.
     ///   - tag: the step's tag (each step completes before the next starts, so steps may share tags).
     ///   - label: passed to `onWait` (e.g. the trace event's name).
     /// - Throws: ``CommunicationError``.

@@ -44,7 +44,10 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
 
     /// Runs `body` on `ranks` threads, each with its rank's communicator, and returns every
     /// rank's outcome in rank order once all have finished.
-    /// - Parameter timeout: every wait's deadline in seconds (see ``Communicating/timeout``).
+    /// - Parameters:
+    ///   - ranks: the number of ranks (threads), at least 1.
+    ///   - timeout: every wait's deadline in seconds (see ``Communicating/timeout``).
+    ///   - body: the work of one rank, given that rank's communicator.
     public static func run<T>(ranks: Int, timeout: Double? = 300,
                               _ body: @escaping @Sendable (InProcessCommunicator) throws -> T) -> [Result<T, any Error>] {
         precondition(ranks >= 1, "InProcessCommunicator.run needs at least one rank")

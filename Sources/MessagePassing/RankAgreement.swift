@@ -37,8 +37,10 @@ extension Communicating {
     ///
     /// `step` must not call collectives that a failing rank would skip: each of its collectives
     /// must be reached by all ranks or by none.
-    /// - Parameter describe: the message and non-zero exit status of an error (the caller's
-    ///   convention, e.g. 64 for usage errors; default: its description, status 1).
+    /// - Parameters:
+    ///   - step: the set-up work every rank runs (reading data, checking options).
+    ///   - describe: the message and non-zero exit status of an error (the caller's
+    ///     convention, e.g. 64 for usage errors; default: its description, status 1).
     /// - Throws: ``AgreedFailure`` on every rank when any rank failed;
     ///   ``CommunicationError`` when the agreement itself fails.
     public func agree<T>(_ step: () throws -> T,

@@ -64,7 +64,9 @@ public final class PReLU: Layer {
     public var parameters: [Parameter] { [slope] }
     private var input: Matrix?
 
-    /// - Parameter channels: 1 for a shared slope, or the input's column count.
+    /// - Parameters:
+    ///   - channels: 1 for a shared slope, or the input's column count.
+    ///   - initialSlope: the starting value of every slope.
     public init(channels: Int = 1, initialSlope: Float = 0.25) {
         precondition(channels >= 1, "PReLU needs at least one channel")
         slope = Parameter(name: "slope", value: Matrix(rows: 1, cols: channels, repeating: initialSlope))

@@ -24,6 +24,8 @@ public enum METISPartitioner {
     /// there are parts, METIS is not called at all: they all go to part 0 (no cut) and the
     /// isolated vertices fill the parts to even sizes. The result is deterministic for a seed.
     /// - Parameters:
+    ///   - graph: a square adjacency matrix; it is symmetrised and its self-loops dropped first.
+    ///   - parts: the number of parts k, at least 1.
     ///   - seed: seeds METIS (`METIS_OPTION_SEED`, after a SplitMix64 mix so that 0 and 1 differ);
     ///     same seed, same graph → same parts.
     ///   - imbalance: allowed load imbalance, e.g. 0.03 for 3% (`METIS_OPTION_UFACTOR`, ×1000).
