@@ -170,8 +170,10 @@ public enum EdgeListReader {
         return StartPoint(offset: p, lines: lines)
     }
 
-    /// The first data line (not blank, not a comment) at or after `start`: its file line number,
-    /// its text, and the start point just past it. `nil` when there is none.
+    /// The first data line (not blank, not a comment) at or after `start`, when it can be a
+    /// header line: its file line number, its text, and the start point just past it. `nil` when
+    /// there is none, or when one of its fields reads as a number (`0 1 nan`, `0 1 -3`: an edge
+    /// with a bad weight is reported as such; skipping it as a header would drop the edge).
     static func firstDataLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
                               lineOffset: Int) -> (line: Int, text: String, rest: StartPoint)? {
         guard let base = bytes.baseAddress else { return nil }
@@ -187,6 +189,9 @@ public enum EdgeListReader {
             if q < lineEnd && base[q] != ASCII.hash && base[q] != ASCII.percent {
                 var e = lineEnd
                 while e > q && TextScanning.isBlank(base[e - 1]) { e -= 1 }
+                let fields = String(decoding: UnsafeBufferPointer(start: base + q, count: e - q), as: UTF8.self)
+                    .split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
+                if fields.contains(where: { Double($0) != nil }) { return nil }
                 // Tabs shown as spaces: a header is usually tab separated.
                 let shown = UnsafeBufferPointer(start: base + q, count: min(e - q, 80)).map { $0 == ASCII.tab ? ASCII.space : $0 }
                 let text = shown.withUnsafeBufferPointer { TextScanning.describe($0) }

@@ -44,6 +44,24 @@ struct EdgeListHeaderTests {
         #expect(e.count == 2 && e.nodeIDs?.names == ["source", "target", "ann", "bob"])
     }
 
+    @Test(arguments: ["0 1 nan", "0 1 inf", "0 1 -3", "0 1 1e400", "0 1 0x10", "0,1,1,7", "3\t4\tx"])
+    func aFirstEdgeWithABadWeightIsNotCalledAHeader(first: String) throws {
+        // Skipping it as a header (the hint) would drop the edge 0–1: its own error, as on any other line.
+        for weighted in [nil, true] as [Bool?] {
+            do {
+                _ = try parse(first + "\n1 2 1\n2 0 1\n", .init(weighted: weighted))
+                Issue.record("'\(first)' was read")
+            } catch let error {
+                guard case let .parse(_, line, _, message) = error else { Issue.record("\(error)"); continue }
+                #expect(line == 1 && !message.contains("header"), "\(first): \(message)")
+            }
+        }
+        // A line of names only is still a header above integer edges.
+        #expect(throws: GraphIOError.parse(file: "e.tsv", line: 1, column: nil, message: Self.headerMessage(1, "from to w"))) {
+            try parse("from to w\n1 2 1\n2 0 1\n")
+        }
+    }
+
     @Test func aBadLineThatIsNotFirstKeepsItsOwnError() {
         #expect(throws: GraphIOError.parse(file: "e.tsv", line: 2, column: 1, message: "expected an integer node id, found 'x'")) {
             try parse("0 1\nx 1\n1 2\n", .init(idMode: .integer))
