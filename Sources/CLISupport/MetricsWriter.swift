@@ -38,14 +38,27 @@ public final class MetricsWriter: Sendable {
     deinit { close() }
 
     /// One record as a JSON line (keys sorted, no trailing newline handling needed by callers).
+    /// A number that is not finite (the loss of a diverging run: NaN, ±∞), which JSON cannot
+    /// hold, is written as `null` (pandas reads it as NaN), at any depth of the record.
     /// - Throws: ``CommandFailure`` when `record` holds a value JSON cannot encode.
     public static func line(_ record: [String: Any]) throws -> Data {
         do {
-            var line = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+            var line = try JSONSerialization.data(withJSONObject: finite(record), options: [.sortedKeys])
             line.append(0x0A)
             return line
         } catch {
             throw CommandFailure("cannot encode a metrics record as JSON: \(error.localizedDescription)")
+        }
+    }
+
+    /// `value` with every non-finite Double or Float replaced by `NSNull()`.
+    static func finite(_ value: Any) -> Any {
+        switch value {
+        case let d as Double: return d.isFinite ? d : NSNull()
+        case let f as Float: return f.isFinite ? f : NSNull()
+        case let dictionary as [String: Any]: return dictionary.mapValues { finite($0) }
+        case let array as [Any]: return array.map { finite($0) }
+        default: return value
         }
     }
 

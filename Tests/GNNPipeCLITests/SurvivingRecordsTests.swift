@@ -43,4 +43,18 @@ struct SurvivingRecordsTests {
         }
         #expect(complete.count >= printed.count - 1)
     }
+
+    /// A diverging run (its loss becomes NaN) keeps its records: JSON has no NaN, so the value is
+    /// written as null, and the run ends as it would without --metrics (found by a new user).
+    @Test func aDivergingRunWritesNullForItsNaNLoss() throws {
+        let dir = TemporaryFiles.folder()
+        let metrics = dir.appendingPathComponent("nan.jsonl").path
+        let r = try CommandRunner.run("gnnpipe", ["train", Fixtures.graphPath("cora"), "--model", "gcn", "--epochs", "3", "--lr", "1e30",
+                                                  "--threads", "1", "--quiet", "--metrics", metrics])
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        #expect(records.count == 4, "3 epochs and the summary")
+        let objects = try records.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.contains { $0?["val_loss"] is NSNull }, "\(records)")
+    }
 }
