@@ -63,7 +63,9 @@ struct GraphOptions: ParsableArguments {
     @OptionGroup var header: SkipRowsOption
 
     func validate() throws {
-        if let numNodes, numNodes < 0 { throw ValidationError("--num-nodes must be non-negative, got \(numNodes)") }
+        if let numNodes, numNodes < 0 || numNodes > EdgeListReader.largestNodeID + 1 {
+            throw ValidationError("--num-nodes must be in 0...\(EdgeListReader.largestNodeID + 1) (32-bit node ids), got \(numNodes)")
+        }
     }
 
     /// Reads and builds the graph; the edge list is released before returning. The note about
@@ -351,6 +353,9 @@ struct Evaluate: ParsableCommand {
 
     func validate() throws {
         _ = try parsedRatios()
+        if !["npy", "tsv", "txt"].contains(FilePaths.formatExtension(of: embeddings)) {
+            throw ValidationError("--embeddings \(embeddings): expected a .npy, .tsv or .txt (word2vec) file")
+        }
         if shuffles < 1 { throw ValidationError("--shuffles must be at least 1, got \(shuffles)") }
         if !(c > 0 && c.isFinite) { throw ValidationError("-C must be a positive number, got \(c)") }
         if let metrics = reporting.metrics {

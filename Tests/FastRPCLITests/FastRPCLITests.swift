@@ -157,7 +157,9 @@ struct FastRPCLITests {
     /// Negative numbers reach the options' validation (exit 64) instead of "Missing value".
     @Test(arguments: [
         (["embed", "graphs/karate/edges.tsv", "--dim", "-5"], "--dim must be in 1...65535, got -5"),
-        (["embed", "graphs/karate/edges.tsv", "--num-nodes", "-1"], "--num-nodes must be non-negative, got -1"),
+        (["embed", "graphs/karate/edges.tsv", "--num-nodes", "-1"], "--num-nodes must be in 0...2147483647 (32-bit node ids), got -1"),
+        (["embed", "graphs/karate/edges.tsv", "--num-nodes", "10000000000"], "--num-nodes must be in 0...2147483647 (32-bit node ids), got 10000000000"),
+        (["evaluate", "--embeddings", "graphs/cora/features.mtx", "--labels", "l.tsv"], "--embeddings graphs/cora/features.mtx: expected a .npy, .tsv or .txt (word2vec) file"),
         (["embed", "graphs/karate/edges.tsv", "--threads", "-2"], "--threads must be at least 1, got -2"),
         (["embed", "graphs/karate/edges.tsv", "--sparsity", "-3"], "--sparsity must be a finite number ≥ 1, got -3.0"),
         (["embed", "graphs/karate/edges.tsv", "--self-influence", "-1"], "--self-influence must be ≥ 0, got -1.0"),
