@@ -85,7 +85,7 @@ extension FastRP {
         }
         try checkFeatures(features, rows: own.count, holder: "this rank has")
         let trafficBefore = communicator.traffic
-        let (inverse, scale) = degreeScalings(rows)
+        let (inverse, scale) = try degreeScalings(rows)
         // The plan's renumbered copy replaces the rows (a caller that hands them over frees them here).
         let plan = HaloPlan(rows: consume rows, own: own, partition: partition)
         let sendRows = try plan.sendRows(communicator: communicator)

@@ -260,11 +260,16 @@ public struct FastRP: Sendable {
     }
 
     /// `1 / degree` (0 for degree 0) and `degree^β` per row of `graph`, by the configured transition.
-    func degreeScalings(_ graph: CSRGraph) -> (inverse: [Float], scale: [Float]) {
+    /// - Throws: ``EmbeddingError/invalidConfiguration(_:)`` when a weighted degree overflows Float32.
+    func degreeScalings(_ graph: CSRGraph) throws(EmbeddingError) -> (inverse: [Float], scale: [Float]) {
         let degrees: [Float]
         switch configuration.transition {
         case .weightedDegree: degrees = graph.weightedDegrees()
         case .degree: degrees = graph.degrees().map { Float($0) }
+        }
+        if let node = degrees.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidConfiguration("the weighted degree of node \(node) (the sum of its edge weights) is beyond Float32's range "
+                                        + "(3.4e38): divide the weights by a common factor")
         }
         let beta = configuration.normalizationStrength
         return (degrees.map { $0 > 0 ? 1 / $0 : 0 }, degrees.map { Self.degreeScale($0, beta: beta) })
@@ -277,7 +282,7 @@ public struct FastRP: Sendable {
         }
         let n = graph.numRows
         try checkFeatures(features, rows: n, holder: "the graph has")
-        let (inverse, scale) = degreeScalings(graph)
+        let (inverse, scale) = try degreeScalings(graph)
         return Setup(numNodes: n, localRows: n, inverseDegrees: inverse, degreeScale: scale,
                      s: configuration.sparsity.value(numNodes: n),
                      features: configuration.propertyDimension > 0 ? features : nil)

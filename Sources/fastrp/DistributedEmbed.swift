@@ -88,6 +88,7 @@ extension Embed {
                                      threads: threads) { bar.update($0.completed, of: $0.total) }
         }
         bar.finish()
+        try refuseNonFinite(result.embeddings)
         let (_, writeSeconds) = try timed {
             if fileExtension(output) == "npy" {
                 try DistributedOutput.writeNPY(result.embeddings, firstRow: result.firstRow, numRows: loaded.numNodes, to: output,

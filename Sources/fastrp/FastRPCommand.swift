@@ -278,6 +278,7 @@ struct Embed: ParsableCommand {
             try FastRP(config).embed(graph, features: features, threads: threads) { bar.update($0.completed, of: $0.total) }
         }
         bar.finish()
+        try refuseNonFinite(result.embeddings)
         let (_, writeSeconds) = try timed { try writeEmbeddings(result.embeddings, nodeIDs: nodeIDs, to: output) }
         let peak = peakMemoryMiB()
         reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
@@ -442,4 +443,13 @@ struct LinkPredictionCommand: ParsableCommand {
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,
         ])
     }
+}
+
+/// Stops before writing embeddings that overflowed Float32 (huge `--weights` or edge weights):
+/// NaN or ±∞ in the output would be written silently otherwise.
+func refuseNonFinite(_ embeddings: Matrix) throws {
+    let bad = embeddings.values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    guard bad > 0 else { return }
+    throw CommandFailure("the embeddings overflow Float32 (\(bad) of \(embeddings.values.count) values are NaN or infinite); "
+                         + "use smaller --weights or divide the edge weights by a common factor (nothing written)")
 }

@@ -274,4 +274,23 @@ struct FastRPCLITests {
         #expect(r.stdout.contains("--weights <list>") && r.stdout.contains("(default: 0,1,1)"))
         #expect(r.stdout.contains("--paper-blogcatalog"))
     }
+
+    /// Values beyond Float32 stop the run before anything is written, instead of NaN, ±∞ or
+    /// all-zero embeddings with exit 0 (found by a new user).
+    @Test func overflowingWeightsAreAnErrorAndWriteNothing() throws {
+        let dir = TemporaryFiles.folder()
+        let output = dir.appendingPathComponent("e.tsv").path
+        let huge = try CommandRunner.run("fastrp", ["embed", "graphs/karate/edges.tsv", "--weights", "1e38,1e38", "--dim", "8",
+                                                    "-o", output, "-q"], directory: Fixtures.repositoryRoot)
+        #expect(huge.status == 1 && huge.stderr.contains("the embeddings overflow Float32"), "\(huge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let edges = dir.appendingPathComponent("w.tsv").path
+        try "0\t1\t3e38\n1\t2\t3e38\n".write(toFile: edges, atomically: true, encoding: .utf8)
+        let weighted = try CommandRunner.run("fastrp", ["embed", edges, "--weighted", "--dim", "8", "-o", output, "-q"])
+        #expect(weighted.status == 1, "\(weighted.stderr)")
+        #expect(weighted.stderr.contains("the weighted degree of node 1 (the sum of its edge weights) is beyond Float32's range"),
+                "\(weighted.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
 }
+
