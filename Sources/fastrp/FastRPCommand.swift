@@ -203,7 +203,7 @@ struct RunOptions: ParsableArguments {
           help: "No progress bar, notes or timing line; results that are the command's output (the evaluate table, the link-prediction score) still go to stdout.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Append a JSON line with settings, timings and results to this file.", valueName: "file.jsonl"))
+    @Option(help: ArgumentHelp("Write a JSON line with settings, timings and results to this file (replaced by this run).", valueName: "file.jsonl"))
     var metrics: String?
 
     func validate() throws {

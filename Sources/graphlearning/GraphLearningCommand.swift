@@ -142,7 +142,7 @@ struct Summary: ParsableCommand {
 
     @Option(parsing: .signedNumber, help: "METIS seed (any integer).") var seed = 0
 
-    @Option(help: ArgumentHelp("Append the summary as one JSON line to this file.", valueName: "file.jsonl"))
+    @Option(help: ArgumentHelp("Write the summary as one JSON line to this file (replaced by this run).", valueName: "file.jsonl"))
     var metrics: String?
 
     func validate() throws {

@@ -139,7 +139,7 @@ struct FastRPCLITests {
         (["embed", "graphs/karate/edges.tsv", "--metrics", "/nonexistent/dir/m.jsonl"], "the output folder '/nonexistent/dir'"),
         (["embed", "graphs"], "graphs: is a folder"),
         (["evaluate", "--embeddings", "/nonexistent/e.npy", "--labels", "graphs/karate/labels.tsv"], "/nonexistent/e.npy: no such file"),
-        (["evaluate", "--embeddings", "e.csv", "--labels", "graphs/karate/labels.tsv"], "expected .npy, .tsv or .txt"),
+        (["evaluate", "--embeddings", "e.csv", "--labels", "graphs/karate/labels.tsv"], "expected a .npy, .tsv or .txt (word2vec) file"),
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--ratios", "0.5,1.5"], "--ratios must be comma-separated numbers in (0, 1)"),
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "-C", "0"], "-C must be a positive number"),
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--shuffles", "0"], "--shuffles must be at least 1"),
