@@ -103,15 +103,6 @@ public func validateFolderToCreate(_ path: String, option: String) throws {
 }
 
 
-/// The usage error when METIS leaves parts empty (`graphlearning partition -k`, `gnnpipe
-/// --chunks`): how many, why, and a count found by bisection that fills every part (METIS's
-/// result is not monotone in the count, so larger counts may work too).
-public func emptyPartsMessage(option: String, count: Int, empty: Int, seed: String, input: String, numNodes: Int,
-                              fillingCount: Int, noun: String) -> String {
-    let perPart = String(format: "%.1f", Double(numNodes) / Double(count))
-    return "\(option) \(count): METIS (\(seed)) leaves \(empty) of the \(count) \(noun)s empty on \(input) (\(numNodes) nodes, \(perPart) per \(noun); METIS k-way cannot fill \(noun)s this small); with this graph and seed \(option) \(fillingCount) fills every \(noun) (found by bisection over 1...\(count): METIS's result is not monotone in the count, so counts between \(fillingCount) and \(count) may work too, and \(fillingCount + 1) leaves \(noun)s empty)"
-}
-
 /// Writes a line to stderr.
 public func printToStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -1,24 +1,19 @@
 import GraphCore
 import Partitioning
 
-/// Which chunk counts METIS can fill on a graph, so a count that leaves a chunk empty can be
-/// answered with one that works.
+/// Which chunk counts fill every chunk when chunks are nested in graph-parallel parts, so a
+/// count that leaves a chunk empty can be answered with one that works.
 ///
-/// METIS k-way cannot give every part a node when parts have very few nodes, and whether it
-/// does is not monotone in the count; the search keeps "lo fills, hi does not" and bisects.
+/// Every METIS cut fills its parts (``Partitioning/METISPartitioner`` moves a vertex into any
+/// part METIS leaves empty), and a part of m nodes is cut into min(C, m) chunks; so chunk c is
+/// empty exactly when every part has at most c nodes, and the largest count that fills every
+/// chunk is the largest part's size.
 public enum ChunkCountSearch {
-    /// Whether ``Decomposition/metis(adjacency:parts:chunks:seed:communicator:)`` gives every
-    /// part and chunk a node.
-    public static func fills(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Bool {
-        (try? Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)) != nil
-    }
-
-    /// A count that fills every chunk, found by bisection over `1 ... chunks` (`chunks` itself
-    /// when it does). The search keeps "lo fills, hi does not", so `lo + 1` leaves chunks empty;
-    /// larger counts may still work, since filling is not monotone in the count.
-    /// - Complexity: one decomposition, plus about log₂ C more when a chunk is empty.
+    /// The largest count up to `chunks` that gives every chunk a node: `chunks` itself, or the
+    /// size of the largest of the `parts` METIS parts when that is smaller.
+    /// - Complexity: one METIS cut into `parts` parts.
     public static func largestFillingCount(adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64) -> Int {
-        if fills(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed) { return chunks }
-        return METISPartitioner.bisectFillingCount(below: chunks) { fills(adjacency: adjacency, parts: parts, chunks: $0, seed: seed) }
+        guard let cut = try? Decomposition.metis(adjacency: adjacency, parts: parts, chunks: 1, seed: seed) else { return 1 }
+        return min(chunks, cut.partSizes.max() ?? 1)
     }
 }

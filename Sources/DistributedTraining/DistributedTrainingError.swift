@@ -11,9 +11,11 @@ public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
     case tooManyStages(stages: Int, graphLayers: Int)
     /// The rank count is not stages × group size.
     case ranksDoNotFit(ranks: Int, stages: Int)
-    /// METIS left some chunks without a node (its k-way cannot fill parts of very few nodes).
+    /// Some chunks have no node: an assignment given by hand, or chunks nested in graph-parallel
+    /// parts that all have fewer nodes than there are chunks (a part of m nodes is cut into at
+    /// most m chunks; METIS cuts themselves never leave a part empty).
     case emptyChunks(empty: Int, chunks: Int, numNodes: Int)
-    /// METIS left some graph-parallel parts (ranks of a group) without a node.
+    /// Some graph-parallel parts (ranks of a group) have no node (an assignment given by hand).
     case emptyParts(empty: Int, parts: Int, numNodes: Int)
     /// More chunks than the message tags can tell apart.
     case tooManyChunks(chunks: Int, limit: Int)
@@ -35,9 +37,9 @@ public enum DistributedTrainingError: Error, Sendable, CustomStringConvertible {
             "\(s) pipeline stages need at least \(s) graph layers; the model has \(l)"
         case .ranksDoNotFit(let r, let s): "\(r) ranks do not split into \(s) pipeline stages of equal groups"
         case .emptyChunks(let e, let c, let n):
-            "METIS leaves \(e) of the \(c) chunks empty (\(n) nodes); use fewer chunks"
+            "\(e) of the \(c) chunks \(e == 1 ? "has" : "have") no node (\(n) nodes); use fewer chunks"
         case .emptyParts(let e, let p, let n):
-            "METIS leaves \(e) of the \(p) graph-parallel parts empty (\(n) nodes); use fewer ranks per stage"
+            "\(e) of the \(p) graph-parallel parts \(e == 1 ? "has" : "have") no node (\(n) nodes); use fewer ranks per stage"
         case .tooManyChunks(let c, let limit): "\(c) chunks exceed the message tag range (at most \(limit))"
         case .invalidSetup(let s): s
         case .checkpoint(let s): "checkpoint: \(s)"

@@ -51,8 +51,12 @@ public struct GraphPartition: Sendable, Equatable {
     /// Number of nodes in each part, `[numParts]`.
     public var partSizes: [Int] { (0..<numParts).map { partOffsets[$0 + 1] - partOffsets[$0] } }
 
-    /// Parts that received no node (METIS can leave parts empty when `numParts` is close to
-    /// the node count).
+    /// Vertices that ``METISPartitioner/partition(_:parts:seed:imbalance:vertexWeights:constraints:)``
+    /// moved into parts METIS had left empty (one per such part; 0 for any other partition).
+    public internal(set) var verticesMovedToEmptyParts = 0
+
+    /// Parts that received no node (an assignment given by hand can leave parts empty;
+    /// ``METISPartitioner`` never does).
     public var emptyParts: [Int] { (0..<numParts).filter { partOffsets[$0 + 1] == partOffsets[$0] } }
 
     /// Fraction of ``numEdges`` that the cut crosses (0 when there are no edges).

@@ -1,6 +1,11 @@
 import CMetis
 import GraphCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// GKlib keeps METIS's random state in process globals, so concurrent calls would interfere
 /// (and seeds would stop reproducing): every call into METIS holds this lock.
@@ -23,6 +28,11 @@ public enum METISPartitioner {
     /// as the cut allows. They add nothing to the edge cut. When fewer vertices have edges than
     /// there are parts, METIS is not called at all: they all go to part 0 (no cut) and the
     /// isolated vertices fill the parts to even sizes. The result is deterministic for a seed.
+    ///
+    /// No part is left empty: METIS k-way can leave parts without a vertex when they would hold
+    /// only a few each (e.g. 2 parts of a 2-vertex graph); each empty part then takes the vertex
+    /// of the largest part whose move raises the edge cut least
+    /// (``GraphPartition/verticesMovedToEmptyParts`` counts them; `fillEmptyParts`).
     /// - Parameters:
     ///   - graph: a square adjacency matrix; it is symmetrised and its self-loops dropped first.
     ///   - parts: the number of parts k, at least 1.
@@ -69,7 +79,10 @@ public enum METISPartitioner {
             for u in connected { parts32[u] = 0 }
         }
         spreadIsolated(&parts32, numParts: parts, weights: vertexWeights, constraints: constraints)
-        return GraphPartition(parts: parts32, numParts: parts, graph: input)
+        let moved = fillEmptyParts(&parts32, numParts: parts, graph: input, weights: vertexWeights, constraints: constraints)
+        var result = GraphPartition(parts: parts32, numParts: parts, graph: input)
+        result.verticesMovedToEmptyParts = moved
+        return result
     }
 
     /// `METIS_PartGraphKway` on a symmetric, loop-free graph with `parts >= 2`.
@@ -90,15 +103,41 @@ public enum METISPartitioner {
         options[Int(METIS_OPTION_UFACTOR.rawValue)] = idx_t(max(1, (imbalance * 1000).rounded()))
         var vwgt = weights?.map { idx_t($0) }
         let status = metisLock.withLock { _ in
-            if vwgt != nil {
-                return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, &vwgt!, nil, nil, &nparts,
+            withStandardOutputSilenced {
+                if vwgt != nil {
+                    return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, &vwgt!, nil, nil, &nparts,
+                                               nil, nil, &options, &objval, &part)
+                }
+                return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, nil, nil, nil, &nparts,
                                            nil, nil, &options, &objval, &part)
             }
-            return METIS_PartGraphKway(&nvtxs, &ncon, &xadj, &adjncy, nil, nil, nil, &nparts,
-                                       nil, nil, &options, &objval, &part)
         }
         guard status == METIS_OK.rawValue else { throw .metis(status: status, meaning: meaning(of: status)) }
         return part.map { Int32($0) }
+    }
+
+    /// Runs `body` with the process's standard output sent to /dev/null: libmetis 5.1.0 prints
+    /// notes such as `***Cannot bisect a graph with 0 vertices!` with printf when parts hold
+    /// very few vertices (it still returns a valid cut), which would land in a tool's table or
+    /// a piped output. Callers hold `metisLock`; anything another thread prints to standard
+    /// output meanwhile is lost too (the tools print nothing while METIS runs).
+    /// (`fflush(nil)` flushes every stream: Swift 6 refuses the global `stdout`.)
+    private static func withStandardOutputSilenced<T>(_ body: () -> T) -> T {
+        fflush(nil)
+        let saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY)
+        guard saved >= 0, null >= 0 else {
+            if saved >= 0 { close(saved) }
+            if null >= 0 { close(null) }
+            return body()
+        }
+        dup2(null, STDOUT_FILENO)
+        close(null)
+        defer {
+            fflush(nil)
+            dup2(saved, STDOUT_FILENO)
+            close(saved)
+        }
+        return body()
     }
 
     /// The subgraph induced by `vertices` (ascending), renumbered `0..<vertices.count`, and the
@@ -159,29 +198,6 @@ public enum METISPartitioner {
             parts[u] = Int32(p)
             quota[p] -= 1
         }
-    }
-
-    /// The largest part count below `parts` for which METIS with `seed` leaves no part empty,
-    /// found by bisection over `1 ..< parts`: METIS k-way cannot fill parts of very few nodes, and
-    /// whether it does is not monotone in the count, so the search keeps "lo fills, hi does not"
-    /// and returns lo (lo + 1 leaves a part empty). Call it when `parts` left a part empty.
-    /// - Complexity: about log₂ parts METIS runs.
-    public static func largestFillingPartCount(_ graph: CSRGraph, below parts: Int, seed: Int,
-                                               imbalance: Double = 0.03) -> Int {
-        bisectFillingCount(below: parts) { k in
-            (try? partition(graph, parts: k, seed: seed, imbalance: imbalance))?.emptyParts.isEmpty == true
-        }
-    }
-
-    /// The bisection behind ``largestFillingPartCount(_:below:seed:imbalance:)`` for any cut:
-    /// with `fills(1)` true and `fills(count)` false, keeps "lo fills, hi does not" and returns lo.
-    public static func bisectFillingCount(below count: Int, fills: (Int) -> Bool) -> Int {
-        var lo = 1, hi = count
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2
-            if fills(mid) { lo = mid } else { hi = mid }
-        }
-        return lo
     }
 
     /// METIS 5.1 seeds the C library's `srand`, for which seeds 0 and 1 are the same stream; a

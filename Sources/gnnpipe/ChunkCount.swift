@@ -10,7 +10,7 @@ enum ChunkCount {
     /// - Throws: ``CLISupport/CommandFailure`` with code 64.
     static func check(_ chunks: Int, numNodes n: Int, dataset: String, training: Bool) throws {
         if chunks > n {
-            throw CommandFailure("--chunks \(chunks): \(dataset) has \(n) nodes and every chunk needs at least one, so at most \(n) chunks (METIS may leave chunks empty well below that)", code: 64)
+            throw CommandFailure("--chunks \(chunks): \(dataset) has \(n) nodes and every chunk needs at least one, so at most \(n) chunks", code: 64)
         }
         let tagLimit = (maxPortableTag + 1) / 3
         if training && chunks > tagLimit {
@@ -18,24 +18,12 @@ enum ChunkCount {
         }
     }
 
-    /// The usage error for a `chunks` that METIS cannot fill on `adjacency` (with `parts`
-    /// graph-parallel parts), naming a count that works
-    /// (``DistributedTraining/ChunkCountSearch``).
+    /// The usage error for a `chunks` that leaves chunks empty when nested in `parts`
+    /// graph-parallel parts (each part of m nodes gets min(C, m) chunks), naming the largest
+    /// count that works (``DistributedTraining/ChunkCountSearch``).
     static func emptyChunkMessage(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64, seedOption: String,
                                   dataset: String) -> String {
         let works = ChunkCountSearch.largestFillingCount(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)
-        return emptyPartsMessage(option: "--chunks", count: chunks, empty: emptyCount(adjacency, chunks: chunks, parts: parts, seed: seed),
-                                 seed: "\(seedOption) \(seed)", input: dataset, numNodes: adjacency.numNodes,
-                                 fillingCount: works, noun: "chunk")
-    }
-
-    private static func emptyCount(_ adjacency: CSRGraph, chunks: Int, parts: Int, seed: UInt64) -> Int {
-        do {
-            _ = try Decomposition.metis(adjacency: adjacency, parts: parts, chunks: chunks, seed: seed)
-            return 0
-        } catch {
-            if case .emptyChunks(let e, _, _) = error { return e }
-            return 0
-        }
+        return "--chunks \(chunks): each of the \(parts) graph-parallel parts of \(dataset) (\(adjacency.numNodes) nodes, METIS \(seedOption) \(seed)) is cut into at most as many chunks as it has nodes, and the largest part has \(works), so chunks \(works)...\(chunks - 1) would stay empty; use --chunks \(works) or fewer"
     }
 }

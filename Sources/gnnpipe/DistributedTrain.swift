@@ -99,7 +99,7 @@ extension Train {
             options.parallelism = try world.agree({ try parallelism(mode, ranks: size) }, describe: errorReport)
             let run = try DistributedRun(configuration: configuration, adjacency: adjacency, task: task, options: options,
                                          communicator: world, trace: recorder) { error in
-                // Rank 0 reports; it names a chunk count that works when METIS left chunks empty.
+                // Rank 0 reports; it names a chunk count that works when the parts cannot fill the chunks.
                 if isRoot, case DistributedTrainingError.emptyChunks = error {
                     return (ChunkCount.emptyChunkMessage(adjacency, chunks: chunkCount, parts: (try? options.parallelism.grid(ranks: size))?.groupSize ?? 1,
                                                          seed: partitionSeedValue, seedOption: "--partition-seed", dataset: dataset), 64)

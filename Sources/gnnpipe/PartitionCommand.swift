@@ -18,8 +18,10 @@ struct Partition: ParsableCommand {
             --stages S, also the fill/drain schedule of one epoch (F = forward, B = backward of \
             a chunk, · = bubble). With -o, writes `node<TAB>chunk` lines in the dataset's node \
             ids. Reads edges.tsv and split.tsv; of the feature file only its header (the row \
-            count, so isolated nodes count as in train). A --chunks that METIS cannot fill \
-            (chunks left empty) is refused with a count found by bisection that works.
+            count, so isolated nodes count as in train). Every chunk gets a node (where METIS \
+            leaves one empty, it takes a node of the largest); with --parts G, a part of m \
+            nodes is cut into at most m chunks, and a --chunks larger than every part is \
+            refused with the largest count that works.
             """)
 
     @Argument(help: ArgumentHelp("Dataset folder (or an edge-list file).", valueName: "dataset"))

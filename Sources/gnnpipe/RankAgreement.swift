@@ -15,11 +15,11 @@ func errorReport(_ error: any Error) -> (message: String, code: Int32) {
         case .ranksDoNotFit(let r, let s):
             return ("--stages \(s) does not divide the \(r) ranks of mpirun into equal stage groups", 64)
         case .emptyParts(let e, let p, let n):
-            return ("METIS leaves \(e) of the \(p) graph-parallel parts empty (\(n) nodes); run fewer ranks per stage", 64)
+            return ("\(e) of the \(p) graph-parallel parts \(e == 1 ? "has" : "have") no node (\(n) nodes); run fewer ranks per stage", 64)
         case .tooManyChunks(let c, let limit):
             return ("--chunks \(c): at most \(limit) chunks fit the MPI tag range", 64)
         case .emptyChunks(let e, let c, let n):
-            return ("--chunks \(c): METIS leaves \(e) of the \(c) chunks empty (\(n) nodes); use fewer chunks", 64)
+            return ("--chunks \(c): \(e) of the \(c) chunks \(e == 1 ? "has" : "have") no node (\(n) nodes); use fewer chunks", 64)
         case .checkpointMismatch(let differences):
             let options = differences.compactMap(ResumeOptions.describe)
             guard options.count == differences.count else { return (distributed.description, 64) }

@@ -118,8 +118,9 @@ func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, ind
     print("\(indent)METIS \(counted(partition.numParts, "part")): edge cut \(formatCount(partition.edgeCut)) of \(counted(partition.numEdges, "undirected edge")) (\(percent(partition.cutFraction))), imbalance \(String(format: "%.3f", partition.imbalance)), \(String(format: "%.2f", seconds)) s")
     print("\(indent)  part sizes \(partition.partSizes.map(formatCount).joined(separator: " "))")
     print("\(indent)  halo sizes \(halo.map(formatCount).joined(separator: " ")) (nodes outside each part that its nodes link to)")
-    if !partition.emptyParts.isEmpty {
-        ToolMain.printNote("METIS left \(counted(partition.emptyParts.count, "part")) empty (\(partition.emptyParts.map(String.init).joined(separator: " "))); use fewer parts")
+    if partition.verticesMovedToEmptyParts > 0 {
+        let moved = partition.verticesMovedToEmptyParts
+        ToolMain.printNote("METIS left \(counted(moved, "part")) empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest part whose move adds least to the edge cut")
     }
     return ["parts": partition.numParts, "edge_cut": partition.edgeCut, "cut_fraction": partition.cutFraction,
             "part_sizes": partition.partSizes, "halo_sizes": halo, "imbalance": partition.imbalance]
@@ -303,15 +304,8 @@ struct Partition: ParsableCommand {
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
         }
-        if !partition.emptyParts.isEmpty {
-            // As `gnnpipe partition --chunks`: a usage error naming a count that works, no output.
-            let works = METISPartitioner.largestFillingPartCount(graph, below: parts, seed: seed, imbalance: imbalance)
-            throw CommandFailure(emptyPartsMessage(option: "-k", count: parts, empty: partition.emptyParts.count,
-                                                   seed: "--seed \(seed)", input: input.path, numNodes: graph.numNodes,
-                                                   fillingCount: works, noun: "part"), code: 64)
-        }
         _ = describe(partition, graph: graph, seconds: seconds, indent: "")
-        if partition.imbalance > 1 + imbalance + 1e-9 && partition.emptyParts.isEmpty {
+        if partition.imbalance > 1 + imbalance + 1e-9 {
             ToolMain.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")
         }
         if let output {

@@ -29,7 +29,7 @@ import TestSupport
         let error = #expect(throws: DistributedTrainingError.self) {
             try Decomposition(part: [0, 0, 0], numParts: 1, chunk: [0, 0, 2], numChunks: 3)
         }
-        #expect(error?.description == "METIS leaves 1 of the 3 chunks empty (3 nodes); use fewer chunks")
+        #expect(error?.description == "1 of the 3 chunks has no node (3 nodes); use fewer chunks")
     }
 
     /// The cuts balance stored entries and rows at once: on a skewed R-MAT graph (with isolated

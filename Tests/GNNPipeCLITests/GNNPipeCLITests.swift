@@ -234,24 +234,29 @@ struct GNNPipeCLITests {
         return data
     }
 
-    /// Too many chunks for METIS to fill is a usage error that names a count that works, and
-    /// that count does work (its successor does not, as the message says).
+    /// Chunks close to the node count: every chunk gets a node (METIS k-way leaves many empty
+    /// at 2700 of Cora's 2708 nodes; each takes a node). Nested in 2 parts, more chunks than the
+    /// largest part has nodes is a usage error naming the largest count that works, and that
+    /// count works while its successor does not.
     @Test func tooManyChunksNamesACountThatWorks() throws {
-        let r = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "2700"])
+        let all = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "2700"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let rows = all.stdout.split(separator: "\n").dropFirst(2).prefix(2700).map { $0.split(separator: "\t") }
+        #expect(rows.count == 2700 && rows.allSatisfy { $0.count == 4 && Int($0[1])! >= 1 }, "every chunk has a node")
+        let r = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--parts", "2", "--chunks", "2000"])
         #expect(r.status == 64)
-        #expect(r.stderr.contains("error: --chunks 2700: METIS (--seed 0) leaves"), "stderr was: \(r.stderr)")
-        let marker = "with this graph and seed --chunks "
-        let suggested = r.stderr.components(separatedBy: marker).dropFirst().first
-            .flatMap { Int($0.prefix { $0.isNumber }) }
+        let prefix = "error: --chunks 2000: each of the 2 graph-parallel parts of \(Self.cora) (2708 nodes, METIS --seed 0) is cut into at most as many chunks as it has nodes, and the largest part has "
+        #expect(r.stderr.contains(prefix), "stderr was: \(r.stderr)")
+        let suggested = r.stderr.components(separatedBy: prefix).dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
         guard let suggested else {
             Issue.record("no suggested count in: \(r.stderr)")
             return
         }
-        #expect(suggested > 1 && suggested < 2700)
-        let works = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", String(suggested)])
+        #expect(suggested >= 1354 && suggested < 2000, "the larger of two parts of 2708 nodes")
+        let works = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--parts", "2", "--chunks", String(suggested)])
         #expect(works.status == 0, "\(works.stderr)")
-        let next = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", String(suggested + 1)])
-        #expect(next.status == 64 && next.stderr.contains("leaves"), "\(next.stderr)")
+        let next = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--parts", "2", "--chunks", String(suggested + 1)])
+        #expect(next.status == 64 && next.stderr.contains("use --chunks \(suggested) or fewer"), "\(next.stderr)")
         // More chunks than nodes: the bound is the node count.
         let over = try CommandRunner.run("gnnpipe", ["partition", Self.cora, "--chunks", "3000"])
         #expect(over.status == 64)

@@ -267,14 +267,16 @@ struct GNNPipeMPITests {
         }
     }
 
-    /// `--chunks` beyond what METIS can fill: exit 64 once, naming a count that works; beyond the
-    /// node count: the bound.
+    /// `--chunks` beyond what the graph-parallel parts of a hybrid run can fill (each part of m
+    /// nodes gets at most m chunks): exit 64 once, naming the largest count that works; beyond
+    /// the node count: the bound.
     @Test func tooManyChunksIsAUsageErrorUnderMPI() throws {
         let common = ["train", "graphs/cora", "--model", "gcnii", "--layers", "2", "--hidden", "8", "--epochs", "1"]
-        let empty = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath] + common + ["--chunks", "2700"])
+        let empty = try Self.mpirunWatched(["-n", "4", Self.gnnpipePath] + common
+                                           + ["--parallelism", "hybrid", "--stages", "2", "--chunks", "2000"])
         #expect(empty.status == 64, "\(empty.stderr)")
-        #expect(Self.occurrences(of: "error: --chunks 2700: METIS (--partition-seed 0) leaves", in: empty.stderr) == 1, "\(empty.stderr)")
-        #expect(empty.stderr.contains("fills every chunk"), "\(empty.stderr)")
+        #expect(Self.occurrences(of: "error: --chunks 2000: each of the 2 graph-parallel parts of graphs/cora (2708 nodes, METIS --partition-seed 0) is cut into at most as many chunks as it has nodes, and the largest part has ",
+                                 in: empty.stderr) == 1, "\(empty.stderr)")
         #expect(Self.occurrences(of: "error: ", in: empty.stderr) == 1, "\(empty.stderr)")
         let over = try Self.mpirunWatched(["-n", "2", Self.gnnpipePath] + common + ["--chunks", "3000"])
         #expect(over.status == 64, "\(over.stderr)")

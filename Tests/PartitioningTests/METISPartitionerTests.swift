@@ -186,3 +186,81 @@ struct IsolatedVertexTests {
         }
     }
 }
+
+@Suite("No part is left empty")
+struct EmptyPartRepairTests {
+    /// Slow reference: for each empty part in id order, try every vertex of every part of the
+    /// largest size among parts with two or more vertices, measure the whole edge cut after the
+    /// move, and keep the smallest cut (lowest donor id, then lowest vertex id, on ties).
+    func referenceFill(_ start: [Int32], numParts: Int, graph: CSRGraph) -> [Int32] {
+        var parts = start
+        for empty in 0..<numParts where !parts.contains(Int32(empty)) {
+            var count = [Int](repeating: 0, count: numParts)
+            for p in parts { count[Int(p)] += 1 }
+            let largest = count.enumerated().filter { $0.element >= 2 }.map(\.element).max()!
+            let donor = count.firstIndex(of: largest)!
+            var best: (cut: Int, vertex: Int)?
+            for u in parts.indices where parts[u] == Int32(donor) {
+                var moved = parts
+                moved[u] = Int32(empty)
+                let cut = GraphPartition(parts: moved, numParts: numParts, graph: graph).edgeCut
+                if best == nil || cut < best!.cut { best = (cut, u) }
+            }
+            parts[best!.vertex] = Int32(empty)
+        }
+        return parts
+    }
+
+    @Test(arguments: 0..<40)
+    func fillingMatchesTheSlowReference(seed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let n = 3 + Int(rng.next() % 30)
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: n, numEdges: 2 * n, seed: UInt64(seed)))
+            .removingSelfLoops()
+        let numParts = 2 + Int(rng.next() % UInt64(n - 1))
+        // A random assignment into a few of the parts only, so several are empty.
+        let used = 1 + Int(rng.next() % UInt64(numParts))
+        let start = (0..<n).map { _ in Int32(rng.next() % UInt64(used)) }
+        var fast = start
+        let moved = METISPartitioner.fillEmptyParts(&fast, numParts: numParts, graph: g)
+        #expect(fast == referenceFill(start, numParts: numParts, graph: g))
+        #expect(moved == numParts - Set(start).count)
+        #expect(Set(fast).count == numParts)
+    }
+
+    /// Exact, by hand: the path 0–1–2–3 all in part 0 of 3 parts (parts 1 and 2 empty).
+    @Test func handMadePath() throws {
+        let g = try GraphBuilder.build(Fixtures.edgeList([(0, 1), (1, 2), (2, 3)], numNodes: 4))
+        var parts: [Int32] = [0, 0, 0, 0]
+        let moved = METISPartitioner.fillEmptyParts(&parts, numParts: 3, graph: g)
+        // Part 1 takes node 0 (1 neighbour inside, against 2 for nodes 1 and 2; node 3 ties at 1
+        // but has the higher id). Part 2 then takes node 1 (its neighbours: 0, now outside, and 2:
+        // one inside) before node 3 (one inside) on the id tie; node 2 has two inside.
+        #expect(parts == [1, 2, 0, 0])
+        #expect(moved == 2)
+        #expect(GraphPartition(parts: parts, numParts: 3, graph: g).edgeCut == 2)
+    }
+
+    /// Every cut of METISPartitioner fills every part, however close the part count is to the
+    /// node count, and says how many vertices it moved.
+    @Test(arguments: 0..<12)
+    func metisCutsFillEveryPart(seed: Int) throws {
+        let n = 4 + seed
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: n, numEdges: n, seed: UInt64(seed)))
+        for parts in 2...n {
+            let p = try METISPartitioner.partition(g, parts: parts, seed: seed)
+            #expect(p.emptyParts.isEmpty, "n \(n), \(parts) parts: sizes \(p.partSizes)")
+            #expect(p.partSizes.reduce(0, +) == n)
+            #expect(try METISPartitioner.partition(g, parts: parts, seed: seed) == p)
+        }
+    }
+
+    /// The 2-node graph that METIS cuts into sizes 0 and 2 (libmetis 5.1.0): one node moves.
+    @Test func twoNodesTwoParts() throws {
+        let g = try GraphBuilder.build(Fixtures.edgeList([(0, 1)], numNodes: 2))
+        let p = try METISPartitioner.partition(g, parts: 2, seed: 0)
+        #expect(p.partSizes == [1, 1])
+        #expect(p.verticesMovedToEmptyParts == 1)
+        #expect(p.edgeCut == 1)
+    }
+}
