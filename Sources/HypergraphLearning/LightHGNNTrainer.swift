@@ -115,6 +115,35 @@ public struct HypergraphDataset: Sendable {
     public var numVertices: Int { hypergraph.numVertices }
 }
 
+/// One training epoch of one of the three models, as ``LightHGNNTrainer/run(_:seed:student:teacher:setting:onEpoch:)``
+/// reports it.
+public struct LightHGNNEpochRecord: Sendable {
+    /// The three models trained for each seed.
+    public enum Model: String, Sendable { case teacher, mlp, student }
+    /// The seed of the run.
+    public var seed: UInt64
+    /// Which model this epoch trained.
+    public var model: Model
+    /// 1-based epoch.
+    public var epoch: Int
+    /// The training loss of the epoch's step (the model's loss on the training vertices, with
+    /// distillation terms for the student).
+    public var loss: Float
+    /// Accuracy on the validation vertices after the step (evaluation mode).
+    public var validationAccuracy: Double
+    /// Whether this epoch became the best so far (the one kept).
+    public var isBest: Bool
+    /// Seconds since this model's training began.
+    public var seconds: Double
+
+    func with(seed: UInt64, model: Model) -> LightHGNNEpochRecord {
+        var r = self
+        r.seed = seed
+        r.model = model
+        return r
+    }
+}
+
 /// The outcome of training one model: scores per evaluation set and the chosen epoch.
 public struct ModelReport: Sendable {
     /// Scores by evaluation set: `"test"` (transductive), or `"trans"`, `"ind"`, `"prod"`
@@ -122,7 +151,7 @@ public struct ModelReport: Sendable {
     public var scores: [String: ClassificationScores]
     /// Validation accuracy at the kept epoch.
     public var validationAccuracy: Double
-    /// The kept (best-validation) epoch, 0-based.
+    /// The kept (best-validation) epoch, 1-based (as every tool's `epoch` records).
     public var bestEpoch: Int
     /// Wall-clock seconds of training, including per-epoch validation.
     public var seconds: Double
@@ -169,12 +198,14 @@ public struct LightHGNNTrainer {
         self.progress = progress
     }
 
-    /// Runs teacher, MLP and student for `seed`.
+    /// Runs teacher, MLP and student for `seed`, calling `onEpoch` after every training epoch
+    /// of each of the three (for per-epoch records such as `--metrics`).
     /// - Throws: ``HypergraphLearningError`` for a bad configuration or a split that the labels
     ///   cannot supply.
     public func run(_ data: HypergraphDataset, seed: UInt64, student kind: StudentKind,
                     teacher teacherKind: TeacherKind = .hgnn,
-                    setting: TrainingSetting = .transductive) throws(HypergraphLearningError) -> SeedReport {
+                    setting: TrainingSetting = .transductive,
+                    onEpoch: (LightHGNNEpochRecord) -> Void = { _ in }) throws(HypergraphLearningError) -> SeedReport {
         try configuration.validate()
         let cfg = configuration
         let split = try VertexSplit.perClass(labels: data.labels, numClasses: data.numClasses,
@@ -201,7 +232,7 @@ public struct LightHGNNTrainer {
         // 1. Teacher.
         let teacher = HGNNTeacher(inputDim: data.features.dim, hiddenDim: cfg.teacherHidden, numClasses: data.numClasses,
                                   dropout: cfg.dropout, weightDecay: cfg.weightDecay, seed: SplitMix64.mix(seed ^ 0x71))
-        let teacherFit = fit(teacher, view: view, contextFor: { training, epoch in
+        let teacherFit = fit(teacher, view: view, report: { onEpoch($0.with(seed: seed, model: .teacher)) }, contextFor: { training, epoch in
             HypergraphContext(operator: view.hgnnOperator, isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, _ in
             LossWithGradient(Loss.softmaxCrossEntropy(logits: logits, labels: view.labels, mask: view.train))
@@ -223,7 +254,7 @@ public struct LightHGNNTrainer {
 
         // 2. Plain MLP on labels only.
         let mlp = makeStudent(data, seed: SplitMix64.mix(seed ^ 0x3A))
-        let mlpFit = fit(mlp, view: view, contextFor: { training, epoch in
+        let mlpFit = fit(mlp, view: view, report: { onEpoch($0.with(seed: seed, model: .mlp)) }, contextFor: { training, epoch in
             LayerContext(isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, _ in
             LossWithGradient(Loss.softmaxCrossEntropy(logits: logits, labels: view.labels, mask: view.train))
@@ -246,7 +277,7 @@ public struct LightHGNNTrainer {
                                                threads: cfg.threads)
             teacherHyperedge = m.apply(Distillation.softmax(teacherLogits), threads: cfg.threads)
         }
-        let studentFit = fit(student, view: view, contextFor: { training, epoch in
+        let studentFit = fit(student, view: view, report: { onEpoch($0.with(seed: seed, model: .student)) }, contextFor: { training, epoch in
             LayerContext(isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, epoch in
             var total = Distillation.vertexLoss(studentLogits: logits, teacherLogits: teacherLogits, mask: allRows,
@@ -307,7 +338,8 @@ public struct LightHGNNTrainer {
 
     /// Full-batch Adam for `configuration.epochs` epochs, keeping the state of the first epoch
     /// with the highest validation accuracy (the reference's `best_state`).
-    func fit(_ model: some FeatureClassifier, view: TrainingView, contextFor: (Bool, Int) -> LayerContext,
+    func fit(_ model: some FeatureClassifier, view: TrainingView, report: (LightHGNNEpochRecord) -> Void,
+             contextFor: (Bool, Int) -> LayerContext,
              loss: (Matrix, Int) -> LossWithGradient) -> (epoch: Int, validation: Double, seconds: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         let adam = Adam(parameters: model.parameters, learningRate: configuration.learningRate)
@@ -322,11 +354,15 @@ public struct LightHGNNTrainer {
             adam.step()
             let eval = model.forward(view.features, context: contextFor(false, epoch))
             let acc = Metrics.accuracy(logits: eval, labels: view.labels, mask: view.validation)
-            if acc > best {
+            let isBest = acc > best
+            if isBest {
                 best = acc
-                bestEpoch = epoch
+                bestEpoch = epoch + 1
                 bestState = model.state()
             }
+            report(LightHGNNEpochRecord(seed: 0, model: .teacher, epoch: epoch + 1, loss: l.value, validationAccuracy: acc,
+                                        isBest: isBest,
+                                        seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         }
         try! model.load(bestState)  // the snapshot came from this model
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -101,7 +101,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Keep identical hyperedges as separate hyperedges.") var keepDuplicates = false
     @Flag(help: "Do not give vertices in no hyperedge a singleton hyperedge.") var noSingletons = false
     @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: ArgumentHelp("Write one JSON line per seed and model plus a summary line.", valueName: "file.jsonl"))
+    @Option(help: ArgumentHelp("Write JSON lines as they happen: one per epoch of each model (seed, model, epoch, loss, val_accuracy, best, seconds), one per seed and model with its scores, then a summary; the file is replaced by this run.", valueName: "file.jsonl"))
     var metrics: String?
     @Option(help: ArgumentHelp("Save the first seed's student here (folder, created if missing).", valueName: "dir"))
     var save: String?
@@ -230,8 +230,16 @@ struct Train: ParsableCommand {
         let metricsWriter = MetricsWriter(path: metrics, createsParentFolders: metrics.map { m in
             save.map { OutputSafety.willBeCreated(m, inside: $0) } ?? false
         } ?? false)
+        // Each epoch's record reaches the file as it happens (a killed run keeps them).
+        var metricsError: (any Error)?
         for s in seedValues {
-            let report = try trainer.run(data, seed: s, student: student, teacher: teacher, setting: setting)
+            let report = try trainer.run(data, seed: s, student: student, teacher: teacher, setting: setting) { e in
+                guard metrics != nil, metricsError == nil else { return }
+                let record: [String: Any] = ["seed": e.seed, "model": e.model.rawValue, "epoch": e.epoch, "loss": Double(e.loss),
+                                             "val_accuracy": e.validationAccuracy, "best": e.isBest, "seconds": e.seconds]
+                do { try metricsWriter.append(record) } catch { metricsError = error }
+            }
+            if let metricsError { throw metricsError }
             reports.append(report)
             for (name, r) in [("teacher", report.teacher), ("mlp", report.mlp), ("student", report.student)] {
                 var record: [String: Any] = ["seed": s, "model": name, "val_accuracy": r.validationAccuracy,

@@ -54,8 +54,21 @@ struct LightHGNNCLITests {
         for row in ["HGNN", "MLP", "LightHGNN+"] { #expect(train.stdout.contains("\n\(row) ")) }
         #expect(train.stdout.contains("Macro-F1"))
         let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 4)  // teacher, MLP, student, summary
+        // The 8 epoch records of each model as they happen, then each model's scores, then the
+        // summary.
+        #expect(lines.count == 3 * (8 + 1) + 1)
         #expect(lines.last!.contains("\"summary\":true"))
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        for (m, model) in ["teacher", "mlp", "student"].enumerated() {
+            let epochs = records[(m * 8)..<(m * 8 + 8)], scores = records[24 + m]
+            #expect(epochs.map { $0["model"] as? String } == Array(repeating: model, count: 8))
+            #expect(epochs.map { $0["epoch"] as? Int } == (1...8).map { $0 })
+            #expect(epochs.allSatisfy { ($0["seed"] as? Int) == 2 && ($0["loss"] as? Double)?.isFinite == true })
+            // The kept epoch is the last that became best, with the validation accuracy reported.
+            let lastBest = epochs.last { $0["best"] as? Bool == true }
+            #expect(scores["model"] as? String == model && scores["best_epoch"] as? Int == lastBest?["epoch"] as? Int)
+            #expect(scores["val_accuracy"] as? Double == lastBest?["val_accuracy"] as? Double)
+        }
 
         for features in ["features.mtx"] {
             let pred = out.appendingPathComponent("pred.npy").path
