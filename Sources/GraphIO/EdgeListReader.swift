@@ -8,9 +8,9 @@ import GraphCore
 /// and tabs or by one comma (blanks around it allowed); leading and trailing blanks are ignored.
 /// Lines whose first non-blank character is `#` or `%` are comments; blank lines are skipped;
 /// CRLF line endings and a UTF-8 byte-order mark are accepted. Every data line has the same
-/// number of fields (2, or 3 with weights). Weights must be finite and non-negative; a third
-/// field is parsed as a number even when weights are ignored (``EdgeListReadOptions/weighted``
-/// `false`), so every tool reads a file the same way.
+/// number of fields (2, or 3 with weights). Weights must be finite and non-negative, also
+/// when they are ignored (``EdgeListReadOptions/weighted`` `false`), so every tool reads a file
+/// the same way.
 ///
 /// Header lines: a first data line that does not parse while the lines after it do
 /// (`source,target` or `src dst weight` above integer ids and numeric weights) is an error that
@@ -677,15 +677,15 @@ public enum EdgeListReader {
         return .success(w)
     }
 
-    /// The third field of an edge line: the weight, or with `weighted == false` any number
-    /// (ignored, returned as 1). A token that is not a number is an error either way, with a
-    /// hint for names that contain a blank.
+    /// The third field of an edge line: the weight, or with `weighted == false` a valid weight
+    /// that is ignored (returned as 1): a token that is not a finite, non-negative number is an
+    /// error either way, so a tool that ignores weights refuses the files a tool that reads them
+    /// refuses; not a number at all gets a hint for names that contain a blank.
     static func thirdField(_ token: UnsafeBufferPointer<UInt8>, weighted: Bool?) -> Result<Float, WeightError> {
         guard TextScanning.parseFloat(token) != nil else {
             return .failure(WeightError(text: "expected a weight (a number), found \(TextScanning.describe(token)) (fields are separated by blanks or one comma, so a node name with a space reads as two fields)"))
         }
-        if weighted == false { return .success(1) }
-        return parseWeight(token)
+        return parseWeight(token).map { weighted == false ? 1 : $0 }
     }
 
     // MARK: - String ids

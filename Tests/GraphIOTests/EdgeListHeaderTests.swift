@@ -106,8 +106,17 @@ struct EdgeListHeaderTests {
         }
     }
 
-    @Test func ignoredThirdFieldsMayBeAnyNumber() throws {
-        let e = try parse("0 1 -3\n1 2 1e9\n", .init(weighted: false))
+    /// A third field that weights-reading tools refuse (negative, NaN, infinite) is refused the
+    /// same way where weights are ignored (fastrp without --weighted): one file, one reading.
+    @Test(arguments: [("-3", "expected a non-negative weight, found '-3'"), ("nan", "expected a finite weight, found 'nan'"),
+                      ("inf", "expected a finite weight, found 'inf'")])
+    func ignoredThirdFieldsMustBeValidWeights(token: String, message: String) throws {
+        for weighted in [nil, false, true] as [Bool?] {
+            #expect(throws: GraphIOError.parse(file: "e.tsv", line: 2, column: 3, message: message)) {
+                try parse("0 1 2\n1 2 \(token)\n", .init(weighted: weighted))
+            }
+        }
+        let e = try parse("0 1 0\n1 2 1e9\n", .init(weighted: false))
         #expect(e.weights == nil && e.count == 2)
     }
 
