@@ -45,7 +45,7 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
         throw CommandFailure("\(option) \(path): the output folder '\(folder)' does not exist", code: 64)
     }
     if !isFolder.boolValue {
-        throw CommandFailure("\(option) \(path): '\(folder)' is not a folder", code: 64)
+        throw CommandFailure("\(option) \(path): '\(folder)' is a file, not a folder", code: 64)
     }
     try probeWritable(folder: folder, option: option, path: path)
 }
@@ -74,8 +74,11 @@ public func validateOutputFolder(_ path: String, option: String) throws {
             try probeWritable(folder: path, option: option, path: path)
         } else {
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder) else {
                 throw CommandFailure("\(option) \(path): the parent folder '\(parent)' does not exist", code: 64)
+            }
+            guard isFolder.boolValue else {
+                throw CommandFailure("\(option) \(path): '\(parent)' is a file, not a folder", code: 64)
             }
             try probeWritable(folder: parent, option: option, path: path)
         }

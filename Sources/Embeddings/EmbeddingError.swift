@@ -6,6 +6,9 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     case shapeMismatch(String)
     /// An evaluation that cannot run on the given data (too few labelled nodes, no edges, …).
     case insufficientData(String)
+    /// An input matrix with NaN or infinite values (features, embeddings to evaluate); the
+    /// message names the matrix, how many values and the first row.
+    case nonFiniteValues(String)
     /// A distributed run's message passing failed (a peer timed out, died or aborted).
     case communication(String)
 
@@ -15,6 +18,17 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .shapeMismatch(message): "shape mismatch: \(message)"
         case let .insufficientData(message): message
         case let .communication(message): message
+        case let .nonFiniteValues(message): message
         }
+    }
+}
+
+extension EmbeddingError {
+    /// ``nonFiniteValues(_:)`` when `matrix` (`[rows × cols]`, row-major) holds a NaN or an
+    /// infinity: "`name` hold N NaN or infinite values (the first in row r)".
+    static func checkFinite(_ values: [Float], columns: Int, name: String) throws(EmbeddingError) {
+        guard let first = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let count = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        throw .nonFiniteValues("\(name) hold \(count) NaN or infinite value\(count == 1 ? "" : "s") (the first in row \(first / max(columns, 1)))")
     }
 }

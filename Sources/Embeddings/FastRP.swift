@@ -180,7 +180,8 @@ public struct FastRP: Sendable {
     /// - Throws: ``EmbeddingError/invalidConfiguration(_:)`` for a bad option, a property ratio
     ///   without features or features without a property ratio;
     ///   ``EmbeddingError/shapeMismatch(_:)`` for a rectangular graph or features whose row
-    ///   count differs from the node count, or non-finite feature values.
+    ///   count differs from the node count; ``EmbeddingError/nonFiniteValues(_:)`` for a NaN
+    ///   or infinite feature value.
     /// - Complexity: O(k · nnz · dim) time; memory as described on the type.
     public func embed(_ graph: CSRGraph, features: Matrix? = nil, threads: Int = Parallel.defaultThreadCount,
                       logger: Logger? = nil, progress: ((Progress) -> Void)? = nil) throws(EmbeddingError) -> Result {
@@ -248,9 +249,7 @@ public struct FastRP: Sendable {
             guard features.rows == rows else {
                 throw .shapeMismatch("features have \(features.rows) rows, \(holder) \(rows) nodes")
             }
-            if features.values.contains(where: { !$0.isFinite }) {
-                throw .shapeMismatch("features contain NaN or infinite values")
-            }
+            try EmbeddingError.checkFinite(features.values, columns: features.cols, name: "the features")
         } else if let features {
             if configuration.propertyRatio > 0 {
                 throw .invalidConfiguration("property ratio \(configuration.propertyRatio) gives 0 of \(configuration.dimension) dimensions to the \(features.cols) features; raise it")

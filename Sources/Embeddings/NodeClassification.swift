@@ -56,8 +56,9 @@ public enum NodeClassification {
     ///   - configuration: training ratios, shuffles, C and the prediction rule.
     ///   - progress: called after each fit with (fits done, fits in all).
     /// - Returns: one ``Score`` per training ratio, in the given order.
-    /// - Throws: ``EmbeddingError/shapeMismatch(_:)`` when the node counts differ or the
-    ///   embeddings hold NaN/∞; ``EmbeddingError/invalidConfiguration(_:)`` for a ratio outside
+    /// - Throws: ``EmbeddingError/nonFiniteValues(_:)`` for a NaN or infinite embedding value;
+    ///   ``EmbeddingError/shapeMismatch(_:)`` when the node counts differ;
+    ///   ``EmbeddingError/invalidConfiguration(_:)`` for a ratio outside
     ///   (0, 1), no ratio, fewer than 1 shuffle or C ≤ 0; ``EmbeddingError/insufficientData(_:)``
     ///   when a ratio leaves no training or no test node.
     public static func evaluate(embeddings: Matrix, labels: NodeLabels, configuration: Configuration = .init(),
@@ -75,9 +76,7 @@ public enum NodeClassification {
         guard configuration.inverseRegularization > 0 else {
             throw .invalidConfiguration("C must be positive, got \(configuration.inverseRegularization)")
         }
-        if embeddings.values.contains(where: { !$0.isFinite }) {
-            throw .shapeMismatch("embeddings contain NaN or infinite values")
-        }
+        try EmbeddingError.checkFinite(embeddings.values, columns: embeddings.cols, name: "the embeddings")
         let nodes = labels.labelledNodes
         for r in configuration.trainingRatios {
             let train = Int((r * Double(nodes.count)).rounded(.down))

@@ -16,9 +16,10 @@ import GraphCore
 /// 1	7
 /// ```
 ///
-/// Classes: when every label is a non-negative integer below 2^20 it is the class id
-/// (`numClasses = max + 1`, names `"0"`, `"1"`, …); otherwise labels are names and class ids
-/// follow their sorted order.
+/// Classes: when every label is an integer below 2^20 it is the class id (`numClasses = max + 1`,
+/// names `"0"`, `"1"`, …), and a negative one (`-1`, as PyG and OGB exports write for nodes
+/// without a class) leaves its node unlabelled, as the OGB reader does; otherwise labels are
+/// names and class ids follow their sorted order.
 public enum LabelReader {
     /// Reads the label file at `path`.
     /// - Parameters:
@@ -76,11 +77,15 @@ public enum LabelReader {
         }
         if nodes.isEmpty { throw .empty(file) }
 
-        // Integer class ids, or names in sorted order.
+        // Integer class ids (a negative one marks an unlabelled node: -1 in PyG and OGB
+        // exports), or names in sorted order.
         var integerIDs: [Int32] = []
         integerIDs.reserveCapacity(labels.count)
         for label in labels {
-            let value = Array(label.utf8).withUnsafeBufferPointer { TextScanning.parseUnsigned($0, limit: (1 << 20) - 1) }
+            let value = Array(label.utf8).withUnsafeBufferPointer { token -> Int? in
+                if token.first == ASCII.minus { return TextScanning.parseInteger(token).map { $0 < 0 ? -1 : $0 } }
+                return TextScanning.parseUnsigned(token, limit: (1 << 20) - 1)
+            }
             guard let value, value < (1 << 20) else { integerIDs = []; break }
             integerIDs.append(Int32(value))
         }
@@ -97,7 +102,7 @@ public enum LabelReader {
             classOf = labels.map { index[$0]! }
         }
         var perNode = [[Int32]](repeating: [], count: numNodes)
-        for (u, c) in zip(nodes, classOf) { perNode[u].append(c) }
+        for (u, c) in zip(nodes, classOf) where c >= 0 { perNode[u].append(c) }
         return try NodeLabels(perNode: perNode, classNames: classNames)
     }
 

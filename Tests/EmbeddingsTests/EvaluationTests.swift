@@ -91,6 +91,16 @@ struct EvaluationTests {
         return (e, try NodeLabels(perNode: perNode, classNames: ["a", "b", "c"]))
     }
 
+    @Test("node classification refuses NaN or infinite embeddings, naming the count and first row")
+    func nonFiniteEmbeddingsAreRefused() throws {
+        var (embeddings, labels) = try separableData()
+        embeddings.values[embeddings.cols + 1] = .nan
+        embeddings.values[3 * embeddings.cols] = -.infinity
+        #expect(throws: EmbeddingError.nonFiniteValues("the embeddings hold 2 NaN or infinite values (the first in row 1)")) {
+            try NodeClassification.evaluate(embeddings: embeddings, labels: labels)
+        }
+    }
+
     @Test("node classification of separable embeddings is perfect")
     func separableNodeClassification() throws {
         let (e, labels) = try separableData()

@@ -50,6 +50,16 @@ struct ReadmePromiseTests {
         }
     }
 
+    /// A checkpoint folder below a file: the message says the parent is a file (not that it
+    /// does not exist), before the data is loaded.
+    @Test func checkpointFolderBelowAFileNamesTheFile() throws {
+        let file = TemporaryFiles.folder().appendingPathComponent("notes.txt").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("gnnpipe", ["train", Fixtures.graphPath("cora"), "--epochs", "1", "--checkpoint", file + "/sub"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: --checkpoint \(file)/sub: '\(file)' is a file, not a folder"), "\(r.stderr)")
+    }
+
     @Test(arguments: ["/proc/ckpt", "/proc/ckpt/inner"])
     func unwritableCheckpointFolderIsRefusedBeforeLoading(folder: String) throws {
         let r = try CommandRunner.run("gnnpipe", ["train", Fixtures.graphPath("cora"), "--epochs", "1", "--checkpoint", folder])

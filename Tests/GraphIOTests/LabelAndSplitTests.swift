@@ -20,6 +20,18 @@ struct LabelAndSplitTests {
         #expect(l.labelledNodes == [0, 1, 3])
     }
 
+    /// `-1` (PyG's and OGB's mark of a node without a class) leaves the node unlabelled; it is
+    /// not a class "-1" that would shift every class id (names sort "-1" before "0").
+    @Test func negativeIntegerLabelsMarkUnlabelledNodes() throws {
+        let l = try labels("0\t2\n1\t-1\n2\t0\n3\t-7\n4\t10\n", numNodes: 5)
+        #expect(l.classNames == (0...10).map(String.init))
+        #expect(l.singleLabels() == [2, -1, 0, -1, 10])
+        #expect(l.labelledNodes == [0, 2, 4])
+        // Among names, "-1" stays a name.
+        let named = try labels("0\tcat\n1\t-1\n", numNodes: 2)
+        #expect(named.classNames == ["-1", "cat"] && named.labelledNodes == [0, 1])
+    }
+
     @Test func severalLinesPerNodeMakeMultiLabel() throws {
         let l = try labels("0 2\n0 1\n0 2\n1 0\n")
         #expect(l.isMultiLabel)
