@@ -156,19 +156,16 @@ public final class DistributedTrainer {
         staleFraction = decomposition.staleFraction(adjacency: adjacency).fraction
         self.plan = plan
 
-        // Parameters: the stage's blocks, stage 0 the input layers (GCNII: every stage, replicated),
-        // the last stage the output layers.
+        // Parameters (StageLayout.parameterLayers): the group's, and GCNII's replicated input
+        // layers summed over the world.
         let layers = model.network.layers
-        let owned = layout.graphLayers(ofStage: stage)
         let isGCNII = !layout.inputLayers.isEmpty
-        let inputParameters = stage == 0 || isGCNII ? layout.inputLayers.flatMap { layers[$0].parameters } : []
-        var stageParameters = owned.flatMap { k in layout.blocks[k].layers.flatMap { layers[$0].parameters } }
-        if stage == grid.stages - 1 { stageParameters += layout.outputLayers.flatMap { layers[$0].parameters } }
-        let replicated = isGCNII && grid.stages > 1 ? inputParameters : []
-        ownedParameters = inputParameters + stageParameters
-        groupReduction = GradientReduction(parameters: replicated.isEmpty ? inputParameters + stageParameters : stageParameters,
-                                           communicator: group)
-        worldReduction = GradientReduction(parameters: replicated, communicator: communicator)
+        let parameterLayers = layout.parameterLayers(ofStage: stage)
+        let groupParameters = parameterLayers.group.flatMap { layers[$0].parameters }
+        let worldParameters = parameterLayers.world.flatMap { layers[$0].parameters }
+        ownedParameters = worldParameters + groupParameters
+        groupReduction = GradientReduction(parameters: groupParameters, communicator: group)
+        worldReduction = GradientReduction(parameters: worldParameters, communicator: communicator)
         optimizer = Adam(parameters: ownedParameters, learningRate: options.learningRate, weightDecayMode: options.weightDecayMode)
 
         // Data of the own rows (stage 0 of GCN/SAGE also the features of the rows it reads).
@@ -192,7 +189,7 @@ public final class DistributedTrainer {
         globalCounts = (task.train.count, task.validation.count, task.test.count)
 
         let chunked = pipeline.chunks > 1
-        let tables: [HistoryTable?] = owned.map { k in
+        let tables: [HistoryTable?] = layout.graphLayers(ofStage: stage).map { k in
             layout.readsFeatures(k) ? nil : HistoryTable(plan: plan, width: layout.blocks[k].inputWidth, chunked: chunked)
         }
         let context = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true,

@@ -137,16 +137,8 @@ struct StepCosts {
     static func reducedFloats(model: GNNModel, layout: StageLayout, stages S: Int) -> (group: [Int], world: Int) {
         let layers = model.network.layers
         func count(_ indices: [Int]) -> Int { indices.reduce(0) { $0 + layers[$1].parameters.reduce(0) { $0 + $1.count } } }
-        let isGCNII = !layout.inputLayers.isEmpty
-        let input = count(Array(layout.inputLayers))
-        let replicated = isGCNII && S > 1
-        let group = (0..<S).map { s in
-            var n = count(layout.graphLayers(ofStage: s).flatMap { layout.blocks[$0].layers })
-            if s == S - 1 { n += count(Array(layout.outputLayers)) }
-            if !replicated && (s == 0 || isGCNII) { n += input }
-            return n
-        }
-        return (group, replicated ? input : 0)
+        let owned = (0..<S).map { layout.parameterLayers(ofStage: $0) }
+        return (owned.map { count($0.group) }, count(owned[0].world))
     }
 
     /// The epoch's seconds: the timelines simulated with processor sharing (``TimelineSimulation``).

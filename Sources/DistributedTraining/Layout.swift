@@ -135,6 +135,21 @@ public struct StageLayout: Sendable, Equatable {
         (s * graphLayers / stages)..<((s + 1) * graphLayers / stages)
     }
 
+    /// The network layers whose parameters stage `s` updates, by the communicator that sums
+    /// their gradients. The stage owns its graph layers' blocks, stage 0 also the input layers
+    /// and the last stage the output layers; GCNII's input layers (its initial representation
+    /// H⁰, which every layer reads) run on every stage. With S > 1 those are replicated: their
+    /// gradients are summed over all ranks (`world`), the rest over the stage's group (`group`).
+    /// Otherwise `world` is empty. The trainer updates `world + group`; the planner counts their
+    /// floats for the all-reduces.
+    public func parameterLayers(ofStage s: Int) -> (group: [Int], world: [Int]) {
+        let isGCNII = !inputLayers.isEmpty
+        let input = s == 0 || isGCNII ? Array(inputLayers) : []
+        var own = graphLayers(ofStage: s).flatMap { blocks[$0].layers }
+        if s == stages - 1 { own += Array(outputLayers) }
+        return isGCNII && stages > 1 ? (own, input) : (input + own, [])
+    }
+
     /// Width of the rows crossing each of the S − 1 stage boundaries.
     public var boundaryWidths: [Int] {
         (1..<max(1, stages)).map { blocks[graphLayers(ofStage: $0).lowerBound].inputWidth }

@@ -80,24 +80,35 @@ struct KernelCalibration {
         })
     }
 
+    /// Calls `measure` once untimed (a warm-up: buffers, caches), then with `timed` true at least
+    /// `repetitions` times and until the timed runs add up to ``minimumSeconds`` of CPU time, at
+    /// most ``maximumRuns`` runs in all. `measure` returns its run's CPU seconds and keeps its
+    /// own best.
+    private func repeatTimed(_ measure: (_ timed: Bool) -> Double) {
+        var run = 0, spent = 0.0
+        while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
+            let seconds = measure(run > 0)
+            if run > 0 { spent += seconds }
+            run += 1
+        }
+    }
+
     /// The timing of `block` (of member `plan`) through graph layer `k`; `withInput`: also GCNII's
     /// input layers over the block's own rows.
     func time(_ block: ChunkBlock, plan: RankPlan, layer k: Int, withInput: Bool) -> BlockTiming {
         let layer = step(model: model, block: block, plan: plan, layer: k, threads: threads)
         var best = BlockTiming(forward: .infinity, backward: .infinity, input: 0)
-        var run = 0, spent = 0.0
-        while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
+        repeatTimed { timed in
             let t0 = cpuNanoseconds()
             let y = layer.forward()
             let t1 = cpuNanoseconds()
             layer.backward(y)
             let t2 = cpuNanoseconds()
-            if run > 0 {
+            if timed {
                 best.forward = min(best.forward, Double(t1 - t0) / 1e9 / Double(threads))
                 best.backward = min(best.backward, Double(t2 - t1) / 1e9 / Double(threads))
-                spent += Double(t2 - t0) / 1e9
             }
-            run += 1
+            return Double(t2 - t0) / 1e9
         }
         for p in model.parameters { p.zeroGradient() }
         if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: Array(plan.localOriginal[block.rows])) }
@@ -140,9 +151,7 @@ struct KernelCalibration {
         let ctx = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true, threads: threads)
         let x = features.gatherRows(rows.map { Int($0) })
         var best = Double.infinity
-        var run = 0, spent = 0.0
-        while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
-            defer { run += 1 }
+        repeatTimed { timed in
             let t0 = cpuNanoseconds()
             ctx.rowIndices = rows
             let h = network.forward(x, context: ctx, layers: layout.inputLayers)
@@ -150,11 +159,9 @@ struct KernelCalibration {
             ctx.initialRepresentationGradient = nil
             _ = network.backward(h, context: ctx, layers: layout.inputLayers, needsInputGradient: false)
             ctx.pool.removeAll()
-            if run > 0 {
-                let t = Double(cpuNanoseconds() - t0) / 1e9
-                best = min(best, t / Double(threads))
-                spent += t
-            }
+            let t = Double(cpuNanoseconds() - t0) / 1e9
+            if timed { best = min(best, t / Double(threads)) }
+            return t
         }
         for p in model.parameters { p.zeroGradient() }
         return best

@@ -188,6 +188,15 @@ import TestSupport
         #expect((0..<4).map { layout.graphLayers(ofStage: $0) } == [0..<2, 2..<5, 5..<7, 7..<10])
         #expect(layout.boundaryWidths == [8, 8, 8])
         #expect(!layout.readsFeatures(0))
+        // Parameters: the input layers replicated on every stage (summed over the world), each
+        // stage's blocks in its group, the output layers on the last stage.
+        let owned = (0..<4).map { layout.parameterLayers(ofStage: $0) }
+        #expect(owned.allSatisfy { $0.world == Array(0..<4) })
+        #expect(owned[0].group == Array(4..<10) && owned[3].group == Array(25..<36))
+        #expect(owned.flatMap(\.group).sorted() == Array(4..<36), "every other layer in exactly one group")
+        // One stage: nothing replicated, the group updates everything.
+        let single = try StageLayout(model: model, stages: 1).parameterLayers(ofStage: 0)
+        #expect(single.group == Array(0..<36) && single.world.isEmpty)
     }
 
     @Test func moreStagesThanGraphLayersIsAnError() throws {
@@ -196,6 +205,7 @@ import TestSupport
         let layout = try StageLayout(model: model, stages: 2)
         #expect(layout.blocks.map(\.layers) == [0..<3, 3..<5] && layout.boundaryWidths == [8])
         #expect(layout.readsFeatures(0) && !layout.readsFeatures(1))
+        #expect(layout.parameterLayers(ofStage: 0) == (Array(0..<3), []) && layout.parameterLayers(ofStage: 1) == (Array(3..<5), []))
         let error = #expect(throws: DistributedTrainingError.self) { try StageLayout(model: model, stages: 3) }
         #expect(error?.description == "3 pipeline stages need at least 3 graph layers; the model has 2")
     }
