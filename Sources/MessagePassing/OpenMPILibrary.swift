@@ -41,12 +41,10 @@ enum OpenMPILibrary {
     private static func open() -> Result<Loaded, CommunicationError> {
         let requested = ProcessInfo.processInfo.environment[environmentVariable].flatMap { $0.isEmpty ? nil : $0 }
         let name = requested ?? defaultName
-        let install = requested == nil
-            ? "a distributed run loads Open MPI's library when it starts: install Open MPI (Debian, Ubuntu: "
-                + "apt install openmpi-bin, which brings libopenmpi3), or set \(environmentVariable) to the path "
-                + "of its \(defaultName) if it is installed elsewhere"
-            : "\(environmentVariable) names this library: unset it to load \(defaultName), or set it to the path "
-                + "of Open MPI's \(defaultName)"
+        let install = "a distributed run loads Open MPI's library when it starts: install Open MPI (Debian, "
+            + "Ubuntu: apt install openmpi-bin, which brings libopenmpi3)"
+            + (requested == nil ? ", or set \(environmentVariable) to the path of its \(defaultName) if it is installed elsewhere"
+                                : "; the file comes from \(environmentVariable) (without it, \(defaultName) is loaded)")
         guard let handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "\(name): not found"
             return .failure(CommunicationError(operation: "loading Open MPI", message: "\(reason); \(install)"))
