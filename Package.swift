@@ -20,9 +20,10 @@ let systemLibraries: [Target] = [
                    providers: [.apt(["libopenblas-dev"])]),
     // Partitioning is the only importer. Debian 12 ships no metis.pc: the module map links "metis".
     .systemLibrary(name: "CMetis", path: "Sources/CMetis", providers: [.apt(["libmetis-dev"])]),
-    // MessagePassing is the only importer.
-    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
-                   providers: [.apt(["libopenmpi-dev"])]),
+    // MessagePassing is the only importer. Links nothing: MessagePassing loads libmpi with dlopen
+    // when a run starts MPI, so no binary needs Open MPI to start. No pkg-config either (SwiftPM
+    // would add its `-lmpi` to every dependent's link): shim.h includes Open MPI's mpi.h by path.
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", providers: [.apt(["libopenmpi-dev"])]),
     // zlib for reading zip members (raw inflate, CRC-32); GraphIO is the only importer. Not
     // "CZlib": ZIPFoundation has a target CZLib, and names that differ only in case collide on
     // case-insensitive file systems.

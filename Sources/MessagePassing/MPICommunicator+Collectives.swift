@@ -93,12 +93,12 @@ extension MPICommunicator {
 
     private func post(_ buffer: RawBuffer, offset: Int, count: Int, peer: Int, isSend: Bool) throws(CommunicationError) -> MPI_Request? {
         precondition(count <= Int(Int32.max), "collective message of \(count) bytes exceeds MPI's 32-bit count")
-        var handle: MPI_Request? = CMPI_REQUEST_NULL()
+        var handle: MPI_Request? = mpi.REQUEST_NULL
         let p = buffer.pointer + offset
         let code = isSend
-            ? MPI_Isend(p, Int32(count), CMPI_BYTE(), Int32(peer), Self.collectiveTag, collectiveComm, &handle)
-            : MPI_Irecv(p, Int32(count), CMPI_BYTE(), Int32(peer), Self.collectiveTag, collectiveComm, &handle)
-        try Self.check(code, isSend ? "MPI_Isend" : "MPI_Irecv")
+            ? mpi.Isend(p, Int32(count), mpi.BYTE, Int32(peer), Self.collectiveTag, collectiveComm, &handle)
+            : mpi.Irecv(p, Int32(count), mpi.BYTE, Int32(peer), Self.collectiveTag, collectiveComm, &handle)
+        try mpi.check(code, isSend ? "MPI_Isend" : "MPI_Irecv")
         return handle
     }
 
@@ -111,7 +111,7 @@ extension MPICommunicator {
             var i = 0
             while i < pending.count {
                 var done: Int32 = 0
-                try Self.check(MPI_Test(&pending[i].handle, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
+                try mpi.check(mpi.Test(&pending[i].handle, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
                 if done != 0 { pending.remove(at: i) } else { i += 1 }
             }
             if pending.isEmpty { break }

@@ -31,18 +31,21 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
     public private(set) var hosts: [String] = []
     /// Every rank's rank in `MPI_COMM_WORLD` (messages name world ranks, also for sub-groups).
     public private(set) var worldRanks: [Int] = []
+    /// Open MPI's functions and predefined handles (loaded at run time, see `OpenMPILibrary`).
+    let mpi: CMPI_Library
     let comm: MPI_Comm
     /// A duplicate of ``comm`` for the collectives' own messages, so they never match a user tag.
     let collectiveComm: MPI_Comm
 
-    private init(comm: MPI_Comm, hostName: String, timeout: Double?) throws(CommunicationError) {
+    private init(mpi: CMPI_Library, comm: MPI_Comm, hostName: String, timeout: Double?) throws(CommunicationError) {
         var r: Int32 = 0, s: Int32 = 0
-        try Self.check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank")
-        try Self.check(MPI_Comm_size(comm, &s), "MPI_Comm_size")
+        try mpi.check(mpi.Comm_rank(comm, &r), "MPI_Comm_rank")
+        try mpi.check(mpi.Comm_size(comm, &s), "MPI_Comm_size")
         var duplicate: MPI_Comm? = nil
-        try Self.check(MPI_Comm_dup(comm, &duplicate), "MPI_Comm_dup")
+        try mpi.check(mpi.Comm_dup(comm, &duplicate), "MPI_Comm_dup")
         guard let duplicate else { throw CommunicationError(operation: "MPI_Comm_dup", message: "no communicator returned") }
-        try Self.check(MPI_Comm_set_errhandler(duplicate, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
+        try mpi.check(mpi.Comm_set_errhandler(duplicate, mpi.ERRORS_RETURN), "MPI_Comm_set_errhandler")
+        self.mpi = mpi
         self.comm = comm
         collectiveComm = duplicate
         rank = Int(r)
@@ -51,7 +54,7 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         self.timeout = timeout
         hosts = try Self.names(allGather(bytes: Self.fixedName(hostName)))
         var worldRank: Int32 = 0
-        MPI_Comm_rank(CMPI_COMM_WORLD(), &worldRank)
+        _ = mpi.Comm_rank(mpi.COMM_WORLD, &worldRank)
         worldRanks = try allGather([Int64(worldRank)]).map { Int($0) }
     }
 
@@ -72,12 +75,16 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         }
     }
 
-    /// Initialises MPI (once per process) and returns the world communicator. Errors are set to
-    /// return codes (`MPI_ERRORS_RETURN`) so that failures become ``CommunicationError`` values.
-    /// - Throws: ``CommunicationError`` when MPI cannot start or lacks funnelled threading.
+    /// Loads Open MPI into the process (the first time; see <doc:LoadingOpenMPI>), initialises
+    /// MPI (once per process) and returns the world communicator. Errors are set to return codes
+    /// (`MPI_ERRORS_RETURN`) so that failures become ``CommunicationError`` values.
+    /// - Throws: ``CommunicationError`` when Open MPI's library cannot be loaded (the message
+    ///   names the library and how to install it), when MPI cannot start, or when it lacks
+    ///   funnelled threading.
     public static func initialize() throws(CommunicationError) -> MPICommunicator {
+        let mpi = try OpenMPILibrary.load()
         var flag: Int32 = 0
-        MPI_Initialized(&flag)
+        _ = mpi.Initialized(&flag)
         if flag == 0 {
             // Started without mpirun: Open MPI's singleton would fork a daemon inside MPI_Init, and
             // OpenBLAS's pre-fork handler can hang there joining its worker threads (seen in the
@@ -87,7 +94,7 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
                 && getenv("OMPI_MCA_ess_singleton_isolated") == nil
             if isolate { setenv("OMPI_MCA_ess_singleton_isolated", "1", 1) }
             var provided: Int32 = 0
-            try check(MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
+            try mpi.check(mpi.Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
             if isolate {
                 // MPI_Init exported these; an `mpirun` started from this process would pass them
                 // on and its ranks would each start as isolated singletons.
@@ -98,32 +105,30 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
                                          message: "the MPI library provides thread level \(provided), below MPI_THREAD_FUNNELED")
             }
         }
-        guard let world = CMPI_COMM_WORLD() else {
-            throw CommunicationError(operation: "MPI_COMM_WORLD", message: "the world communicator is null")
-        }
-        try check(MPI_Comm_set_errhandler(world, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
-        let communicator = try MPICommunicator(comm: world, hostName: processorName(), timeout: nil)
+        let world = mpi.COMM_WORLD
+        try mpi.check(mpi.Comm_set_errhandler(world, mpi.ERRORS_RETURN), "MPI_Comm_set_errhandler")
+        let communicator = try MPICommunicator(mpi: mpi, comm: world, hostName: processorName(mpi), timeout: nil)
         if MPILiveness.shared == nil {
-            MPILiveness.shared = try MPILiveness(world: world, rank: communicator.rank, size: communicator.size,
+            MPILiveness.shared = try MPILiveness(mpi: mpi, world: world, rank: communicator.rank, size: communicator.size,
                                                  hosts: communicator.hosts)
         }
         return communicator
     }
 
     /// `$GRAPHLEARNING_HOST`, else `MPI_Get_processor_name`.
-    private static func processorName() -> String {
+    private static func processorName(_ mpi: CMPI_Library) -> String {
         if let host = ProcessInfo.processInfo.environment["GRAPHLEARNING_HOST"], !host.isEmpty { return host }
         var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_PROCESSOR_NAME) + 1)
         var length: Int32 = 0
-        guard MPI_Get_processor_name(&buffer, &length) == MPI_SUCCESS else { return ProcessInfo.processInfo.hostName }
+        guard mpi.Get_processor_name(&buffer, &length) == MPI_SUCCESS else { return ProcessInfo.processInfo.hostName }
         return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Shuts MPI down (`MPI_Finalize`); no MPI call may follow.
     public func finalize() {
         var finalized: Int32 = 0
-        MPI_Finalized(&finalized)
-        if finalized == 0 { MPI_Finalize() }
+        _ = mpi.Finalized(&finalized)
+        if finalized == 0 { _ = mpi.Finalize() }
     }
 
     public func resetTraffic() { traffic = TrafficCounters() }
@@ -143,11 +148,11 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         let name = isSend ? "MPI_Isend" : "MPI_Irecv"
         try validateMessage(count: count, capacity: buffer.capacity, peer: peer, size: size, tag: tag, operation: name)
         let request = MessageRequest(buffer: buffer, count: count, peer: peer, tag: tag, isSend: isSend)
-        var handle: MPI_Request? = CMPI_REQUEST_NULL()
+        var handle: MPI_Request? = mpi.REQUEST_NULL
         let code = isSend
-            ? MPI_Isend(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(peer), Int32(tag), comm, &handle)
-            : MPI_Irecv(buffer.pointer, Int32(count), CMPI_FLOAT(), Int32(peer), Int32(tag), comm, &handle)
-        try Self.check(code, name)
+            ? mpi.Isend(buffer.pointer, Int32(count), mpi.FLOAT, Int32(peer), Int32(tag), comm, &handle)
+            : mpi.Irecv(buffer.pointer, Int32(count), mpi.FLOAT, Int32(peer), Int32(tag), comm, &handle)
+        try mpi.check(code, name)
         request.handle = handle
         let bytes = Int64(count * MemoryLayout<Float>.size)
         if isSend { traffic.bytesSent += bytes } else { traffic.bytesReceived += bytes }
@@ -161,7 +166,7 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
             var status = MPI_Status()
             var done: Int32 = 0
             while true {
-                try Self.check(MPI_Test(&handle, &done, &status), "MPI_Test")
+                try mpi.check(mpi.Test(&handle, &done, &status), "MPI_Test")
                 if done != 0 { break }
                 try poll.pause(operation: "wait",
                                what: request.isSend ? "\(who(request.peer)) did not take \(request.count) floats (tag \(request.tag))"
@@ -171,7 +176,7 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
             request.isComplete = true
             if !request.isSend {
                 var received: Int32 = 0
-                if MPI_Get_count(&status, CMPI_FLOAT(), &received) == MPI_SUCCESS, Int(received) != request.count {
+                if mpi.Get_count(&status, mpi.FLOAT, &received) == MPI_SUCCESS, Int(received) != request.count {
                     throw CommunicationError(.invalidMessage, operation: "wait",
                                              message: "expected \(request.count) floats from rank \(request.peer) (tag \(request.tag)), got \(received)")
                 }
@@ -181,25 +186,17 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
 
     public func split(color: Int, key: Int) throws(CommunicationError) -> any Communicating {
         var newComm: MPI_Comm? = nil
-        try Self.check(MPI_Comm_split(comm, Int32(color), Int32(key), &newComm), "MPI_Comm_split")
+        try mpi.check(mpi.Comm_split(comm, Int32(color), Int32(key), &newComm), "MPI_Comm_split")
         guard let newComm else { throw CommunicationError(operation: "MPI_Comm_split", message: "no communicator returned") }
-        try Self.check(MPI_Comm_set_errhandler(newComm, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
-        return try MPICommunicator(comm: newComm, hostName: hostName, timeout: timeout)
+        try mpi.check(mpi.Comm_set_errhandler(newComm, mpi.ERRORS_RETURN), "MPI_Comm_set_errhandler")
+        return try MPICommunicator(mpi: mpi, comm: newComm, hostName: hostName, timeout: timeout)
     }
 
     public func abort(code: Int32, reason: String) throws(CommunicationError) -> Never {
-        MPI_Abort(comm, code)
+        _ = mpi.Abort(comm, code)
         fatalError("MPI_Abort returned")
     }
 
-    static func check(_ code: Int32, _ function: String) throws(CommunicationError) {
-        guard code != MPI_SUCCESS else { return }
-        var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
-        var length: Int32 = 0
-        MPI_Error_string(code, &buffer, &length)
-        let message = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        throw CommunicationError(operation: function, code: code, message: message)
-    }
 }
 
 /// The pause between polls of a pending operation, and its deadline: yields the core for the

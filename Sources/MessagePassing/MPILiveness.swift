@@ -17,6 +17,7 @@ final class MPILiveness: @unchecked Sendable {
     nonisolated(unsafe) static var shared: MPILiveness?
 
     private static let pingTag: Int32 = 1, pongTag: Int32 = 2, reportTag: Int32 = 3
+    private let mpi: CMPI_Library
     private let comm: MPI_Comm
     let rank: Int
     let size: Int
@@ -27,11 +28,12 @@ final class MPILiveness: @unchecked Sendable {
     private var replies: [MPI_Request?] = []
     private let byte = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 8)
 
-    init(world: MPI_Comm, rank: Int, size: Int, hosts: [String]) throws(CommunicationError) {
+    init(mpi: CMPI_Library, world: MPI_Comm, rank: Int, size: Int, hosts: [String]) throws(CommunicationError) {
         var duplicate: MPI_Comm? = nil
-        try MPICommunicator.check(MPI_Comm_dup(world, &duplicate), "MPI_Comm_dup")
+        try mpi.check(mpi.Comm_dup(world, &duplicate), "MPI_Comm_dup")
         guard let duplicate else { throw CommunicationError(operation: "MPI_Comm_dup", message: "no communicator returned") }
-        try MPICommunicator.check(MPI_Comm_set_errhandler(duplicate, CMPI_ERRORS_RETURN()), "MPI_Comm_set_errhandler")
+        try mpi.check(mpi.Comm_set_errhandler(duplicate, mpi.ERRORS_RETURN), "MPI_Comm_set_errhandler")
+        self.mpi = mpi
         comm = duplicate
         self.rank = rank
         self.size = size
@@ -49,13 +51,13 @@ final class MPILiveness: @unchecked Sendable {
     func serve() {
         var flag: Int32 = 0
         var status = MPI_Status()
-        while MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &status) == MPI_SUCCESS, flag != 0 {
+        while mpi.Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &status) == MPI_SUCCESS, flag != 0 {
             let source = status.MPI_SOURCE, tag = status.MPI_TAG
-            MPI_Recv(byte, 1, CMPI_BYTE(), source, tag, comm, CMPI_STATUS_IGNORE())
+            _ = mpi.Recv(byte, 1, mpi.BYTE, source, tag, comm, CMPI_STATUS_IGNORE())
             switch tag {
             case Self.pingTag:
-                var request: MPI_Request? = CMPI_REQUEST_NULL()
-                MPI_Isend(byte, 1, CMPI_BYTE(), source, Self.pongTag, comm, &request)
+                var request: MPI_Request? = mpi.REQUEST_NULL
+                _ = mpi.Isend(byte, 1, mpi.BYTE, source, Self.pongTag, comm, &request)
                 replies.append(request)
             case Self.reportTag:
                 someoneReports = true
@@ -65,7 +67,7 @@ final class MPILiveness: @unchecked Sendable {
         }
         replies.removeAll { request in
             var r = request, done: Int32 = 0
-            MPI_Test(&r, &done, CMPI_STATUS_IGNORE())
+            _ = mpi.Test(&r, &done, CMPI_STATUS_IGNORE())
             return done != 0
         }
     }
@@ -76,17 +78,17 @@ final class MPILiveness: @unchecked Sendable {
         let others = (0..<size).filter { $0 != rank }
         var sends: [MPI_Request?] = []
         for r in others {
-            var request: MPI_Request? = CMPI_REQUEST_NULL()
-            MPI_Isend(byte, 1, CMPI_BYTE(), Int32(r), Self.reportTag, comm, &request)
+            var request: MPI_Request? = mpi.REQUEST_NULL
+            _ = mpi.Isend(byte, 1, mpi.BYTE, Int32(r), Self.reportTag, comm, &request)
             sends.append(request)
-            MPI_Isend(byte, 1, CMPI_BYTE(), Int32(r), Self.pingTag, comm, &request)
+            _ = mpi.Isend(byte, 1, mpi.BYTE, Int32(r), Self.pingTag, comm, &request)
             sends.append(request)
         }
         let answers = UnsafeMutableRawPointer.allocate(byteCount: max(1, size), alignment: 8)
         defer { answers.deallocate() }
         var pending: [(rank: Int, request: MPI_Request?)] = others.map { r in
-            var request: MPI_Request? = CMPI_REQUEST_NULL()
-            MPI_Irecv(answers + r, 1, CMPI_BYTE(), Int32(r), Self.pongTag, comm, &request)
+            var request: MPI_Request? = mpi.REQUEST_NULL
+            _ = mpi.Irecv(answers + r, 1, mpi.BYTE, Int32(r), Self.pongTag, comm, &request)
             return (r, request)
         }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, grace) * 1e9)
@@ -94,12 +96,12 @@ final class MPILiveness: @unchecked Sendable {
             serve()
             pending.removeAll { item in
                 var r = item.request, done: Int32 = 0
-                MPI_Test(&r, &done, CMPI_STATUS_IGNORE())
+                _ = mpi.Test(&r, &done, CMPI_STATUS_IGNORE())
                 return done != 0
             }
             usleep(200)
         }
-        for i in pending.indices { MPI_Cancel(&pending[i].request) }
+        for i in pending.indices { _ = mpi.Cancel(&pending[i].request) }
         return pending.map(\.rank)
     }
 }
