@@ -3,6 +3,11 @@ import Glibc
 #endif
 
 /// Large arrays backed by transparent huge pages where the kernel allows it (`madvise`).
+///
+/// Every `Array(unsafeUninitializedCapacity:initializingWith:)` in the engine is given a
+/// non-zero capacity: with 0, the standard library writes the count into the one storage that
+/// all empty arrays share, a data race when threads do it at once (ThreadSanitizer reports it
+/// on `_swiftEmptyArrayStorage`). Callers return `[]` for an empty result instead.
 enum HugePages {
     static let threshold = 4 << 20
     static let hugePageSize = 2 << 20

@@ -233,8 +233,10 @@ struct Propagation {
 
     /// Storage for `count` floats that the caller overwrites before reading, advised to use
     /// transparent huge pages (as DenseMath's matrices are) when large.
+    /// (Empty: `[]`; see the note on the shared empty-array storage in DenseMath's HugePages.)
     static func unwritten(count: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        guard count > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             #if canImport(Glibc)
             let bytes = count * MemoryLayout<Float>.stride
             let huge = 2 << 20

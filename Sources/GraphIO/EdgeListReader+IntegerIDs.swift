@@ -212,9 +212,10 @@ extension EdgeListReader {
     /// Concatenates the chunks' arrays in order, freeing each chunk once copied.
     static func concatenate(_ chunks: inout [Chunk], total: Int,
                             weights hasWeights: Bool) -> ([Int32], [Int32], [Float]?) {
-        var sources = [Int32](unsafeUninitializedCapacity: total) { _, count in count = 0 }
-        var targets = [Int32](unsafeUninitializedCapacity: total) { _, count in count = 0 }
-        var weights = [Float](unsafeUninitializedCapacity: hasWeights ? total : 0) { _, count in count = 0 }
+        var sources: [Int32] = [], targets: [Int32] = [], weights: [Float] = []
+        sources.reserveCapacity(total)
+        targets.reserveCapacity(total)
+        if hasWeights { weights.reserveCapacity(total) }
         for c in chunks.indices {
             sources.append(contentsOf: chunks[c].sources)
             targets.append(contentsOf: chunks[c].targets)

@@ -25,7 +25,8 @@ enum FileBytes {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(path, reason: osMessage(errno)) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path) }
-        if (info.st_mode & S_IFMT) == S_IFREG {
+        // A regular file of size 0 (or a /proc file, which reports 0) is read as a stream below.
+        if (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0 {
             let size = Int(info.st_size)
             var failure: Int32 = 0
             let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in

@@ -125,9 +125,8 @@ struct HGBNodeTable {
             let parts = max(1, min(threads * 4, members.count))
             let workers = ParseThreads.workers(requested: parts, bytes: bytes.count)
             var failures = [(line: Int, message: String)?](repeating: nil, count: parts)
-            let values = [Float](unsafeUninitializedCapacity: members.count * dim) { buffer, initialized in
-                buffer.initialize(repeating: 0)
-                initialized = members.count * dim
+            var values = [Float](repeating: 0, count: members.count * dim)
+            values.withUnsafeMutableBufferPointer { buffer in
                 failures.withUnsafeMutableBufferPointer { failureSlots in
                     Parallel.forEachRange(total: parts, count: workers) { partRange in
                         for part in partRange {

@@ -178,7 +178,8 @@ public enum NPY {
         }
         let data = UnsafeRawBufferPointer(rebasing: raw[dataStart..<(dataStart + needed)])
         func load<T>(_ type: T.Type) -> [T] {
-            [T](unsafeUninitializedCapacity: count) { buffer, n in
+            guard count > 0 else { return [] }  // see DenseMath's HugePages on the shared empty storage
+            return [T](unsafeUninitializedCapacity: count) { buffer, n in
                 if needed > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: data.baseAddress!, byteCount: needed) }
                 n = count
             }

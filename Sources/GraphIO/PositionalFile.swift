@@ -42,6 +42,7 @@ struct PositionalFile: ~Copyable {
     /// - Throws: ``GraphIOError/unreadable(_:reason:)`` for an I/O error.
     func bytes(at offset: Int, count: Int) throws(GraphIOError) -> [UInt8]? {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else { return nil }
+        if count == 0 { return [] }  // see DenseMath's HugePages on the shared empty storage
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
             filled = 0

@@ -72,6 +72,7 @@ extension Communicating {
 
     static func values<T: BitwiseCopyable>(of bytes: [UInt8], as type: T.Type) -> [T] {
         let count = bytes.count / MemoryLayout<T>.stride
+        guard count > 0 else { return [] }  // see DenseMath's HugePages on the shared empty storage
         return [T](unsafeUninitializedCapacity: count) { buffer, initialised in
             bytes.withUnsafeBytes { raw in
                 UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(count * MemoryLayout<T>.stride)]))

@@ -128,7 +128,8 @@ extension Kernels {
     /// need. Never read an entry before writing it.
     public static func uninitializedMatrix(rows: Int, cols: Int) -> Matrix {
         let count = rows * cols
-        if count * MemoryLayout<Float>.stride >= 4 << 20 { return Matrix(rows: rows, cols: cols) }
+        // Empty: Matrix's own `[]` (see DenseMath's HugePages on the shared empty storage).
+        if count == 0 || count * MemoryLayout<Float>.stride >= 4 << 20 { return Matrix(rows: rows, cols: cols) }
         let values = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         return Matrix(rows: rows, cols: cols, values: values)
     }
