@@ -1,0 +1,287 @@
+import ArgumentParser
+import DenseMath
+import Foundation
+import Logging
+
+// The run options every tool shares, each declared once here so that its spelling, help text,
+// default rule and validation are the same in every command that takes it. A command lists the
+// groups it uses under the title ``runOptionsTitle``, so `--help` shows them as one section:
+//
+//     @OptionGroup(title: runOptionsTitle) var seed: SeedOption<EmbedRun>
+//     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
+//     @OptionGroup(title: runOptionsTitle) var output: QuietOption
+//     @OptionGroup(title: runOptionsTitle) var log: LogLevelOption
+//     @OptionGroup(title: runOptionsTitle) var metrics: MetricsOption<EmbedRun>
+
+/// The title of the help section that holds the shared run options.
+public let runOptionsTitle = "Run options"
+
+// MARK: - --seed
+
+/// What `--seed` drives in one command, and its default; the help of ``SeedOption`` says both.
+public protocol SeedDescription {
+    /// The random draws the seed drives, e.g. `"the random projection"`.
+    static var seedDraws: String { get }
+    /// The seed when `--seed` is not given, or `nil` when the command has its own rule
+    /// (``defaultSeedText`` then says it).
+    static var defaultSeed: UInt64? { get }
+    /// The default as the help prints it (by default the number).
+    static var defaultSeedText: String { get }
+}
+
+extension SeedDescription {
+    public static var defaultSeedText: String { defaultSeed.map(String.init) ?? "none" }
+}
+
+/// `--seed N`: the seed of every random draw of the run, an integer in 0…2^64−1 in every tool.
+/// Results depend on it and on nothing else random (not on the thread count).
+public struct SeedOption<Command: SeedDescription>: ParsableArguments {
+    @Option(parsing: .signedNumber, help: ArgumentHelp(
+        "Seed of every random draw (\(Command.seedDraws)): the same seed gives the same results (default: \(Command.defaultSeedText)).",
+        valueName: "seed"))
+    public var seed: UInt64?
+
+    public init() {}
+
+    /// The seed given, or the command's default.
+    public var value: UInt64 {
+        guard let value = seed ?? Command.defaultSeed else {
+            preconditionFailure("\(Command.self) has no default seed; read `seed` instead")
+        }
+        return value
+    }
+}
+
+// MARK: - --threads
+
+/// `--threads N`: worker threads of this process. Results never depend on it.
+///
+/// Default: all cores of the host; under a launcher (mpirun, srun) the host's cores divided by
+/// the ranks it runs there (at least 1; 1 when the launcher does not say how many ranks share
+/// the host), so several ranks on one host do not oversubscribe it.
+public struct ThreadsOption: ParsableArguments {
+    @Option(parsing: .signedNumber, help: ArgumentHelp(
+        "Worker threads of this process (default: all cores; under mpirun, the host's cores divided by its ranks). Results do not depend on it.",
+        valueName: "n"))
+    public var threads: Int?
+
+    public init() {}
+
+    public func validate() throws {
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1, got \(threads) (leave it out to use all cores)")
+        }
+    }
+
+    /// The thread count given, or the default described above.
+    public var count: Int { threads ?? Self.defaultCount }
+
+    /// All cores, or under a launcher the host's cores divided by the ranks on this host.
+    public static var defaultCount: Int {
+        guard Launcher.rank != nil else { return Parallel.defaultThreadCount }
+        guard let local = Launcher.ranksOnThisHost, local > 0 else { return 1 }
+        return max(1, Parallel.defaultThreadCount / local)
+    }
+}
+
+/// What an MPI launcher (Open MPI's mpirun, srun with PMIx, PMI) tells a process through its
+/// environment before `MPI_Init`.
+public enum Launcher {
+    /// This process's rank, or `nil` when no launcher started it.
+    public static var rank: Int? {
+        first(of: ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"])
+    }
+
+    /// The number of ranks of the job, if the launcher says.
+    public static var size: Int? {
+        first(of: ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"])
+    }
+
+    /// The number of ranks on this host, if the launcher says (Open MPI, MPICH/Hydra).
+    public static var ranksOnThisHost: Int? {
+        first(of: ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"])
+    }
+
+    private static func first(of names: [String]) -> Int? {
+        let environment = ProcessInfo.processInfo.environment
+        return names.lazy.compactMap { environment[$0].flatMap(Int.init) }.first
+    }
+}
+
+// MARK: - --quiet
+
+/// `-q, --quiet`: only the results reach the terminal.
+public struct QuietOption: ParsableArguments {
+    @Flag(name: .shortAndLong,
+          help: "Print only the results: no progress bar, epoch lines, notes, timing lines or info log lines (warnings and errors still show).")
+    public var quiet = false
+
+    public init() {}
+}
+
+// MARK: - --log-level
+
+/// The levels of `--log-level`, swift-log's names.
+public enum LogLevel: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case trace, debug, info, notice, warning, error, critical
+
+    /// swift-log's level of the same name.
+    public var level: Logger.Level {
+        switch self {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+}
+
+/// `--log-level LEVEL`: the lowest level of the log lines on stderr (``ToolLogHandler``).
+public struct LogLevelOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Lowest level of the log lines on stderr (default: info; warning with --quiet; under mpirun, warning on ranks other than 0).",
+        valueName: "level"))
+    public var logLevel: LogLevel?
+
+    public init() {}
+
+    /// The level given, else `warning` with `--quiet` and `info` without.
+    public func level(quiet: Bool) -> Logger.Level {
+        logLevel?.level ?? (quiet ? .warning : .info)
+    }
+
+    /// Sends this process's log lines to stderr prefixed by `prefix` (``ToolLogHandler``) and
+    /// returns a logger at ``level(quiet:)``.
+    public func makeLogger(prefix: String, label: String, quiet: Bool) -> Logger {
+        ToolLogHandler.bootstrap(prefix: prefix)
+        var logger = Logger(label: label)
+        logger.logLevel = level(quiet: quiet)
+        return logger
+    }
+}
+
+// MARK: - --metrics
+
+/// What one command writes to `--metrics`; the help of ``MetricsOption`` says it.
+public protocol MetricsDescription {
+    /// The records, e.g. `"one record per epoch, then a summary record"`.
+    static var metricsRecords: String { get }
+}
+
+/// `--metrics FILE`: the run's records as JSON Lines, each written as it happens
+/// (``MetricsWriter``): the file is replaced by the run's first record and appended to after.
+public struct MetricsOption<Command: MetricsDescription>: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Write \(Command.metricsRecords) to this file as JSON Lines, each as it happens: the run's first record replaces the file, later ones are appended (a non-finite number is written as null).",
+        valueName: "file.jsonl"), completion: .file(extensions: ["jsonl"]))
+    public var metrics: String?
+
+    public init() {}
+
+    /// Checks that the file can be created, unless it lies in a folder the run creates later
+    /// (`createdFolder`, e.g. a checkpoint folder; its parent is checked by that option).
+    public func validate(createdFolder: String?) throws {
+        guard let metrics else { return }
+        if let createdFolder, OutputSafety.willBeCreated(metrics, inside: createdFolder) { return }
+        try validateOutputPath(metrics, option: "--metrics")
+    }
+}
+
+// MARK: - the dataset argument
+
+/// What the dataset argument of one command is; the help of ``DatasetArgument`` says it.
+public protocol DatasetDescription {
+    /// What the path names, e.g. `"HGB dataset: a folder or its .zip"`.
+    static var datasetHelp: String { get }
+    /// The dataset when none is given, or `nil` when one is required.
+    static var defaultDataset: String? { get }
+}
+
+/// The dataset as the first positional argument (`rphgnn train graphs/hgb/ACM.zip`), with the
+/// older `--dataset PATH` still accepted so existing commands and scripts keep working. Both
+/// with different paths is a usage error (exit 64).
+public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        Command.datasetHelp + (Command.defaultDataset.map { " Default: \($0)." } ?? "")
+            + " (--dataset PATH, the older spelling, is accepted too.)",
+        valueName: "dataset"), completion: .file())
+    public var positional: String?
+
+    @Option(name: .customLong("dataset"), help: .hidden, completion: .file())
+    public var option: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if let positional, let option, positional != option {
+            throw ValidationError("the dataset is given twice, as the argument '\(positional)' and as --dataset '\(option)'; give it once")
+        }
+        if positional == nil && option == nil && Command.defaultDataset == nil {
+            throw ValidationError("Missing expected argument '<dataset>' (the dataset, as the first argument)")
+        }
+    }
+
+    /// The dataset given (either way), or the command's default.
+    public var path: String {
+        guard let path = positional ?? option ?? Command.defaultDataset else {
+            preconditionFailure("validate() refuses a missing dataset")
+        }
+        return path
+    }
+}
+
+// MARK: - all of them
+
+/// The five run options of a command that trains or embeds (`fastrp embed`, `gnnpipe train`,
+/// `rphgnn train`, `lighthgnn train`, …): `--seed`, `--threads`, `--quiet`, `--log-level`,
+/// `--metrics`, in that order.
+///
+/// ```swift
+/// @OptionGroup(title: runOptionsTitle) var run: RunOptions<EmbedRun>
+/// ```
+public struct RunOptions<Command: SeedDescription & MetricsDescription>: ParsableArguments {
+    @OptionGroup public var seedOption: SeedOption<Command>
+    @OptionGroup public var threadsOption: ThreadsOption
+    @OptionGroup public var quietOption: QuietOption
+    @OptionGroup public var logLevelOption: LogLevelOption
+    @OptionGroup public var metricsOption: MetricsOption<Command>
+
+    public init() {}
+
+    /// `--seed`, or the command's default.
+    public var seed: UInt64 { seedOption.value }
+    /// `--threads`, or the default (``ThreadsOption/defaultCount``).
+    public var threads: Int { threadsOption.count }
+    /// `--quiet`.
+    public var quiet: Bool { quietOption.quiet }
+    /// `--metrics`.
+    public var metrics: String? { metricsOption.metrics }
+
+    /// A logger at `--log-level` (``LogLevelOption/makeLogger(prefix:label:quiet:)``).
+    public func makeLogger(prefix: String, label: String) -> Logger {
+        logLevelOption.makeLogger(prefix: prefix, label: label, quiet: quiet)
+    }
+
+    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
+    public func note(_ text: String) {
+        if !quiet { printToStandardError(text) }
+    }
+}
+
+// MARK: - the tools' shared grammar, for their top-level help
+
+/// The paragraph that closes every tool's top-level `--help` (after a blank line): the shape
+/// all commands share and how to get shell completion.
+public func sharedGrammarHelp(tool: String) -> String {
+    """
+
+    Every command that reads a graph or dataset takes it as the first argument, and the \
+    run options of every GraphLearning tool (--seed, --threads, --quiet, --log-level, \
+    --metrics) are spelt and mean the same everywhere (RUN OPTIONS in each command's help). \
+    Shell completion: `\(tool) --generate-completion-script bash` (or zsh, fish); the README \
+    says where to put it.
+    """
+}
