@@ -117,6 +117,11 @@ public struct QuietOption: ParsableArguments {
     public var quiet = false
 
     public init() {}
+
+    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
+    public func note(_ text: String) {
+        if !quiet { printToStandardError(text) }
+    }
 }
 
 // MARK: - --log-level
@@ -266,9 +271,7 @@ public struct RunOptions<Command: SeedDescription & MetricsDescription>: Parsabl
     }
 
     /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) {
-        if !quiet { printToStandardError(text) }
-    }
+    public func note(_ text: String) { quietOption.note(text) }
 }
 
 // MARK: - the tools' shared grammar, for their top-level help

@@ -3,14 +3,6 @@ import CLISupport
 import Foundation
 import GraphLearning
 
-extension FastRPCommand {
-    /// This process's rank as the MPI launcher exported it (Open MPI, PMIx, PMI), before MPI_Init.
-    static var launcherRank: Int? {
-        let env = ProcessInfo.processInfo.environment
-        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { env[$0].flatMap(Int.init) }.first
-    }
-}
-
 /// The message and exit code `ToolMain` would print for `error`.
 func errorReport(_ error: any Error) -> (message: String, code: Int32) {
     if let failure = error as? CommandFailure { return (failure.message, failure.code) }
@@ -50,9 +42,10 @@ extension Embed {
 
     private func embedDistributed(_ world: MPICommunicator) throws {
         let (rank, size) = (world.rank, world.size)
-        let config = try world.agree({ try embedding.configuration() }, describe: errorReport)
-        let threads = reporting.threads
-        let quiet = reporting.quiet || rank != 0
+        let config = try world.agree({ try embedding.configuration(seed: runOptions.seed) }, describe: errorReport)
+        let threads = runOptions.threads
+        let quiet = runOptions.quiet || rank != 0
+        let logger = runOptions.logLevelOption.makeLogger(prefix: "fastrp rank \(rank)", label: "fastrp", quiet: quiet)
         let readOptions = EdgeListReadOptions(idMode: graph.idMode, weighted: graph.weighted ? true : false,
                                               numNodes: graph.numNodes, threadCount: threads, skipRows: graph.header.skipRows)
         // Column standardisation sums fixed 1,024-row blocks: ranks start on one (see HaloProduct).
@@ -85,7 +78,7 @@ extension Embed {
         loaded.rows = CSRGraph(emptyWithNodes: 0)
         let (result, embedSeconds) = try timed {
             try FastRP(config).embed(rows: consume rows, partition: loaded.partition, communicator: world, features: features,
-                                     threads: threads) { bar.update($0.completed, of: $0.total) }
+                                     threads: threads, logger: logger) { bar.update($0.completed, of: $0.total) }
         }
         bar.finish()
         try refuseNonFinite(result.embeddings)
@@ -109,11 +102,11 @@ extension Embed {
             String(format: "rank %d: load %.2f s, exchange %.2f s, compute %.2f s, peak %.0f MiB", r, field(r, 0), field(r, 1), field(r, 2), field(r, 4))
         }
         let peak = (0..<size).map { field($0, 4) }.max() ?? 0
-        reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d, %d ranks → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB (largest rank); ",
+        runOptions.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d, %d ranks → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB (largest rank); ",
                               formatCount(loaded.numNodes), formatCount(loaded.storedEdges), config.dimension, config.iterationWeights.count,
                               size, output, loadSeconds, embedSeconds, writeSeconds, peak) + perRank.joined(separator: "; "))
         let k = steps.count
-        try MetricsWriter(path: reporting.metrics).append([
+        try MetricsWriter(path: runOptions.metrics).append([
             "command": "embed", "edges": graph.edges, "output": output, "nodes": loaded.numNodes, "stored_edges": loaded.storedEdges,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "beta": Double(config.normalizationStrength),
             "sparsity": config.sparsity.description, "seed": config.seed, "threads": threads, "ranks": size,

@@ -13,11 +13,12 @@ struct FastRPCommand: ParsableCommand {
         discussion: """
             Examples:
               fastrp embed graphs/karate/edges.tsv -o karate.tsv
-              fastrp embed edges.tsv --dim 256 --weights 0,0,1,4 --normalization-strength -0.5 -o emb.npy
+              fastrp embed edges.tsv --dim 256 --weights 0,0,1,4 -o emb.npy
               fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
               fastrp evaluate --embeddings bc.npy --labels graphs/blogcatalog/labels.tsv
               fastrp link-prediction graphs/blogcatalog/edges.tsv --dim 512
-            """,
+
+            """ + sharedGrammarHelp(tool: "fastrp"),
         subcommands: [Embed.self, Evaluate.self, LinkPredictionCommand.self])
 
     static func main() {
@@ -25,7 +26,7 @@ struct FastRPCommand: ParsableCommand {
         // printed by rank 0 alone, whose exit status becomes the job's. The other ranks leave
         // quietly with status 0: a non-zero exit would make mpirun kill rank 0, maybe before
         // it printed.
-        if let rank = launcherRank, rank != 0 {
+        if let rank = Launcher.rank, rank != 0 {
             do {
                 if !(try parseAsRoot() is Embed) { Foundation.exit(0) }
             } catch {
@@ -44,7 +45,7 @@ extension FastRP.Transition: ExpressibleByArgument {}
 /// Where the graph comes from.
 struct GraphOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64).",
-                                 valueName: "edges"))
+                                 valueName: "edges"), completion: .file())
     var edges: String
 
     @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
@@ -121,13 +122,11 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(parsing: .signedNumber, help: ArgumentHelp("Share of the dimensions given to projected features (needs --features).", valueName: "ratio"))
     var propertyRatio: Float = 0
 
-    @Option(parsing: .signedNumber, help: "Seed of the random projection.") var seed: UInt64 = 42
-
     @Flag(help: "The paper's BlogCatalog settings: --dim 512 --weights 1,1,7.81,45.28 --normalization-strength -0.628 --standardize (overrides those options).")
     var paperBlogcatalog = false
 
     func validate() throws {
-        _ = try configuration()
+        _ = try configuration(seed: 0)
     }
 
     func parsedWeights() throws -> [Float] {
@@ -141,7 +140,8 @@ struct EmbeddingOptions: ParsableArguments {
         }
     }
 
-    func configuration() throws -> FastRP.Configuration {
+    /// The FastRP settings with `seed` (``SeedOption``) as the projection's seed.
+    func configuration(seed: UInt64) throws -> FastRP.Configuration {
         let s: FastRP.Sparsity
         if sparsity == "sqrt" {
             s = .squareRootOfNodes
@@ -194,26 +194,11 @@ struct EmbeddingOptions: ParsableArguments {
     }
 }
 
-/// Threads and reporting.
-struct RunOptions: ParsableArguments {
-    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores); results do not depend on it.")
-    var threads = Parallel.defaultThreadCount
-
-    @Flag(name: .shortAndLong,
-          help: "No progress bar, notes or timing line; results that are the command's output (the evaluate table, the link-prediction score) still go to stdout.")
-    var quiet = false
-
-    @Option(help: ArgumentHelp("Write a JSON line with settings, timings and results to this file (replaced by this run).", valueName: "file.jsonl"))
-    var metrics: String?
-
-    func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let metrics { try validateOutputPath(metrics, option: "--metrics") }
-    }
-
-    func note(_ text: String) {
-        if !quiet { FileHandle.standardError.write(Data((text + "\n").utf8)) }
-    }
+/// What `--seed` and `--metrics` mean in `embed` and `link-prediction`.
+enum EmbedRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "the random projection"
+    static let defaultSeed: UInt64? = 42
+    static let metricsRecords = "one record (settings, timings per step, peak memory; under mpirun per rank too)"
 }
 
 // MARK: - embed
@@ -242,14 +227,21 @@ struct Embed: ParsableCommand {
             each step; ranks write their rows of a .npy in place (the output folder must be shared), \
             text outputs go through rank 0. The timing line adds load / exchange / compute seconds and \
             peak memory per rank; --metrics records bytes exchanged per step.
+
+            Examples:
+              fastrp embed graphs/karate/edges.tsv -o karate.tsv
+              fastrp embed edges.tsv --dim 256 --weights 0,0,1,4 -o emb.npy --threads 4
+              fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
+              mpirun -n 4 fastrp embed edges.tsv -o emb.npy
             """)
 
     @OptionGroup var graph: GraphOptions
     @OptionGroup var embedding: EmbeddingOptions
-    @OptionGroup var reporting: RunOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output file: .npy, .tsv or .txt (word2vec).", valueName: "file"))
     var output = "embeddings.npy"
+
+    @OptionGroup(title: runOptionsTitle) var runOptions: RunOptions<EmbedRun>
 
     func validate() throws {
         guard ["npy", "tsv", "txt"].contains(fileExtension(output)) else {
@@ -259,32 +251,34 @@ struct Embed: ParsableCommand {
         var inputs = [(graph.edges, "the edge list")]
         if let features = embedding.features { inputs.append((features, "--features")) }
         try OutputSafety.refuseOverwriting(output, option: "--output", inputs: inputs)
-        if let metrics = reporting.metrics {
+        try runOptions.metricsOption.validate(createdFolder: nil)
+        if let metrics = runOptions.metrics {
             try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + [(output, "--output")])
         }
     }
 
     func run() throws {
-        if FastRPCommand.launcherRank != nil {
+        if Launcher.rank != nil {
             try runDistributed()
             return
         }
-        let config = try embedding.configuration()
-        let threads = reporting.threads
-        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: reporting.quiet) }
+        let config = try embedding.configuration(seed: runOptions.seed)
+        let threads = runOptions.threads
+        let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
+        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: runOptions.quiet) }
         let features = try embedding.loadFeatures()
-        let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")
+        let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
         let (result, embedSeconds) = try timed {
-            try FastRP(config).embed(graph, features: features, threads: threads) { bar.update($0.completed, of: $0.total) }
+            try FastRP(config).embed(graph, features: features, threads: threads, logger: logger) { bar.update($0.completed, of: $0.total) }
         }
         bar.finish()
         try refuseNonFinite(result.embeddings)
         let (_, writeSeconds) = try timed { try writeEmbeddings(result.embeddings, nodeIDs: nodeIDs, to: output) }
         let peak = peakMemoryMiB()
-        reporting.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
+        runOptions.note(String(format: "fastrp: %@ nodes, %@ stored edges, dim %d, k %d → %@: load %.2f s, embed %.2f s, write %.2f s, peak memory %.0f MiB",
                         formatCount(graph.numNodes), formatCount(graph.nnz), config.dimension, config.iterationWeights.count,
                         output, loadSeconds, embedSeconds, writeSeconds, peak))
-        try MetricsWriter(path: reporting.metrics).append([
+        try MetricsWriter(path: runOptions.metrics).append([
             "command": "embed", "edges": self.graph.edges, "output": output, "nodes": graph.numNodes, "stored_edges": graph.nnz,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "beta": Double(config.normalizationStrength),
             "sparsity": config.sparsity.description, "seed": config.seed, "threads": threads,
@@ -313,90 +307,6 @@ func fileExtension(_ path: String) -> String {
     (path as NSString).pathExtension.lowercased()
 }
 
-// MARK: - evaluate
-
-struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Node classification with embeddings: Micro- and Macro-F1 over shuffles and training ratios.",
-        discussion: """
-            The DeepWalk / FastRP protocol: for each shuffle of the labelled nodes and each training \
-            ratio, one-vs-rest L2 logistic regression (liblinear's objective, bias regularised) is \
-            trained on the first part and each test node is given its k best classes, k = its true \
-            label count. Prints Micro-/Macro-F1 averaged over shuffles (with --quiet, only that \
-            table). EMBEDDINGS: .npy (row i = node i; labels use integer ids) or .tsv / .txt as \
-            written by `fastrp embed` (labels use the same ids), extensions in any case. Defaults \
-            are the paper's: C = 0.1, 5 shuffles.
-
-            To reproduce the paper's BlogCatalog numbers:
-              fastrp embed graphs/blogcatalog/edges.tsv --paper-blogcatalog -o bc.npy
-              fastrp evaluate --embeddings bc.npy --labels graphs/blogcatalog/labels.tsv --ratios 0.1,0.5,0.9
-            """)
-
-    @Option(help: ArgumentHelp("Embeddings file (.npy, .tsv or .txt).", valueName: "file")) var embeddings: String
-    @Option(help: ArgumentHelp("Labels: `node<TAB>class` per line; several lines per node for multi-label.", valueName: "file"))
-    var labels: String
-    @Option(parsing: .signedNumber, help: ArgumentHelp("Training ratios, comma-separated, each in (0, 1).", valueName: "list"))
-    var ratios = "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9"
-    @Option(parsing: .signedNumber, help: "Number of shuffles.") var shuffles = 5
-    @Option(name: [.customShort("C"), .customLong("inverse-regularization")], parsing: .signedNumber,
-            help: "C, the logistic regression's inverse regularisation strength.")
-    var c: Float = 0.1
-    @Option(parsing: .signedNumber, help: "Seed of the shuffles.") var seed: UInt64 = 0
-    @OptionGroup var reporting: RunOptions
-
-    func parsedRatios() throws -> [Double] {
-        let list = ratios.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !list.isEmpty, list.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1 }) else {
-            throw ValidationError("--ratios must be comma-separated numbers in (0, 1), got '\(ratios)'")
-        }
-        return list.map { $0! }
-    }
-
-    func validate() throws {
-        _ = try parsedRatios()
-        if !["npy", "tsv", "txt"].contains(FilePaths.formatExtension(of: embeddings)) {
-            throw ValidationError("--embeddings \(embeddings): expected a .npy, .tsv or .txt (word2vec) file")
-        }
-        if shuffles < 1 { throw ValidationError("--shuffles must be at least 1, got \(shuffles)") }
-        if !(c > 0 && c.isFinite) { throw ValidationError("-C must be a positive number, got \(c)") }
-        if let metrics = reporting.metrics {
-            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: [(embeddings, "--embeddings"), (labels, "--labels")])
-        }
-    }
-
-    func run() throws {
-        BLAS.setThreadCount(1)  // products split into shape-fixed row blocks: scores do not depend on --threads
-        let (loaded, loadSeconds) = try timed { () throws -> (Matrix, NodeLabels) in
-            let (matrix, names) = try EmbeddingReader.read(embeddings)
-            let labelSet = try LabelReader.read(labels, nodeIDs: names, numNodes: matrix.rows)
-            return (matrix, labelSet)
-        }
-        let (matrix, labelSet) = loaded
-        let config = NodeClassification.Configuration(trainingRatios: try parsedRatios(), shuffles: shuffles,
-                                                      inverseRegularization: c, seed: seed, threads: reporting.threads)
-        let bar = ProgressBar(enabled: !reporting.quiet, label: "fits")
-        let (scores, seconds) = try timed {
-            try NodeClassification.evaluate(embeddings: matrix, labels: labelSet, configuration: config) { bar.update($0, of: $1) }
-        }
-        bar.finish()
-        // The table is the command's output, so --quiet keeps it and drops only the line about the run.
-        if !reporting.quiet {
-            print("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
-        }
-        print("ratio  train   Micro-F1  Macro-F1")
-        for s in scores {
-            print(String(format: "%.2f   %-6d  %.4f    %.4f", s.trainingRatio, s.trainingNodes, s.microF1, s.macroF1))
-        }
-        reporting.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
-                        loadSeconds, shuffles * scores.count, seconds, peakMemoryMiB()))
-        try MetricsWriter(path: reporting.metrics).append([
-            "command": "evaluate", "embeddings": embeddings, "labels": labels, "C": Double(c), "shuffles": shuffles,
-            "seed": seed, "seconds": seconds,
-            "scores": scores.map { ["ratio": $0.trainingRatio, "micro_f1": $0.microF1, "macro_f1": $0.macroF1] },
-        ])
-    }
-}
-
 // MARK: - link-prediction
 
 struct LinkPredictionCommand: ParsableCommand {
@@ -407,18 +317,24 @@ struct LinkPredictionCommand: ParsableCommand {
             The FastRP paper's protocol: keep a spanning tree plus random edges up to 1 − --hold-out \
             of the edges, embed that graph, and report the fraction of held-out edges whose cosine \
             similarity beats a random node pair's (ties count ½). The graph is treated as undirected.
+
+            Example (the paper's BlogCatalog setting):
+              fastrp link-prediction graphs/blogcatalog/edges.tsv --dim 512 --weights 1,0.01
             """)
 
     @OptionGroup var graph: GraphOptions
     @OptionGroup var embedding: EmbeddingOptions
-    @OptionGroup var reporting: RunOptions
-    @Option(parsing: .signedNumber, help: "Share of edges held out, in (0, 1).") var holdOut = 0.3
-    @Option(parsing: .signedNumber, help: "Seed of the split and of the random pairs.") var splitSeed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Share of edges held out, in (0, 1).", valueName: "fraction")) var holdOut = 0.3
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Seed of the held-out edges and of the random pairs (--seed seeds the projection).",
+                                                       valueName: "seed"))
+    var splitSeed: UInt64 = 0
+    @OptionGroup(title: runOptionsTitle) var runOptions: RunOptions<EmbedRun>
 
     func validate() throws {
         if !(holdOut > 0 && holdOut < 1) { throw ValidationError("--hold-out must be in (0, 1), got \(holdOut)") }
         if graph.directed { throw ValidationError("link prediction treats the graph as undirected; drop --directed") }
-        if let metrics = reporting.metrics {
+        try runOptions.metricsOption.validate(createdFolder: nil)
+        if let metrics = runOptions.metrics {
             var inputs = [(graph.edges, "the edge list")]
             if let features = embedding.features { inputs.append((features, "--features")) }
             try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
@@ -426,19 +342,22 @@ struct LinkPredictionCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try embedding.configuration()
-        let (graph, _) = try self.graph.load(threads: reporting.threads, quiet: reporting.quiet)
+        let config = try embedding.configuration(seed: runOptions.seed)
+        let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
+        let (graph, _) = try self.graph.load(threads: runOptions.threads, quiet: runOptions.quiet)
         let split = try LinkPrediction.split(graph, holdOutFraction: holdOut, seed: splitSeed)
         let features = try embedding.loadFeatures()
-        let bar = ProgressBar(enabled: !reporting.quiet, label: "fastrp")
+        let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
         let (result, seconds) = try timed {
-            try FastRP(config).embed(split.trainingGraph, features: features, threads: reporting.threads) { bar.update($0.completed, of: $0.total) }
+            try FastRP(config).embed(split.trainingGraph, features: features, threads: runOptions.threads, logger: logger) {
+                bar.update($0.completed, of: $0.total)
+            }
         }
         bar.finish()
         let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
         print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
                      formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
-        try MetricsWriter(path: reporting.metrics).append([
+        try MetricsWriter(path: runOptions.metrics).append([
             "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,
         ])

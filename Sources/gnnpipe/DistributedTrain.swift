@@ -71,10 +71,9 @@ extension Train {
 
     private func trainDistributed(mode: ParallelismOption, world: MPICommunicator) throws {
         let rank = world.rank, size = world.size, isRoot = rank == 0
-        ToolLogHandler.bootstrap(prefix: "gnnpipe rank \(rank)")
-        var logger = Logger(label: "gnnpipe")
-        logger.logLevel = quiet || !isRoot ? .warning : .info
-        let threadCount = threads ?? 1
+        // Rank 0 logs at --log-level (info by default), the others only warnings unless a level is given.
+        let logger = runOptions.logLevelOption.makeLogger(prefix: "gnnpipe rank \(rank)", label: "gnnpipe", quiet: quiet || !isRoot)
+        let threadCount = runOptions.threads
         BLAS.setThreadCount(1)
         let model = self.model ?? .gcnii
         let isGCNII = model == .gcnii

@@ -17,17 +17,18 @@ struct GNNPipeCommand: ParsableCommand {
               gnnpipe train graphs/cora --model gcnii --seed 3
               gnnpipe train graphs/cora --metrics run.jsonl --checkpoint ckpt
               gnnpipe train graphs/cora --checkpoint ckpt --resume
-              mpirun -n 4 gnnpipe train graphs/cora           # GNNPipe: GCNII-32, 4 stages, 8 chunks
+              mpirun -n 4 gnnpipe train graphs/cora        # GNNPipe: GCNII-32, 8 chunks
               mpirun -n 4 gnnpipe train --parallelism graph   # graph-parallel baseline
-              mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 stages × 2 ranks
+              mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 × 2 ranks
               gnnpipe partition graphs/cora --chunks 8 -o chunks.tsv
-              gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # which mode, predicted
-            """,
+              gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # pick a mode
+
+            """ + sharedGrammarHelp(tool: "gnnpipe"),
         subcommands: [Train.self, Partition.self, Plan.self])
 
     static func main() {
         // Under mpirun, a usage error of `train` is printed by rank 0 only (see failParsingUnderMPI).
-        if let rank = launcherRank, CommandLine.arguments.dropFirst().first == "train" {
+        if let rank = Launcher.rank, CommandLine.arguments.dropFirst().first == "train" {
             do {
                 // `train --help` parses as a help command: rank 0 prints it.
                 if !(try parseAsRoot() is Train) && rank != 0 { Foundation.exit(0) }
@@ -37,6 +38,19 @@ struct GNNPipeCommand: ParsableCommand {
         }
         ToolMain.run(Self.self)
     }
+}
+
+/// What the dataset argument of `train`, `partition` and `plan` is.
+enum NodeDatasetFolder: DatasetDescription {
+    static let datasetHelp = "Dataset folder: edges.tsv, features.mtx or features.npy, labels.tsv, split.tsv (each may be .gz; edges may be a PyG edges.npy), or an OGB node-property folder."
+    static let defaultDataset: String? = "graphs/cora"
+}
+
+/// What `--seed` and `--metrics` mean in `train`.
+enum TrainRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "initial weights and dropout masks; --partition-seed seeds the chunks"
+    static let defaultSeed: UInt64? = 0
+    static let metricsRecords = "one record per epoch (under mpirun with per-rank bytes and seconds), then a summary record"
 }
 
 /// The files of a dataset folder that `NodeDataset.load` reads; outputs must not name one of them.
@@ -114,59 +128,79 @@ struct Train: ParsableCommand {
             `error: rank R on HOST: …` and aborts the whole job, and a rank that waits longer \
             than --timeout seconds for a message ends the job too. Log lines on stderr name \
             their rank (`gnnpipe rank R:`).
+
+            Examples:
+              gnnpipe train                                   # 2-layer GCN on graphs/cora
+              gnnpipe train graphs/cora --model gcnii --seed 3 --metrics run.jsonl
+              gnnpipe train graphs/cora --checkpoint ckpt --epochs 100   # then --resume
+              mpirun -n 4 gnnpipe train graphs/cora --parallelism hybrid --stages 2
             """)
 
-    @Argument(help: ArgumentHelp("Dataset folder.", valueName: "dataset"))
-    var dataset = "graphs/cora"
+    @OptionGroup var datasetArgument: DatasetArgument<NodeDatasetFolder>
 
     // Numeric options take the next word even when it starts with "-", so a negative number
     // reaches validate() instead of being read as an option name.
     @Option(help: "Model: gcn, gcnii or sage (default: gcn; distributed gcnii).") var model: GNNArchitecture?
-    @Option(parsing: .signedNumber, help: "Number of graph layers (default: 2; gcnii 64, distributed gcnii 32).") var layers: Int?
-    @Option(parsing: .signedNumber, help: "Hidden width (default: 16; gcnii 64).") var hidden: Int?
-    @Option(parsing: .signedNumber, help: "Dropout probability in [0, 1) (default: 0.5; gcnii 0.6).") var dropout: Float?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Number of graph layers (default: 2; gcnii 64, distributed gcnii 32).", valueName: "n"))
+    var layers: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Hidden width (default: 16; gcnii 64).", valueName: "width")) var hidden: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Dropout probability in [0, 1) (default: 0.5; gcnii 0.6).", valueName: "p"))
+    var dropout: Float?
     @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 0.01
-    @Option(parsing: .signedNumber, help: "Weight decay of the dense layers (see above).") var weightDecay: Float = 5e-4
-    @Option(parsing: .signedNumber, help: "Weight decay of GCNII's convolution weights.") var convWeightDecay: Float = 0.01
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Weight decay of the dense layers (which ones: see above).", valueName: "decay"))
+    var weightDecay: Float = 5e-4
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Weight decay of GCNII's convolution weights.", valueName: "decay"))
+    var convWeightDecay: Float = 0.01
     @Option(help: "Optimizer: adam (L2 weight decay) or adamw (decoupled).") var optimizer: OptimizerChoice = .adam
     @Option(parsing: .signedNumber, help: "GCNII initial-residual weight α.") var alpha: Float = 0.1
     @Option(parsing: .signedNumber, help: "GCNII identity-mapping strength λ (β_ℓ = log(λ/ℓ + 1)).") var lambda: Float = 0.5
-    @Option(parsing: .signedNumber, help: "Last epoch (default: 200; gcnii 1500).") var epochs: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Last epoch (default: 200; gcnii 1500).", valueName: "n")) var epochs: Int?
     @Option(parsing: .signedNumber,
-            help: "Stop after this many epochs without a better validation value; 0 = never (default: 0; gcnii 100).")
+            help: ArgumentHelp("Stop after this many epochs without a better validation value; 0 = never (default: 0; gcnii 100).",
+                               valueName: "epochs"))
     var patience: Int?
-    @Option(help: "Validation number that picks the reported epoch: val-accuracy or val-loss.")
+    @Option(help: ArgumentHelp("Validation number that picks the reported epoch: val-accuracy or val-loss.", valueName: "metric"))
     var select: ModelSelection = .validationAccuracy
-    @Option(parsing: .signedNumber, help: "Seed of weights and dropout masks.") var seed: UInt64 = 0
-    @Option(parsing: .signedNumber,
-            help: "Threads for SpMM, element-wise kernels and OpenBLAS (default: all cores; 1 per rank when distributed).")
-    var threads: Int?
-    @Option(help: "Feature preprocessing: row or none.") var featureNormalization: FeatureNormalization = .row
-    @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
-    var metrics: String?
+    @Option(help: ArgumentHelp("Feature preprocessing: row (each row divided by its sum) or none.", valueName: "mode"))
+    var featureNormalization: FeatureNormalization = .row
     @Option(help: ArgumentHelp("Save training state in this folder (created if missing): one process writes last.ckpt and best.ckpt; distributed ranks write rank-R.epoch-E.ckpt and complete.json, keeping the last two complete epochs.", valueName: "dir"))
     var checkpoint: String?
-    @Option(parsing: .signedNumber, help: "Epochs between checkpoints.") var checkpointEvery = 10
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Epochs between checkpoints.", valueName: "epochs")) var checkpointEvery = 10
     @Flag(help: "Continue from the checkpoint folder (one process: last.ckpt; distributed: the epoch named by complete.json, with the same rank count, mode and options).")
     var resume = false
-    @Flag(help: "Print only the final result.") var quiet = false
-    @Option(help: "single (one process), pipeline (GNNPipe), graph (graph parallel) or hybrid (--stages S × P/S); default: pipeline under mpirun with > 1 rank, else single.")
+    @Option(help: ArgumentHelp("single (one process), pipeline (GNNPipe), graph (graph parallel) or hybrid (--stages S × P/S); default: pipeline under mpirun with > 1 rank, else single.",
+                               valueName: "mode"))
     var parallelism: ParallelismOption?
-    @Option(parsing: .signedNumber, help: "Hybrid: number of pipeline stages S (divides the rank count).") var stages: Int?
-    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: number of METIS chunks C (1 = no chunking, no staleness; at most the node count; default 8).")
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Hybrid: number of pipeline stages S (divides the rank count).", valueName: "S"))
+    var stages: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Pipeline and hybrid: number of METIS chunks C (1 = no chunking, no staleness; at most the node count; default 8).",
+                                                       valueName: "C"))
     var chunks: Int?
-    @Option(help: "Pipeline and hybrid: gradients into historical rows: drop (default) or defer (one epoch late).")
+    @Option(help: ArgumentHelp("Pipeline and hybrid: gradients into historical rows: drop (default) or defer (one epoch late).", valueName: "mode"))
     var staleGradients: StaleGradientMode?
-    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: first epochs run without chunking (C = 1; default 0).") var warmupEpochs: Int?
-    @Option(parsing: .signedNumber, help: "Pipeline and hybrid: smoothing m of historical rows, history ← m·history + (1−m)·new (default 0).")
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Pipeline and hybrid: first epochs run without chunking (C = 1; default 0).", valueName: "epochs"))
+    var warmupEpochs: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Pipeline and hybrid: smoothing m of historical rows, history ← m·history + (1−m)·new (default 0).",
+                                                       valueName: "m"))
     var historyMomentum: Float?
     @Flag(help: "Pipeline and hybrid: re-draw the chunk order every epoch.") var shuffleChunks = false
-    @Option(parsing: .signedNumber, help: "Distributed: seed of the METIS chunks and parts (default 0).") var partitionSeed: UInt64?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seed of the METIS chunks and parts (default 0).", valueName: "seed"))
+    var partitionSeed: UInt64?
     @Option(help: ArgumentHelp("Distributed: write a Chrome trace-event file (one track per rank).", valueName: "trace.json"))
     var trace: String?
     @OptionGroup var header: SkipRowsOption
     @Option(parsing: .signedNumber, help: ArgumentHelp("Distributed: seconds a rank waits for a message or collective before the job fails (default 600).", valueName: "seconds"))
     var timeout: Double?
+    @OptionGroup(title: runOptionsTitle) var runOptions: RunOptions<TrainRun>
+
+    /// The dataset folder (first argument or `--dataset`).
+    var dataset: String { datasetArgument.path }
+    /// `--seed`: weights and dropout masks.
+    var seed: UInt64 { runOptions.seed }
+    /// `--quiet`.
+    var quiet: Bool { runOptions.quiet }
+    /// `--metrics`.
+    var metrics: String? { runOptions.metrics }
 
     /// The options with their defaults.
     var chunkCount: Int { chunks ?? 8 }
@@ -179,8 +213,7 @@ struct Train: ParsableCommand {
     /// Whether this run is distributed: an explicit parallel mode, or mpirun with more than one rank.
     static func runsDistributed(_ parallelism: ParallelismOption?) -> Bool {
         if let parallelism { return parallelism != .single }
-        let size = ["OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE"].lazy.compactMap { ProcessInfo.processInfo.environment[$0].flatMap(Int.init) }.first
-        return (size ?? 1) > 1
+        return (Launcher.size ?? 1) > 1
     }
 
     func validate() throws {
@@ -196,7 +229,6 @@ struct Train: ParsableCommand {
         if !(lambda > 0 && lambda.isFinite) { throw ValidationError("--lambda must be positive, got \(lambda)") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
         if let patience, patience < 0 { throw ValidationError("--patience must be ≥ 0, got \(patience)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         // Before any data is loaded: an existing folder must take files, a missing one needs an
         // existing, writable parent (prepareFolder creates one level).
@@ -259,7 +291,7 @@ struct Train: ParsableCommand {
     }
 
     /// Whether mpirun / srun started this process (Open MPI, PMIx or PMI environment).
-    static var launchedByMPI: Bool { GNNPipeCommand.launcherRank != nil }
+    static var launchedByMPI: Bool { Launcher.rank != nil }
 
     /// Loads DATASET as a node-classification task (undirected adjacency without self-loops,
     /// features row-normalised unless --feature-normalization none, one class per node, the
@@ -296,11 +328,9 @@ struct Train: ParsableCommand {
         if let checkpoint, resume, !FileManager.default.fileExists(atPath: checkpoint + "/last.ckpt") {
             throw CommandFailure("--resume: \(checkpoint)/last.ckpt does not exist; nothing to resume", code: 64)
         }
-        ToolLogHandler.bootstrap(prefix: "gnnpipe")
-        var logger = Logger(label: "gnnpipe")
-        logger.logLevel = quiet ? .warning : .info
+        let logger = runOptions.makeLogger(prefix: "gnnpipe", label: "gnnpipe")
 
-        let threadCount = threads ?? Parallel.defaultThreadCount
+        let threadCount = runOptions.threads
         // GEMMs are split into row blocks on the engine's threads; OpenBLAS's own pool would
         // spin on the same cores.
         BLAS.setThreadCount(1)

@@ -3,11 +3,24 @@ import CLISupport
 import Foundation
 import GraphLearning
 
+/// What the dataset argument of `partition` is.
+enum PartitionInput: DatasetDescription {
+    static let datasetHelp = "Dataset folder (as for train) or an edge-list file."
+    static let defaultDataset: String? = "graphs/cora"
+}
+
+/// What `--seed` means in `partition`.
+enum PartitionRun: SeedDescription {
+    static let seedDraws = "METIS, as --partition-seed of train"
+    static let defaultSeed: UInt64? = 0
+}
+
 /// `gnnpipe partition`: the METIS chunking of a dataset as training uses it, with its
 /// statistics, and the pipeline schedule.
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cut a graph into pipeline chunks with METIS and report sizes, halos, staleness and the schedule.",
+        usage: "gnnpipe partition [<options>] [<dataset>]",
         discussion: """
             Uses the same cut as `gnnpipe train --chunks C --partition-seed S`: METIS k-way on \
             the undirected graph (with --parts G, as hybrid training with G ranks per stage: G \
@@ -22,17 +35,27 @@ struct Partition: ParsableCommand {
             leaves one empty, it takes a node of the largest); with --parts G, a part of m \
             nodes is cut into at most m chunks, and a --chunks larger than every part is \
             refused with the largest count that works.
+
+            Examples:
+              gnnpipe partition graphs/cora --chunks 8 --stages 4
+              gnnpipe partition graphs/cora --chunks 4 --parts 2 -o chunks.tsv
             """)
 
-    @Argument(help: ArgumentHelp("Dataset folder (or an edge-list file).", valueName: "dataset"))
-    var dataset = "graphs/cora"
-    @Option(parsing: .signedNumber, help: "Number of chunks C (at most the node count).") var chunks = 8
-    @Option(parsing: .signedNumber, help: "Graph-parallel parts G (ranks per stage of hybrid training).") var parts = 1
-    @Option(parsing: .signedNumber, help: "Print the schedule of this many pipeline stages.") var stages: Int?
-    @Option(parsing: .signedNumber, help: "METIS seed (as --partition-seed of train).") var seed: UInt64 = 0
+    @OptionGroup var datasetArgument: DatasetArgument<PartitionInput>
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Number of chunks C (at most the node count).", valueName: "C")) var chunks = 8
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Graph-parallel parts G (ranks per stage of hybrid training).", valueName: "G"))
+    var parts = 1
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Print the schedule of this many pipeline stages.", valueName: "S"))
+    var stages: Int?
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the chunk of every node here (TSV).", valueName: "chunks.tsv"))
     var output: String?
     @OptionGroup var header: SkipRowsOption
+    @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<PartitionRun>
+
+    /// The dataset (first argument or `--dataset`).
+    var dataset: String { datasetArgument.path }
+    /// `--seed`: METIS.
+    var seed: UInt64 { seedOption.value }
 
     func validate() throws {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }

@@ -8,6 +8,7 @@ import GraphLearning
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict epoch time, bytes per link and peak memory per rank of each distributed mode, and pick one.",
+        usage: "gnnpipe plan [<options>] [<dataset>] --ranks <P>",
         discussion: """
             For P ranks (one per host) joined by links of --bandwidth (tc's units: 100mbit, \
             1gbit, 10gbit) with one-way --delay, gnnpipe plan builds what training would build \
@@ -29,21 +30,29 @@ struct Plan: ParsableCommand {
               gnnpipe plan data/rmat18 --ranks 4 --bandwidth 1gbit --shared-cores 2
             """)
 
-    @Argument(help: ArgumentHelp("Dataset folder (as for train).", valueName: "dataset"))
-    var dataset = "graphs/cora"
-    @Option(parsing: .signedNumber, help: "Number of ranks P (one per host).") var ranks: Int
+    @OptionGroup var datasetArgument: DatasetArgument<NodeDatasetFolder>
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Number of ranks P (one per host).", valueName: "P")) var ranks: Int
     @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps).", valueName: "rate"))
     var bandwidth = "1gbit"
     @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us.", valueName: "delay")) var delay = "0ms"
     @Option(help: "Model: gcn, gcnii or sage.") var model: GNNArchitecture = .gcnii
-    @Option(parsing: .signedNumber, help: "Number of graph layers (default: gcnii 32, else 2).") var layers: Int?
-    @Option(parsing: .signedNumber, help: "Hidden width (default: gcnii 64, else 16).") var hidden: Int?
-    @Option(parsing: .signedNumber, help: "Chunks C of the pipeline and hybrid modes.") var chunks = 8
-    @Option(parsing: .signedNumber, help: "Threads per rank (kernels are timed with them).") var threads = 1
-    @Option(parsing: .signedNumber, help: "Cores shared by all ranks (hosts emulated on one machine); default: each rank has its own.")
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Number of graph layers (default: gcnii 32, else 2).", valueName: "n")) var layers: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Hidden width (default: gcnii 64, else 16).", valueName: "width")) var hidden: Int?
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Chunks C of the pipeline and hybrid modes.", valueName: "C")) var chunks = 8
+    // Not the shared --threads (this process's workers): a setting of the runs being predicted.
+    @Option(parsing: .signedNumber,
+            help: ArgumentHelp("Threads of each predicted rank; the kernels are timed with this many. Unlike --threads of train, it sets the runs being predicted, not this process.",
+                               valueName: "n"))
+    var threads = 1
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Cores shared by all ranks (hosts emulated on one machine); default: each rank has its own.",
+                                                       valueName: "N"))
     var sharedCores: Int?
-    @Option(parsing: .signedNumber, help: "Seed of the METIS chunks and parts (as train's --partition-seed).") var partitionSeed: UInt64 = 0
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Seed of the METIS chunks and parts (as train's --partition-seed).", valueName: "seed"))
+    var partitionSeed: UInt64 = 0
     @OptionGroup var header: SkipRowsOption
+
+    /// The dataset (first argument or `--dataset`).
+    var dataset: String { datasetArgument.path }
 
     func validate() throws {
         if ranks < 1 { throw ValidationError("--ranks must be at least 1, got \(ranks)") }

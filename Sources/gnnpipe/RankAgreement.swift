@@ -73,12 +73,6 @@ enum ResumeOptions {
 }
 
 extension GNNPipeCommand {
-    /// This process's rank as the MPI launcher exported it (Open MPI, PMIx, PMI), before MPI_Init.
-    static var launcherRank: Int? {
-        let env = ProcessInfo.processInfo.environment
-        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { env[$0].flatMap(Int.init) }.first
-    }
-
     /// Under mpirun every rank parses the same arguments. A usage error of `gnnpipe train` is
     /// agreed over MPI with the other ranks (those that parsed fine wait for it in the first
     /// step of ``Train/runDistributed()``), so rank 0 prints it once and every rank exits with its

@@ -3,11 +3,18 @@ import CLISupport
 import Foundation
 import GraphLearning
 
+/// What `--seed` means in `generate`.
+enum GenerateRun: SeedDescription {
+    static let seedDraws = "graph, features, labels and split"
+    static let defaultSeed: UInt64? = 1
+}
+
 /// `graphlearning generate`: a synthetic node-classification dataset folder (R-MAT graph,
 /// class-correlated features, labels, split) that every tool reading dataset folders accepts.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a synthetic node-classification dataset folder with an R-MAT graph.",
+        usage: "graphlearning generate [<options>] <output>",
         discussion: """
             Writes edges.tsv (R-MAT, Chakrabarti et al. 2004, Graph500 quadrant probabilities \
             0.57/0.19/0.19, 2^scale nodes, edge-factor · 2^scale draws, self-loops removed, \
@@ -23,7 +30,9 @@ struct Generate: ParsableCommand {
               graphlearning generate /tmp/rmat20 --scale 20 --edge-factor 16 --features 128
             """)
 
-    @Argument(help: ArgumentHelp("Output dataset folder.", valueName: "output")) var output: String
+    @Argument(help: ArgumentHelp("Output dataset folder (created if missing; an existing one must be empty).", valueName: "output"),
+              completion: .directory)
+    var output: String
     @Option(parsing: .signedNumber, help: "log2 of the number of nodes (1–26).") var scale = 14
     @Option(parsing: .signedNumber, help: "Edge draws per node.") var edgeFactor = 16
     @Option(parsing: .signedNumber, help: "Feature width.") var features = 128
@@ -31,7 +40,8 @@ struct Generate: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Added to the class's feature columns (may be negative).") var signal: Float = 0.5
     @Option(parsing: .signedNumber, help: "Fraction of nodes in the training split.") var train = 0.1
     @Option(parsing: .signedNumber, help: "Fraction of nodes in the validation split.") var val = 0.1
-    @Option(parsing: .signedNumber, help: "Seed of graph, features, labels and split.") var seed: UInt64 = 1
+    @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<GenerateRun>
+    @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
 
     func validate() throws {
         guard (1...26).contains(scale) else { throw ValidationError("--scale must be in 1...26, got \(scale)") }
@@ -62,6 +72,7 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
+        let seed = seedOption.value
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let n = 1 << scale
         let edges = GraphGenerator.rmat(scale: scale, edgeFactor: edgeFactor, seed: seed)
@@ -85,7 +96,7 @@ struct Generate: ParsableCommand {
         let d = features, c = classes, s = signal, sd = seed
         x.values.withUnsafeMutableBufferPointer { xs in
             let p = xs.baseAddress!
-            Parallel.forEachRange(total: n, count: Parallel.defaultThreadCount) { rows in
+            Parallel.forEachRange(total: n, count: threads.count) { rows in
                 for v in rows {
                     var rng = SplitMix64(seed: sd ^ 0xFEA7, stream: UInt64(v))
                     for j in 0..<d { p[v * d + j] = rng.nextUnitFloat() + (j % c == Int(labels[v]) ? s : 0) }

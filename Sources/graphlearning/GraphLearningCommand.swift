@@ -21,7 +21,8 @@ struct GraphLearningCommand: ParsableCommand {
               graphlearning summary graphs/hgb/ACM.zip
               graphlearning partition graphs/blogcatalog --parts 4 -o parts.npy
               launch/mpirun-local.sh 2 graphlearning mpi-check
-            """,
+
+            """ + sharedGrammarHelp(tool: "graphlearning"),
         subcommands: [Summary.self, Partition.self, Generate.self, MPICheck.self])
 
     static func main() { ToolMain.run(Self.self) }
@@ -29,7 +30,7 @@ struct GraphLearningCommand: ParsableCommand {
 
 /// Options shared by commands that read a graph.
 struct GraphInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge-list file or dataset folder.", valueName: "graph"))
+    @Argument(help: ArgumentHelp("Edge-list file (plain or .gz; or a PyG edge_index .npy) or dataset folder (see graphlearning --help).", valueName: "graph"), completion: .file())
     var path: String
 
     @Flag(help: "Treat edges as directed (default: undirected, each edge symmetrised).")
@@ -68,13 +69,15 @@ struct GraphInputOptions: ParsableArguments {
         GraphBuildOptions(symmetrize: !directed, duplicates: duplicates, selfLoops: selfLoops)
     }
 
-    /// Loads the dataset, noting on stderr when automatic mode relabelled the ids.
-    func load() throws -> NodeDataset {
-        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode, skipRows: header.skipRows))
+    /// Loads the dataset with `threads` parsing the edge list, noting on stderr (unless `quiet`)
+    /// when automatic mode relabelled the ids.
+    func load(threads: Int, quiet: Bool) throws -> NodeDataset {
+        let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode, threadCount: threads,
+                                                                                 skipRows: header.skipRows))
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }
-        if idMode == .automatic, let ids = dataset.edges.nodeIDs {
+        if idMode == .automatic, let ids = dataset.edges.nodeIDs, !quiet {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             ToolMain.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
         }
@@ -99,6 +102,36 @@ struct GraphInputOptions: ParsableArguments {
     }
 }
 
+/// The run options of `summary` and `partition`: `--seed` (METIS), `--threads` (reading),
+/// `--quiet`, `--metrics`. No `--log-level`: these commands write no log lines.
+struct GraphRunOptions<Command: SeedDescription & MetricsDescription>: ParsableArguments {
+    @OptionGroup var seed: SeedOption<Command>
+    @OptionGroup var threads: ThreadsOption
+    @OptionGroup var quiet: QuietOption
+    @OptionGroup var metrics: MetricsOption<Command>
+
+    /// `--seed` as METIS takes it (every 64-bit pattern, so different seeds stay different).
+    var metisSeed: Int { Int(truncatingIfNeeded: seed.value) }
+
+    /// `--metrics` can be written and names none of `inputs`.
+    func validate(inputs: [(path: String, what: String)]) throws {
+        try metrics.validate(createdFolder: nil)
+        if let path = metrics.metrics { try OutputSafety.refuseOverwriting(path, option: "--metrics", inputs: inputs) }
+    }
+}
+
+enum SummaryRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "METIS, with --parts"
+    static let defaultSeed: UInt64? = 0
+    static let metricsRecords = "one record (the numbers printed)"
+}
+
+enum PartitionRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "METIS: the same seed and graph give the same parts"
+    static let defaultSeed: UInt64? = 0
+    static let metricsRecords = "one record (edge cut, part and halo sizes, imbalance, seconds)"
+}
+
 extension DuplicateEdgePolicy: ExpressibleByArgument {}
 extension SelfLoopPolicy: ExpressibleByArgument {}
 extension EdgeListReadOptions.IDMode: ExpressibleByArgument {}
@@ -113,12 +146,12 @@ func edgeCounts(_ graph: CSRGraph, directed: Bool) -> (edges: Int, selfLoops: In
 func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
 
 /// Prints the METIS statistics lines shared by `summary --parts` and `partition`.
-func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, indent: String) -> [String: Any] {
+func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, indent: String, quiet: Bool) -> [String: Any] {
     let halo = partition.haloSizes(in: graph)
     print("\(indent)METIS \(counted(partition.numParts, "part")): edge cut \(formatCount(partition.edgeCut)) of \(counted(partition.numEdges, "undirected edge")) (\(percent(partition.cutFraction))), imbalance \(String(format: "%.3f", partition.imbalance)), \(String(format: "%.2f", seconds)) s")
     print("\(indent)  part sizes \(partition.partSizes.map(formatCount).joined(separator: " "))")
     print("\(indent)  halo sizes \(halo.map(formatCount).joined(separator: " ")) (nodes outside each part that its nodes link to)")
-    if partition.verticesMovedToEmptyParts > 0 {
+    if partition.verticesMovedToEmptyParts > 0 && !quiet {
         let moved = partition.verticesMovedToEmptyParts
         ToolMain.printNote("METIS left \(counted(moved, "part")) empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest part whose move adds least to the edge cut")
     }
@@ -129,11 +162,17 @@ func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, ind
 struct Summary: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a graph's size, degrees, components, features, labels and split.",
+        usage: "graphlearning summary [<options>] <graph>",
         discussion: """
             For an HGB dataset (.zip or folder with node.dat) it prints node types, relations and \
             labels; for a hypergraph folder (hyperedges.tsv) vertices and hyperedge sizes. With \
             --parts k it also cuts the graph with METIS (edge weights are ignored) and reports the \
             edge cut, part sizes and halo sizes.
+
+            Examples:
+              graphlearning summary graphs/cora
+              graphlearning summary graphs/blogcatalog --parts 8 --metrics run.jsonl
+              graphlearning summary graphs/hgb/ACM.zip
             """)
 
     @OptionGroup var input: GraphInputOptions
@@ -141,21 +180,15 @@ struct Summary: ParsableCommand {
     @Option(parsing: .signedNumber, help: ArgumentHelp("Also cut the graph into k METIS parts (1 ≤ k ≤ nodes).", valueName: "k"))
     var parts: Int?
 
-    @Option(parsing: .signedNumber, help: "METIS seed (any integer).") var seed = 0
-
-    @Option(help: ArgumentHelp("Write the summary as one JSON line to this file (replaced by this run).", valueName: "file.jsonl"))
-    var metrics: String?
+    @OptionGroup(title: runOptionsTitle) var runOptions: GraphRunOptions<SummaryRun>
 
     func validate() throws {
         if let parts, parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
-        if let metrics {
-            try validateOutputPath(metrics, option: "--metrics")
-            try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: input.inputFiles)
-        }
+        try runOptions.validate(inputs: input.inputFiles)
     }
 
     func run() throws {
-        let metricsFile = MetricsWriter(path: metrics)
+        let metricsFile = MetricsWriter(path: runOptions.metrics.metrics)
         let path = input.path
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
@@ -171,7 +204,7 @@ struct Summary: ParsableCommand {
     }
 
     func summariseGraph() throws -> [String: Any] {
-        let (dataset, loadSeconds) = try timed { try input.load() }
+        let (dataset, loadSeconds) = try timed { try input.load(threads: runOptions.threads.count, quiet: runOptions.quiet.quiet) }
         let (graph, buildSeconds) = try timed { try input.build(dataset) }
         if let parts, parts > graph.numNodes {
             throw CommandFailure("--parts \(parts): the graph has only \(counted(graph.numNodes, "node"))", code: 64)
@@ -210,10 +243,10 @@ struct Summary: ParsableCommand {
             record["split"] = [split.train.count, split.val.count, split.test.count]
         }
         if let k = parts {
-            let (partition, seconds) = try timed { try METISPartitioner.partition(graph, parts: k, seed: seed) }
-            record.merge(describe(partition, graph: graph, seconds: seconds, indent: "  ")) { _, new in new }
+            let (partition, seconds) = try timed { try METISPartitioner.partition(graph, parts: k, seed: runOptions.metisSeed) }
+            record.merge(describe(partition, graph: graph, seconds: seconds, indent: "  ", quiet: runOptions.quiet.quiet)) { _, new in new }
         }
-        printToStandardError(String(format: "load %.2f s, build %.2f s, peak memory %.0f MiB", loadSeconds, buildSeconds, peakMemoryMiB()))
+        runOptions.quiet.note(String(format: "load %.2f s, build %.2f s, peak memory %.0f MiB", loadSeconds, buildSeconds, peakMemoryMiB()))
         return record
     }
 
@@ -232,7 +265,7 @@ struct Summary: ParsableCommand {
         let test = d.testLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
         let testFull = d.testFullLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
         print("  labels: \(counted(d.numClasses, "class", "classes")), \(d.isMultiLabel ? "multi-label" : "single-label"); labelled nodes: train \(formatCount(d.trainLabels.labelledNodes.count)), test \(test), test_full \(testFull)")
-        printToStandardError(String(format: "load %.2f s, peak memory %.0f MiB", seconds, peakMemoryMiB()))
+        runOptions.quiet.note(String(format: "load %.2f s, peak memory %.0f MiB", seconds, peakMemoryMiB()))
         return ["graph": path, "node_types": d.graph.nodeTypes.map(\.count), "relations": d.graph.relations.count,
                 "edges": d.graph.totalEdges, "classes": d.numClasses, "multi_label": d.isMultiLabel]
     }
@@ -270,14 +303,15 @@ struct Partition: ParsableCommand {
             Output (-o, optional): `.npy` (int32 part ids in node order, for NumPy) or `.tsv` \
             (`node<TAB>part`, with the original node names when the input used string ids). The \
             file is written to a temporary name and renamed, so a failed run leaves nothing behind.
+
+            Example:
+              graphlearning partition graphs/cora -k 4 --seed 1 -o parts.npy
             """)
 
     @OptionGroup var input: GraphInputOptions
 
     @Option(name: [.customShort("k"), .long], parsing: .signedNumber, help: "Number of parts (1 ≤ k ≤ nodes).")
     var parts: Int
-
-    @Option(parsing: .signedNumber, help: "METIS seed (any integer); the same seed and graph give the same parts.") var seed = 0
 
     @Option(parsing: .signedNumber,
             help: ArgumentHelp("Allowed load imbalance, as a fraction in (0, 10): 0.03 lets a part be 3% above the mean.", valueName: "fraction"))
@@ -286,17 +320,23 @@ struct Partition: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the part of every node to this .npy or .tsv file.", valueName: "file"))
     var output: String?
 
+    @OptionGroup(title: runOptionsTitle) var runOptions: GraphRunOptions<PartitionRun>
+
     func validate() throws {
         if parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
         if !(imbalance > 0 && imbalance < 10) { throw ValidationError("--imbalance must be in (0, 10), got \(imbalance)") }
+        var inputs = input.inputFiles
         if let output {
             try validateOutputPath(output, option: "--output", extensions: ["npy", "tsv"])
-            try OutputSafety.refuseOverwriting(output, option: "--output", inputs: input.inputFiles)
+            try OutputSafety.refuseOverwriting(output, option: "--output", inputs: inputs)
+            inputs.append((output, "--output"))
         }
+        try runOptions.validate(inputs: inputs)
     }
 
     func run() throws {
-        let dataset = try input.load()
+        let seed = runOptions.metisSeed
+        let dataset = try input.load(threads: runOptions.threads.count, quiet: runOptions.quiet.quiet)
         let graph = try input.build(dataset)
         if parts > graph.numNodes {
             throw CommandFailure("--parts \(parts): cannot cut \(counted(graph.numNodes, "node")) into \(parts) parts", code: 64)
@@ -304,8 +344,8 @@ struct Partition: ParsableCommand {
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
         }
-        _ = describe(partition, graph: graph, seconds: seconds, indent: "")
-        if partition.imbalance > 1 + imbalance + 1e-9 {
+        var record = describe(partition, graph: graph, seconds: seconds, indent: "", quiet: runOptions.quiet.quiet)
+        if partition.imbalance > 1 + imbalance + 1e-9 && !runOptions.quiet.quiet {
             ToolMain.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")
         }
         if let output {
@@ -314,8 +354,13 @@ struct Partition: ParsableCommand {
             } else {
                 try PartitionWriter.writeTSV(partition.parts, nodeIDs: dataset.edges.nodeIDs, to: output)
             }
-            printToStandardError("wrote \(output)")
+            runOptions.quiet.note("wrote \(output)")
         }
+        record["graph"] = input.path
+        record["seed"] = runOptions.seed.value
+        record["seconds"] = seconds
+        if let output { record["output"] = output }
+        try MetricsWriter(path: runOptions.metrics.metrics).append(record)
     }
 }
 

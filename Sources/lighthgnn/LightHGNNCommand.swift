@@ -13,11 +13,12 @@ struct LightHGNNCommand: ParsableCommand {
         abstract: "Distil an HGNN teacher into an MLP student that needs no hypergraph at inference.",
         discussion: """
             Examples:
-              lighthgnn train --dataset graphs/cocitation-cora --student light+
-              lighthgnn train --dataset graphs/coauthorship-cora --student light --seeds 0-4 --metrics run.jsonl
-              lighthgnn train --dataset graphs/cocitation-cora --student light+ --seed 0 --save model/
-              lighthgnn predict --model model/ --features graphs/cocitation-cora/features.mtx -o pred.npy
-            """,
+              lighthgnn train graphs/cocitation-cora --student light+
+              lighthgnn train graphs/coauthorship-cora --student light --metrics run.jsonl
+              lighthgnn train graphs/cocitation-cora --seed 0 --save model/
+              lighthgnn predict --model model/ --features features.mtx -o pred.npy
+
+            """ + sharedGrammarHelp(tool: "lighthgnn"),
         subcommands: [Train.self, Predict.self])
 
     /// Parses, runs, and reports failures as `error: …` on stderr (exit 64 for bad usage,
@@ -36,6 +37,20 @@ enum FeatureNormalizationChoice: String, ExpressibleByArgument, CaseIterable {
     case l1, none
 }
 
+/// What the dataset argument of `train` is.
+enum HypergraphDatasetFolder: DatasetDescription {
+    static let datasetHelp = "Dataset folder: hyperedges.tsv (or edges.tsv, a graph), features.mtx or features.npy, labels.tsv (each may be .gz)."
+    static let defaultDataset: String? = nil
+}
+
+/// What `--seed` and `--metrics` mean in `train`.
+enum LightHGNNRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "split, weights, dropout, noise and sampling of one run"
+    static let defaultSeed: UInt64? = nil
+    static let defaultSeedText = "--seeds 0-4"
+    static let metricsRecords = "one record per epoch of each model (seed, model, epoch, loss, val_accuracy, best, seconds), one per seed and model with its scores, then a summary record"
+}
+
 /// A failure while running, printed as `error: <message>`.
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -45,6 +60,8 @@ struct CLIError: Error, CustomStringConvertible {
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the HGNN teacher, a plain MLP and the LightHGNN/LightHGNN+ student; report test scores over seeds.",
+        // The dataset is required (as the argument or as --dataset), though declared optional.
+        usage: "lighthgnn train [<options>] <dataset>",
         discussion: """
             DATASET is a folder with hyperedges.tsv (one hyperedge per line, tab-separated 0-based \
             vertex ids) or edges.tsv (an ordinary graph: each vertex's closed 1-hop neighbourhood \
@@ -72,17 +89,20 @@ struct Train: ParsableCommand {
             --save DIR writes the student of the first seed (DIR/student.ckpt) with its \
             training-time class predictions (DIR/predictions.npy, int32) and logits \
             (DIR/logits.npy) for every vertex.
+
+            Examples:
+              lighthgnn train graphs/cocitation-cora --student light+
+              lighthgnn train graphs/coauthorship-cora --seeds 0-9 --metrics run.jsonl
+              lighthgnn train graphs/cocitation-cora --seed 0 --save model/
             """)
 
-    @Option(help: ArgumentHelp("Dataset folder.", valueName: "dir"))
-    var dataset: String
+    @OptionGroup var datasetArgument: DatasetArgument<HypergraphDatasetFolder>
     @OptionGroup var header: SkipRowsOption
 
     @Option(help: "Student: light (LightHGNN) or light+ (LightHGNN+).") var student: StudentKind = .lightPlus
     @Option(help: "Teacher: hgnn.") var teacher: TeacherKind = .hgnn
     @Option(help: "Setting: transductive or production.") var setting: TrainingSetting = .transductive
-    @Option(parsing: .signedNumber, help: "One seed (split, weights, dropout, noise, sampling).") var seed: UInt64?
-    @Option(parsing: .signedNumber, help: ArgumentHelp("Seeds as a range or list, e.g. 0-4 or 0,3,7 (default 0-4).", valueName: "list"))
+    @Option(parsing: .signedNumber, help: ArgumentHelp("Seeds as a range or list, e.g. 0-4 or 0,3,7: each trains all three models; scores are mean ± std over them (default 0-4; --seed N is one seed).", valueName: "list"))
     var seeds: String?
     @Option(parsing: .signedNumber, help: "Epochs per model.") var epochs = 200
     @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 0.01
@@ -100,12 +120,16 @@ struct Train: ParsableCommand {
     @Option(help: "Feature preprocessing: l1 (row L1 norm) or none.") var featureNormalization: FeatureNormalizationChoice = .l1
     @Flag(help: "Keep identical hyperedges as separate hyperedges.") var keepDuplicates = false
     @Flag(help: "Do not give vertices in no hyperedge a singleton hyperedge.") var noSingletons = false
-    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: ArgumentHelp("Write JSON lines as they happen: one per epoch of each model (seed, model, epoch, loss, val_accuracy, best, seconds), one per seed and model with its scores, then a summary; the file is replaced by this run.", valueName: "file.jsonl"))
-    var metrics: String?
     @Option(help: ArgumentHelp("Save the first seed's student here (folder, created if missing).", valueName: "dir"))
     var save: String?
-    @Flag(help: "Print only the result table.") var quiet = false
+    @OptionGroup(title: runOptionsTitle) var runOptions: RunOptions<LightHGNNRun>
+
+    /// The dataset folder (first argument or `--dataset`).
+    var dataset: String { datasetArgument.path }
+    /// `--seed`, when given (else `--seeds`).
+    var seed: UInt64? { runOptions.seedOption.seed }
+    /// `--metrics`.
+    var metrics: String? { runOptions.metrics }
 
     func seedList() throws -> [UInt64] {
         if let seed {
@@ -142,7 +166,7 @@ struct Train: ParsableCommand {
         c.kdLoss = kdLoss
         c.trainPerClass = trainPerClass
         c.validationPerClass = valPerClass
-        c.threads = threads ?? Parallel.defaultThreadCount
+        c.threads = runOptions.threads
         return c
     }
 
@@ -151,7 +175,7 @@ struct Train: ParsableCommand {
         try validateNumbers()
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("--dataset '\(dataset)' is not a folder")
+            throw ValidationError("dataset '\(dataset)' is not a folder")
         }
         try validateOutputs()
     }
@@ -166,7 +190,6 @@ struct Train: ParsableCommand {
         try atLeast1(studentHidden, "--student-hidden")
         try atLeast1(trainPerClass, "--train-per-class")
         try atLeast1(valPerClass, "--val-per-class")
-        if let threads { try atLeast1(threads, "--threads") }
         if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive, got \(learningRate)") }
         if !(weightDecay >= 0 && weightDecay.isFinite) { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
         if !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
@@ -202,16 +225,12 @@ struct Train: ParsableCommand {
             let folder = save.map { [(path: $0, what: "the --save folder")] } ?? []
             try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs + saved + folder)
             // Inside a --save folder this run creates: that folder's parent was probed above.
-            if !(save.map { OutputSafety.willBeCreated(metrics, inside: $0) } ?? false) {
-                try validateOutputPath(metrics, option: "--metrics")
-            }
+            try runOptions.metricsOption.validate(createdFolder: save)
         }
     }
 
     func run() throws {
-        ToolLogHandler.bootstrap(prefix: "lighthgnn")
-        var logger = Logger(label: "lighthgnn")
-        logger.logLevel = quiet ? .warning : .info
+        let logger = runOptions.makeLogger(prefix: "lighthgnn", label: "lighthgnn")
         BLAS.setThreadCount(1)  // GEMMs are split into row blocks on the engine's threads.
 
         let seedValues = try seedList()
@@ -305,11 +324,15 @@ struct Train: ParsableCommand {
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify vertices with a saved student MLP from their features alone (no hypergraph).",
+        usage: "lighthgnn predict [<options>] --model <dir> --features <file> -o <file>",
         discussion: """
             FEATURES is a .npy (float32/float64, [vertices × dim]) or Matrix Market .mtx file with the \
             dimension the model was trained on; rows are L1-normalised when the model was. Writes \
             the predicted class of every row as int32 .npy (and, with --logits, the logits as \
             float32 .npy), each written to a temporary file and renamed.
+
+            Example:
+              lighthgnn predict --model model/ --features features.mtx -o pred.npy
             """)
 
     @Option(help: ArgumentHelp("Model folder written by `lighthgnn train --save`.", valueName: "dir"))
@@ -320,7 +343,7 @@ struct Predict: ParsableCommand {
     var output: String
     @Option(help: ArgumentHelp("Also write the logits (.npy).", valueName: "file.npy"))
     var logits: String?
-    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
+    @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
 
     func validate() throws {
         if !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy") }
@@ -328,7 +351,6 @@ struct Predict: ParsableCommand {
         if !["npy", "mtx"].contains(FilePaths.formatExtension(of: features)) {
             throw ValidationError("--features must be a .npy or .mtx file (or one of them gzip-compressed, .gz)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         // Outputs: writable, none of the inputs (features, the model folder's files), not each other.
         try validateOutputPath(output, option: "--output", extensions: ["npy"])
         var inputs: [(path: String, what: String)] = [(features, "--features")]
@@ -356,7 +378,7 @@ struct Predict: ParsableCommand {
             throw CLIError("\(features): non-finite feature value \(bad)")
         }
         if loaded.l1Normalize { x = NodeFeatures.l1RowNormalized(x) }
-        let z = loaded.student.predict(NodeFeatures(x), threads: threads ?? Parallel.defaultThreadCount)
+        let z = loaded.student.predict(NodeFeatures(x), threads: threads.count)
         let predictions = Metrics.argmaxRows(z)
         try NPY.write(predictions, shape: [predictions.count], to: output)
         if let logits { try NPY.write(z, to: logits) }

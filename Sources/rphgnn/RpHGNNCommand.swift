@@ -12,10 +12,11 @@ struct RpHGNNCommand: ParsableCommand {
         abstract: "RpHGNN: heterogeneous graph learning with random projection (Hu, Hooi & He, TKDE 2024).",
         discussion: """
             Examples:
-              rphgnn train --dataset graphs/hgb/ACM.zip
-              rphgnn train --dataset graphs/hgb/DBLP.zip --seed 3 --metrics dblp.jsonl
-              rphgnn precompute --dataset graphs/hgb/ACM.zip --output acm-features
-            """,
+              rphgnn train graphs/hgb/ACM.zip
+              rphgnn train graphs/hgb/DBLP.zip --seed 3 --metrics dblp.jsonl
+              rphgnn precompute graphs/hgb/ACM.zip -o acm-features
+
+            """ + sharedGrammarHelp(tool: "rphgnn"),
         subcommands: [Train.self, Precompute.self])
 
     /// Parses, runs, and reports failures as `error: …` on stderr (exit 64 for bad usage,
@@ -26,14 +27,24 @@ struct RpHGNNCommand: ParsableCommand {
 extension GroupMerge: ExpressibleByArgument {}
 extension EarlyStoppingMetric: ExpressibleByArgument {}
 
+/// What the dataset argument of `train` and `precompute` is.
+enum HGBDatasetPath: DatasetDescription {
+    static let datasetHelp = "HGB dataset: a folder or its .zip (node.dat, link.dat, label.dat, label.dat.test, …)."
+    static let defaultDataset: String? = nil
+}
+
+/// What `--seed` and `--metrics` mean in `train` and `precompute`.
+enum RpHGNNRun: SeedDescription, MetricsDescription {
+    static let seedDraws = "projections, random features, validation split, weights and batch order"
+    static let defaultSeed: UInt64? = 1
+    static let metricsRecords = "one record per epoch, then a summary record"
+}
+
 /// Options shared by `train` and `precompute`: the dataset and the pre-computation. Numeric
 /// options take the next word even when it starts with `-`, so `--hops -1` reaches `validate()`.
 struct PrecomputationArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("HGB dataset: a folder or its .zip (node.dat, link.dat, label.dat, …).", valueName: "path"))
-    var dataset: String
+    @OptionGroup var datasetArgument: DatasetArgument<HGBDatasetPath>
 
-    @Option(parsing: .signedNumber, help: "Seed of projections, random features, split, weights and batch order.")
-    var seed: UInt64 = 1
     @Option(name: .customLong("hops"), parsing: .signedNumber,
             help: "K, propagate-then-update iterations (groups reach hop 2K; default: per dataset).")
     var iterations: Int?
@@ -45,8 +56,9 @@ struct PrecomputationArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Cache folder (default: $XDG_CACHE_HOME or ~/.cache, then graphlearning/rphgnn). Only a speed-up: an entry that cannot be stored (read-only or full disk) is a warning.", valueName: "dir"))
     var cache: String?
     @Flag(help: "Neither read nor write the pre-computation cache.") var noCache = false
-    @Option(parsing: .signedNumber, help: "Worker threads (default: all cores).") var threads: Int?
-    @Flag(help: "Print only the results.") var quiet = false
+
+    /// The dataset (first argument or `--dataset`).
+    var dataset: String { datasetArgument.path }
 
     /// The files of an HGB dataset folder (``HGBDataset``); outputs must not name one of them.
     static let datasetFileNames = ["node.dat", "link.dat", "label.dat", "label.dat.test", "label.dat.test_full",
@@ -63,7 +75,6 @@ struct PrecomputationArguments: ParsableArguments {
         if let randomFeatureDim, randomFeatureDim < 1 {
             throw ValidationError("--random-feature-dim must be at least 1, got \(randomFeatureDim)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if noCache && cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
         guard FileManager.default.fileExists(atPath: dataset) else {
             throw ValidationError("dataset '\(dataset)' does not exist")
@@ -79,13 +90,6 @@ struct PrecomputationArguments: ParsableArguments {
         }
     }
 
-    /// Logs to stderr as `<time> <level> rphgnn: <message>` (info, or warnings only with --quiet).
-    func makeLogger() -> Logger {
-        ToolLogHandler.bootstrap(prefix: "rphgnn")
-        var logger = Logger(label: "rphgnn")
-        logger.logLevel = quiet ? .warning : .info
-        return logger
-    }
 
     /// Per-dataset defaults with the pre-computation flags applied.
     func settings(for name: String, logger: Logger) -> RpHGNNSettings {
@@ -106,13 +110,14 @@ struct PrecomputationArguments: ParsableArguments {
         return data
     }
 
-    var threadCount: Int { threads ?? Parallel.defaultThreadCount }
     var cacheStore: PrecomputationCache? { noCache ? nil : PrecomputationCache(root: cache ?? PrecomputationCache.defaultRoot) }
 }
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pre-compute (or read from the cache), train the classifier, and report Micro-/Macro-F1.",
+        // The dataset is required (as the argument or as --dataset), though declared optional.
+        usage: "rphgnn train [<options>] <dataset>",
         discussion: """
             Defaults follow the reference run scripts per dataset (ACM, DBLP, IMDB, Freebase; \
             others get generic values). 20% of label.dat is held out for validation (stratified \
@@ -122,6 +127,11 @@ struct Train: ParsableCommand {
 
             Each epoch prints the mean training loss, the validation loss and F1 when it \
             validated, and the seconds of the training step; '*' marks a new best.
+
+            Examples:
+              rphgnn train graphs/hgb/ACM.zip
+              rphgnn train graphs/hgb/DBLP.zip --seed 3 --metrics dblp.jsonl
+              rphgnn train graphs/hgb/ACM.zip --hops 3 --epochs 50 --no-cache
             """)
 
     @OptionGroup var common: PrecomputationArguments
@@ -136,8 +146,10 @@ struct Train: ParsableCommand {
     @Option(help: "Merge of group outputs: concat or mean (default: per dataset).") var merge: GroupMerge?
     @Option(parsing: .signedNumber, help: "Mini-batch size (default: per dataset).") var batchSize: Int?
     @Option(name: .customLong("lr"), parsing: .signedNumber, help: "Adam learning rate.") var learningRate: Float = 3e-3
-    @Option(help: ArgumentHelp("Write one JSON line per epoch plus a summary line to this file.", valueName: "file.jsonl"))
-    var metrics: String?
+    @OptionGroup(title: runOptionsTitle) var runOptions: RunOptions<RpHGNNRun>
+
+    /// `--metrics`.
+    var metrics: String? { runOptions.metrics }
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -152,10 +164,10 @@ struct Train: ParsableCommand {
         if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if !(learningRate > 0 && learningRate.isFinite) { throw ValidationError("--lr must be positive, got \(learningRate)") }
+        // Before the run, not after it: the folder must exist and accept files, and the file
+        // must not be one of the dataset's.
+        try runOptions.metricsOption.validate(createdFolder: nil)
         if let metrics {
-            // Before the run, not after it: the folder must exist and accept files, and the
-            // file must not be one of the dataset's.
-            try validateOutputPath(metrics, option: "--metrics")
             var inputs = common.datasetInputs
             if let cache = common.cache { inputs.append((cache, "--cache")) }
             try OutputSafety.refuseOverwriting(metrics, option: "--metrics", inputs: inputs)
@@ -163,10 +175,10 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let logger = common.makeLogger()
+        let logger = runOptions.makeLogger(prefix: "rphgnn", label: "rphgnn")
         let started = DispatchTime.now().uptimeNanoseconds
         BLAS.setThreadCount(1) // GEMMs are split into row blocks on the engine's threads.
-        let threads = common.threadCount
+        let threads = runOptions.threads
 
         let data = try common.loadDataset()
         let loadSeconds = seconds(since: started)
@@ -181,7 +193,7 @@ struct Train: ParsableCommand {
         if let merge { s.merge = merge }
         if let batchSize { s.batchSize = batchSize }
         s.learningRate = learningRate
-        let seed = common.seed
+        let seed = runOptions.seed
         logger.info("\(data.name): \(data.graph.nodeTypes.map { "\($0.name) \($0.count)" }.joined(separator: ", ")); \(data.graph.relations.count) relations; target \(data.graph.nodeTypes[data.targetType].name), \(data.numClasses) classes\(data.isMultiLabel ? " (multi-label)" : ""); loaded in \(String(format: "%.1f", loadSeconds)) s")
 
         let split = try ValidationSplit.make(labels: data.trainLabels, fraction: 0.2, seed: seed)
@@ -213,7 +225,7 @@ struct Train: ParsableCommand {
         var metricsError: (any Error)?
         let trainStart = DispatchTime.now().uptimeNanoseconds
         let summary = trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
-            if !common.quiet {
+            if !runOptions.quiet {
                 var line = String(format: "epoch %4d  loss %.4f", r.epoch, r.loss)
                 if let v = r.validation, let l = r.validationLoss {
                     line += String(format: "  val loss %.4f  val Micro-F1 %.4f  Macro-F1 %.4f", l, v.microF1, v.macroF1)
@@ -283,6 +295,8 @@ struct Train: ParsableCommand {
 struct Precompute: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pre-compute the target type's groups and write them as .npy files for use outside this tool.",
+        // The dataset is required (as the argument or as --dataset), though declared optional.
+        usage: "rphgnn precompute [<options>] <dataset> -o <dir>",
         discussion: """
             OUTPUT receives group-NN.npy (float32 [numNodes, hops, dim], row = local id of the \
             target node), target_ids.npy (int64 [numNodes]: the HGB global id of each row) and \
@@ -290,10 +304,17 @@ struct Precompute: ParsableCommand {
             temporary folder first; an existing OUTPUT ends up with exactly this run's group \
             files (older group-NN.npy files are removed; other files are kept), and keeps its old \
             contents when the run fails. The cache is used as by train.
+
+            Example:
+              rphgnn precompute graphs/hgb/ACM.zip -o acm-features
             """)
 
     @OptionGroup var common: PrecomputationArguments
-    @Option(help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
+    @OptionGroup(title: runOptionsTitle) var seed: SeedOption<RpHGNNRun>
+    @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
+    @OptionGroup(title: runOptionsTitle) var quiet: QuietOption
+    @OptionGroup(title: runOptionsTitle) var logLevel: LogLevelOption
 
     func validate() throws {
         try validateOutputFolder(output, option: "--output")
@@ -307,19 +328,19 @@ struct Precompute: ParsableCommand {
     }
 
     func run() throws {
-        let logger = common.makeLogger()
+        let logger = logLevel.makeLogger(prefix: "rphgnn", label: "rphgnn", quiet: quiet.quiet)
         BLAS.setThreadCount(1)
         let data = try common.loadDataset()
         let s = common.settings(for: data.name, logger: logger)
-        let options = s.precomputationOptions(seed: common.seed)
+        let options = s.precomputationOptions(seed: seed.value)
         func memoryEstimate(_ s: RpHGNNSettings) throws -> RpHGNNMemoryEstimate {
             try RpHGNNMemoryEstimate.estimate(graph: data.graph, features: data.features, targetType: data.targetType,
-                                              options: s.precomputationOptions(seed: common.seed),
+                                              options: s.precomputationOptions(seed: seed.value),
                                               groupFileBuffers: common.noCache ? 1 : 2)
         }
         try checkMemory(try memoryEstimate(s), data: data, settings: s, training: false, logger: logger, estimate: memoryEstimate)
         let pre = try RpHGNNPipeline.precompute(data, inputs: [common.dataset], options: options,
-                                                cache: common.cacheStore, threads: common.threadCount, logger: logger)
+                                                cache: common.cacheStore, threads: threads.count, logger: logger)
         let target = data.graph.nodeTypes[data.targetType].name
         let ids = try NPYArray(shape: [pre.features.numNodes], storage: .int64(data.globalIDs[data.targetType].map { Int64($0) }))
         try PrecomputationCache.publish(pre.features, to: output, options: options, source: ["dataset": data.name, "target": target],

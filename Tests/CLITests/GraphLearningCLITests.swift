@@ -319,12 +319,17 @@ struct GraphLearningCLITests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written"))
     }
 
-    @Test func negativeSeedsAreAccepted() throws {
-        let a = try CommandRunner.run("graphlearning", ["partition", Fixtures.graphPath("karate/edges.tsv"), "-k", "2", "--seed", "-7"])
-        #expect(a.status == 0, "\(a.stderr)")
-        #expect(a.stdout.contains("METIS 2 parts"))
-        let s = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("karate/edges.tsv"), "--parts", "2", "--seed", "-7"])
-        #expect(s.status == 0, "\(s.stderr)")
-        #expect(s.stdout.contains("METIS 2 parts"))
+    /// `--seed` is the shared option of every tool: 0…2^64−1, so a negative seed is a usage
+    /// error here as in fastrp, gnnpipe, rphgnn and lighthgnn (it was any Int before).
+    @Test func negativeSeedsAreUsageErrorsAsInEveryTool() throws {
+        let karate = Fixtures.graphPath("karate/edges.tsv")
+        for arguments in [["partition", karate, "-k", "2", "--seed", "-7"], ["summary", karate, "--parts", "2", "--seed", "-7"]] {
+            let r = try CommandRunner.run("graphlearning", arguments)
+            #expect(r.status == 64, "\(r.stderr)")
+            #expect(r.stderr.contains("The value '-7' is invalid for '--seed <seed>'"), "\(r.stderr)")
+        }
+        let big = try CommandRunner.run("graphlearning", ["partition", karate, "-k", "2", "--seed", "18446744073709551615"])
+        #expect(big.status == 0, "\(big.stderr)")
+        #expect(big.stdout.contains("METIS 2 parts"))
     }
 }

@@ -26,7 +26,7 @@ struct SameReadingTests {
             ("graphlearning summary", try CommandRunner.run("graphlearning", ["summary", edges] + extra)),
             ("fastrp embed", try CommandRunner.run("fastrp", ["embed", edges, "--dim", "4", "-o", out] + extra)),
             ("gnnpipe partition", try CommandRunner.run("gnnpipe", ["partition", dir.path, "--chunks", "1"] + extra)),
-            ("lighthgnn train", try CommandRunner.run("lighthgnn", ["train", "--dataset", dir.path, "--seeds", "0",
+            ("lighthgnn train", try CommandRunner.run("lighthgnn", ["train", dir.path, "--seeds", "0",
                                                                     "--epochs", "1"] + extra)),
         ]
     }

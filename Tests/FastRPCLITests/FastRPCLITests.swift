@@ -169,7 +169,7 @@ struct FastRPCLITests {
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "-C", "-0.1"], "-C must be a positive number, got -0.1"),
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--ratios", "-0.5"], "--ratios must be comma-separated numbers in (0, 1), got '-0.5'"),
         (["link-prediction", "graphs/karate/edges.tsv", "--hold-out", "-0.3"], "--hold-out must be in (0, 1), got -0.3"),
-        (["link-prediction", "graphs/karate/edges.tsv", "--split-seed", "-4"], "The value '-4' is invalid for '--split-seed <split-seed>'"),
+        (["link-prediction", "graphs/karate/edges.tsv", "--split-seed", "-4"], "The value '-4' is invalid for '--split-seed <seed>'"),
     ])
     func negativeNumbersReachValidation(arguments: [String], expected: String) throws {
         let r = try CommandRunner.run("fastrp", arguments, directory: Fixtures.repositoryRoot)

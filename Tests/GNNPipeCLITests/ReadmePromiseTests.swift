@@ -42,7 +42,7 @@ struct ReadmePromiseTests {
         let whole = try Data(contentsOf: URL(fileURLWithPath: Fixtures.graphPath("hgb/ACM.zip")))
         let path = TemporaryFiles.folder().appendingPathComponent("ACM.zip").path
         FileManager.default.createFile(atPath: path, contents: whole.prefix(100_000))
-        for (tool, arguments) in [("graphlearning", ["summary", path]), ("rphgnn", ["train", "--dataset", path, "--no-cache"])] {
+        for (tool, arguments) in [("graphlearning", ["summary", path]), ("rphgnn", ["train", path, "--no-cache"])] {
             let r = try CommandRunner.run(tool, arguments)
             #expect(r.status == 1, "\(tool)")
             #expect(r.stderr.contains("\(path): truncated or not a zip archive"), "\(tool): \(r.stderr)")

@@ -47,7 +47,7 @@ struct LightHGNNCLITests {
         let model = out.appendingPathComponent("model").path
         let metrics = out.appendingPathComponent("run.jsonl").path
         try "stale record of an older run\n".write(toFile: metrics, atomically: true, encoding: .utf8)
-        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light+", "--seed", "2",
+        let train = try CommandRunner.run("lighthgnn", ["train", data.path, "--student", "light+", "--seed", "2",
                                                         "--save", model, "--metrics", metrics, "--quiet"] + Self.smallRun)
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("LightHGNN+"))
@@ -85,11 +85,12 @@ struct LightHGNNCLITests {
         }
     }
 
+    /// Also: the older `--dataset PATH` reads the same dataset as the positional argument.
     @Test func sameSeedGivesTheSameTable() throws {
         let data = try Self.writeDataset()
-        let args = ["train", "--dataset", data.path, "--student", "light", "--seeds", "0,1", "--quiet"] + Self.smallRun
-        let a = try CommandRunner.run("lighthgnn", args)
-        let b = try CommandRunner.run("lighthgnn", args)
+        let options = ["--student", "light", "--seeds", "0,1", "--quiet"] + Self.smallRun
+        let a = try CommandRunner.run("lighthgnn", ["train", data.path] + options)
+        let b = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path] + options)
         #expect(a.status == 0 && b.status == 0)
         #expect(a.stdout == b.stdout)
         #expect(a.stdout.contains("2 seeds: 0 1"))
@@ -97,7 +98,7 @@ struct LightHGNNCLITests {
 
     @Test func productionSettingPrintsThreeTables() throws {
         let data = try Self.writeDataset()
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--setting", "production", "--seed", "0",
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--setting", "production", "--seed", "0",
                                                     "--quiet"] + Self.smallRun)
         #expect(r.status == 0, "\(r.stderr)")
         for set in ["[trans]", "[ind]", "[prod]"] { #expect(r.stdout.contains(set)) }
@@ -114,7 +115,7 @@ struct LightHGNNCLITests {
         let file = data.appendingPathComponent("hyperedges.tsv")
         try text.write(to: file, atomically: true, encoding: .utf8)
         let metrics = TemporaryFiles.folder().appendingPathComponent("m.jsonl").path
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--metrics", metrics] + Self.smallRun)
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--metrics", metrics] + Self.smallRun)
         #expect(r.status == 1)
         #expect(r.stderr.contains("error: \(file.path):\(line): "), "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
@@ -122,28 +123,31 @@ struct LightHGNNCLITests {
     }
 
     @Test(arguments: [
-        (["train", "--dataset", "/nonexistent/folder"], Int32(64), "is not a folder"),
-        (["train", "--dataset", ".", "--seeds", "4-1"], 64, "--seeds '4-1'"),
-        (["train", "--dataset", ".", "--seed", "1", "--seeds", "0-4"], 64, "not both"),
-        (["train", "--dataset", ".", "--lambda", "1.5"], 64, "--lambda must be in [0, 1], got 1.5"),
-        (["train", "--dataset", ".", "--lambda", "-0.5"], 64, "--lambda must be in [0, 1], got -0.5"),
-        (["train", "--dataset", ".", "--epochs", "-3"], 64, "--epochs must be at least 1, got -3"),
-        (["train", "--dataset", ".", "--seeds", "-1"], 64, "--seeds '-1': expected a range"),
-        (["train", "--dataset", ".", "--threads", "-2"], 64, "--threads must be at least 1, got -2"),
-        (["train", "--dataset", ".", "--teacher-hidden", "-8"], 64, "--teacher-hidden must be at least 1, got -8"),
-        (["train", "--dataset", ".", "--student-hidden", "0"], 64, "--student-hidden must be at least 1, got 0"),
-        (["train", "--dataset", ".", "--train-per-class", "-1"], 64, "--train-per-class must be at least 1, got -1"),
-        (["train", "--dataset", ".", "--val-per-class", "-1"], 64, "--val-per-class must be at least 1, got -1"),
-        (["train", "--dataset", ".", "--lr", "-0.01"], 64, "--lr must be positive, got -0.01"),
-        (["train", "--dataset", ".", "--weight-decay", "-1"], 64, "--weight-decay must be ≥ 0, got -1"),
-        (["train", "--dataset", ".", "--dropout", "-0.1"], 64, "--dropout must be in [0, 1), got -0.1"),
-        (["train", "--dataset", ".", "--tau", "-1"], 64, "--tau must be positive, got -1"),
-        (["train", "--dataset", ".", "--temperature", "-2"], 64, "--temperature must be positive, got -2"),
-        (["train", "--dataset", ".", "--noise-level", "-1"], 64, "--noise-level must be ≥ 0, got -1"),
-        (["train", "--dataset", ".", "--seed", "-1"], 64, "'-1' is invalid for '--seed"),
+        (["train", "/nonexistent/folder"], Int32(64), "is not a folder"),
+        (["train", "--dataset", "/nonexistent/folder"], 64, "is not a folder"),
+        (["train"], 64, "Missing expected argument '<dataset>'"),
+        (["train", ".", "--dataset", "/elsewhere"], 64, "the dataset is given twice, as the argument '.' and as --dataset '/elsewhere'"),
+        (["train", ".", "--seeds", "4-1"], 64, "--seeds '4-1'"),
+        (["train", ".", "--seed", "1", "--seeds", "0-4"], 64, "not both"),
+        (["train", ".", "--lambda", "1.5"], 64, "--lambda must be in [0, 1], got 1.5"),
+        (["train", ".", "--lambda", "-0.5"], 64, "--lambda must be in [0, 1], got -0.5"),
+        (["train", ".", "--epochs", "-3"], 64, "--epochs must be at least 1, got -3"),
+        (["train", ".", "--seeds", "-1"], 64, "--seeds '-1': expected a range"),
+        (["train", ".", "--threads", "-2"], 64, "--threads must be at least 1, got -2"),
+        (["train", ".", "--teacher-hidden", "-8"], 64, "--teacher-hidden must be at least 1, got -8"),
+        (["train", ".", "--student-hidden", "0"], 64, "--student-hidden must be at least 1, got 0"),
+        (["train", ".", "--train-per-class", "-1"], 64, "--train-per-class must be at least 1, got -1"),
+        (["train", ".", "--val-per-class", "-1"], 64, "--val-per-class must be at least 1, got -1"),
+        (["train", ".", "--lr", "-0.01"], 64, "--lr must be positive, got -0.01"),
+        (["train", ".", "--weight-decay", "-1"], 64, "--weight-decay must be ≥ 0, got -1"),
+        (["train", ".", "--dropout", "-0.1"], 64, "--dropout must be in [0, 1), got -0.1"),
+        (["train", ".", "--tau", "-1"], 64, "--tau must be positive, got -1"),
+        (["train", ".", "--temperature", "-2"], 64, "--temperature must be positive, got -2"),
+        (["train", ".", "--noise-level", "-1"], 64, "--noise-level must be ≥ 0, got -1"),
+        (["train", ".", "--seed", "-1"], 64, "'-1' is invalid for '--seed"),
         (["predict", "--model", "m", "--features", "x.npy", "-o", "p.npy", "--threads", "-1"], 64,
          "--threads must be at least 1, got -1"),
-        (["train", "--dataset", ".", "--student", "heavy"], 64, "heavy"),
+        (["train", ".", "--student", "heavy"], 64, "heavy"),
         (["predict", "--model", "m", "--features", "x.csv", "-o", "p.npy"], 64, ".npy or .mtx"),
         (["predict", "--model", "/nonexistent/model", "--features", "x.npy", "-o", "p.npy"], 1, "not a LightHGNN model folder"),
     ])
@@ -157,7 +161,7 @@ struct LightHGNNCLITests {
     @Test func datasetWithoutLabelsOrHyperedgesFails() throws {
         let data = try Self.writeDataset()
         try FileManager.default.removeItem(at: data.appendingPathComponent("hyperedges.tsv"))
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0"] + Self.smallRun)
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0"] + Self.smallRun)
         #expect(r.status == 1)
         #expect(r.stderr.contains("neither hyperedges.tsv nor edges.tsv"))
     }
@@ -168,7 +172,7 @@ struct LightHGNNCLITests {
     func saveIntoAOneLetterFolder(save: String) throws {
         let data = try Self.writeDataset()
         let cwd = TemporaryFiles.folder()
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--student", "light", "--seed", "0",
                                                     "--save", save, "--quiet"] + Self.smallRun, directory: cwd)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent(save).appendingPathComponent("student.ckpt").path))
@@ -180,11 +184,11 @@ struct LightHGNNCLITests {
         let data = try Self.writeDataset()
         let out = TemporaryFiles.folder()
         let model = out.appendingPathComponent("model").path
-        let clash = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+        let clash = try CommandRunner.run("lighthgnn", ["train", data.path, "--student", "light", "--seed", "0",
                                                         "--save", model, "--metrics", model, "--quiet"] + Self.smallRun)
         #expect(clash.status == 64 && clash.stderr.contains("is the same file as the --save folder"), "\(clash.stderr)")
         #expect(!FileManager.default.fileExists(atPath: model))
-        let inside = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+        let inside = try CommandRunner.run("lighthgnn", ["train", data.path, "--student", "light", "--seed", "0",
                                                          "--save", model, "--metrics", model + "/run.jsonl", "--quiet"] + Self.smallRun)
         #expect(inside.status == 0, "\(inside.stderr)")
         #expect(FileManager.default.fileExists(atPath: model + "/run.jsonl"))
@@ -219,7 +223,7 @@ extension LightHGNNCLITests {
 extension LightHGNNCLITests {
     /// Trains a LightHGNN student on `data` (seed 0, the small run) and saves it to `model`.
     static func trainSmallModel(_ data: URL, into model: String) throws {
-        let train = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--student", "light", "--seed", "0",
+        let train = try CommandRunner.run("lighthgnn", ["train", data.path, "--student", "light", "--seed", "0",
                                                         "--save", model, "--quiet"] + Self.smallRun)
         #expect(train.status == 0, "\(train.stderr)")
     }
@@ -274,7 +278,7 @@ extension LightHGNNCLITests {
             (["--save", model, "--metrics", model + "/logits.npy"], "is the same file as the --save file"),
         ]
         for (extra, message) in cases {
-            let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
+            let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
             #expect(r.status == 64, "\(extra): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
             #expect(r.stdout.isEmpty, "\(extra): trained before refusing: \(r.stdout)")
@@ -283,7 +287,7 @@ extension LightHGNNCLITests {
         // A --save file that is a link to a dataset file is refused too.
         try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: model + "/logits.npy", withDestinationPath: files[1])
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("--save \(model)/logits.npy is the same file as the dataset file \(files[1])"), "\(r.stderr)")
         #expect(files.map(contents) == saved)
@@ -298,7 +302,7 @@ extension LightHGNNCLITests {
     ])
     func trainChecksOutputsAreWritableFirst(extra: [String], message: String) throws {
         let data = try Self.writeDataset()
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet"] + Self.smallRun + extra)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(r.stdout.isEmpty, "trained before refusing: \(r.stdout)")
@@ -308,7 +312,7 @@ extension LightHGNNCLITests {
     @Test func trainCreatesAMissingSaveFolderWithParents() throws {
         let data = try Self.writeDataset()
         let model = TemporaryFiles.folder().appendingPathComponent("runs/a/model").path
-        let r = try CommandRunner.run("lighthgnn", ["train", "--dataset", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
+        let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet", "--save", model] + Self.smallRun)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: model + "/student.ckpt"))
     }

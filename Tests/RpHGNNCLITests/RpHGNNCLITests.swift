@@ -63,7 +63,7 @@ struct RpHGNNCLITests {
         var files = ToyFiles.files(multiLabel: true)
         files["info.dat"] = "{\"node.dat\": {\"node type\": {\"0\": \"paper\", \"9\": \"x\"}}, \"meta\": [1, 2"
         let dataset = ToyFiles.folder(files, crlf: true)
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--quiet"] + Self.quick)
+        let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", "--quiet"] + Self.quick)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("test on label.dat.test_full (all test labels, 20 nodes)"))
         #expect(!r.stdout.contains("epoch    1"))  // --quiet
@@ -75,7 +75,7 @@ struct RpHGNNCLITests {
     func precomputeIntoAOneLetterFolder(output: String) throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let cwd = TemporaryFiles.folder()
-        let r = try CommandRunner.run("rphgnn", ["precompute", "--dataset", dataset, "--hops", "2", "--no-cache", "--output", output],
+        let r = try CommandRunner.run("rphgnn", ["precompute", dataset, "--hops", "2", "--no-cache", "--output", output],
                                       directory: cwd)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: cwd.appendingPathComponent("o/manifest.json").path))
@@ -84,7 +84,7 @@ struct RpHGNNCLITests {
     @Test func precomputeWritesNumPyFilesAndReusesTheCache() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let work = TemporaryFiles.folder().path
-        let arguments = ["precompute", "--dataset", dataset, "--hops", "3", "--cache", work + "/cache", "--output", work + "/out"]
+        let arguments = ["precompute", dataset, "--hops", "3", "--cache", work + "/cache", "--output", work + "/out"]
         let first = try CommandRunner.run("rphgnn", arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("0.odd\t[60, 3, 3]"))
@@ -105,39 +105,42 @@ struct RpHGNNCLITests {
         var files = ToyFiles.files()
         files["node.dat"]! += "96\tbad\t0\t1,oops\n"
         let badNodes = ToyFiles.folder(files)
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", badNodes, "--no-cache"])
+        let r = try CommandRunner.run("rphgnn", ["train", badNodes, "--no-cache"])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("error: \(badNodes)/node.dat:97: field 4: feature 2: expected a finite number, found 'oops'"), "\(r.stderr)")
         files = ToyFiles.files()
         files["link.dat"] = "0\t60\t0\t1.0\n0\tsixty\t0\t1.0\n"
         let badLinks = ToyFiles.folder(files)
-        let l = try CommandRunner.run("rphgnn", ["precompute", "--dataset", badLinks, "--no-cache", "--output", TemporaryFiles.folder().path])
+        let l = try CommandRunner.run("rphgnn", ["precompute", badLinks, "--no-cache", "--output", TemporaryFiles.folder().path])
         #expect(l.status == 1)
         #expect(l.stderr.hasPrefix("error: \(badLinks)/link.dat:2: field 2: expected a non-negative integer node id, found 'sixty'"), "\(l.stderr)")
     }
 
     @Test(arguments: [
-        (["train"], "Missing expected argument '--dataset <path>'"),
+        (["train"], "Missing expected argument '<dataset>'"),
+        (["precompute", "-o", "o"], "Missing expected argument '<dataset>'"),
+        (["train", "a.zip", "--dataset", "b.zip"], "the dataset is given twice, as the argument 'a.zip' and as --dataset 'b.zip'"),
         (["train", "--dataset", "/nonexistent/ACM.zip"], "dataset '/nonexistent/ACM.zip' does not exist"),
-        (["train", "--dataset", ".", "--hops", "0"], "--hops must be at least 1"),
-        (["train", "--dataset", ".", "--input-dropout", "1.5"], "--input-dropout must be in [0, 1)"),
-        (["train", "--dataset", ".", "--merge", "sum"], "The value 'sum' is invalid for '--merge <merge>'"),
-        (["train", "--dataset", ".", "--metrics", "/nonexistent/folder/m.jsonl"], "the output folder '/nonexistent/folder' does not exist"),
+        (["train", "/nonexistent/ACM.zip"], "dataset '/nonexistent/ACM.zip' does not exist"),
+        (["train", ".", "--hops", "0"], "--hops must be at least 1"),
+        (["train", ".", "--input-dropout", "1.5"], "--input-dropout must be in [0, 1)"),
+        (["train", ".", "--merge", "sum"], "The value 'sum' is invalid for '--merge <merge>'"),
+        (["train", ".", "--metrics", "/nonexistent/folder/m.jsonl"], "the output folder '/nonexistent/folder' does not exist"),
         // Negative numbers reach validation instead of "Missing value".
-        (["train", "--dataset", ".", "--hops", "-1"], "--hops must be at least 1, got -1"),
-        (["train", "--dataset", ".", "--epochs", "-3"], "--epochs must be at least 1, got -3"),
-        (["train", "--dataset", ".", "--random-feature-dim", "-3"], "--random-feature-dim must be at least 1, got -3"),
-        (["train", "--dataset", ".", "--batch-size", "-2"], "--batch-size must be at least 1, got -2"),
-        (["train", "--dataset", ".", "--hidden", "-8"], "--hidden must be at least 1, got -8"),
-        (["train", "--dataset", ".", "--patience", "-1"], "--patience must be ≥ 0, got -1"),
-        (["train", "--dataset", ".", "--validation-frequency", "-1"], "--validation-frequency must be at least 1, got -1"),
-        (["train", "--dataset", ".", "--dropout", "-0.5"], "--dropout must be in [0, 1), got -0.5"),
-        (["train", "--dataset", ".", "--input-dropout", "-0.5"], "--input-dropout must be in [0, 1), got -0.5"),
-        (["train", "--dataset", ".", "--lr", "-0.1"], "--lr must be positive, got -0.1"),
-        (["precompute", "--dataset", ".", "--output", "o", "--threads", "-1"], "--threads must be at least 1, got -1"),
-        (["precompute", "--dataset", ".", "--output", "o", "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
-        (["train", "--dataset", ".", "--cache", "x", "--no-cache"], "--cache and --no-cache exclude each other"),
-        (["precompute", "--dataset", "."], "Missing expected argument '--output <dir>'"),
+        (["train", ".", "--hops", "-1"], "--hops must be at least 1, got -1"),
+        (["train", ".", "--epochs", "-3"], "--epochs must be at least 1, got -3"),
+        (["train", ".", "--random-feature-dim", "-3"], "--random-feature-dim must be at least 1, got -3"),
+        (["train", ".", "--batch-size", "-2"], "--batch-size must be at least 1, got -2"),
+        (["train", ".", "--hidden", "-8"], "--hidden must be at least 1, got -8"),
+        (["train", ".", "--patience", "-1"], "--patience must be ≥ 0, got -1"),
+        (["train", ".", "--validation-frequency", "-1"], "--validation-frequency must be at least 1, got -1"),
+        (["train", ".", "--dropout", "-0.5"], "--dropout must be in [0, 1), got -0.5"),
+        (["train", ".", "--input-dropout", "-0.5"], "--input-dropout must be in [0, 1), got -0.5"),
+        (["train", ".", "--lr", "-0.1"], "--lr must be positive, got -0.1"),
+        (["precompute", ".", "--output", "o", "--threads", "-1"], "--threads must be at least 1, got -1"),
+        (["precompute", ".", "--output", "o", "--seed", "-1"], "The value '-1' is invalid for '--seed <seed>'"),
+        (["train", ".", "--cache", "x", "--no-cache"], "--cache and --no-cache exclude each other"),
+        (["precompute", "."], "Missing expected argument '--output <dir>'"),
     ])
     func usageErrorsExit64(arguments: [String], message: String) throws {
         let r = try CommandRunner.run("rphgnn", arguments)
@@ -149,10 +152,10 @@ struct RpHGNNCLITests {
     @Test func notADatasetFailsWithExit1() throws {
         let folder = TemporaryFiles.folder().path
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/broken.zip"))
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", folder + "/broken.zip", "--no-cache"])
+        let r = try CommandRunner.run("rphgnn", ["train", folder + "/broken.zip", "--no-cache"])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("error: \(folder)/broken.zip"), "\(r.stderr)")
-        let empty = try CommandRunner.run("rphgnn", ["train", "--dataset", folder, "--no-cache"])
+        let empty = try CommandRunner.run("rphgnn", ["train", folder, "--no-cache"])
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("error: \(folder)/node.dat"), "\(empty.stderr)")
     }
@@ -164,7 +167,7 @@ struct RpHGNNCLITests {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let output = TemporaryFiles.folder().path + "/out"
         let extra = command == "precompute" ? ["--output", output] : []
-        let r = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--hops", "1000000000000"] + extra)
+        let r = try CommandRunner.run("rphgnn", [command, dataset, "--no-cache", "--hops", "1000000000000"] + extra)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("error: the run would need about "), "\(r.stderr)")
         #expect(r.stderr.contains("of physical memory of this machine; lower --hops (now 1000000000000) or --random-feature-dim (now 512)"), "\(r.stderr)")
@@ -174,12 +177,12 @@ struct RpHGNNCLITests {
         #expect(!FileManager.default.fileExists(atPath: output))
         // A featureless type's width is the other size the user sets (its projections are
         // width × width: past 64 bits here).
-        let wide = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--random-feature-dim", "1000000000000"] + extra)
+        let wide = try CommandRunner.run("rphgnn", [command, dataset, "--no-cache", "--random-feature-dim", "1000000000000"] + extra)
         #expect(wide.status == 64 && wide.stderr.contains("error: --random-feature-dim 1000000000000 is far too large"), "\(wide.stderr)")
-        let wider = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache", "--random-feature-dim", "10000000"] + extra)
+        let wider = try CommandRunner.run("rphgnn", [command, dataset, "--no-cache", "--random-feature-dim", "10000000"] + extra)
         #expect(wider.status == 64 && wider.stderr.contains("lower --random-feature-dim (now 10000000)"), "\(wider.stderr)")
 
-        let normal = try CommandRunner.run("rphgnn", [command, "--dataset", dataset, "--no-cache"] + extra + (command == "train" ? Self.quick : []))
+        let normal = try CommandRunner.run("rphgnn", [command, dataset, "--no-cache"] + extra + (command == "train" ? Self.quick : []))
         #expect(normal.status == 0, "\(normal.stderr)")
         #expect(normal.stderr.contains("estimated peak memory "), "\(normal.stderr)")
         if command == "train" { #expect(normal.stdout.contains(" MiB (estimated ")) }
@@ -194,7 +197,7 @@ struct RpHGNNCLITests {
             """
         let dataset = ToyFiles.folder(files)
         let line = 1 + files["link.dat"]!.split(separator: "\n").firstIndex { $0.split(separator: "\t")[2] == "3" }!
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--quiet"] + Self.quick)
+        let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", "--quiet"] + Self.quick)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: \(dataset)/link.dat:\(line): link type 3 is not described in \(dataset)/info.dat (it describes link types 0, 1, 2)"), "\(r.stderr)")
         #expect(r.stdout.contains("test on label.dat.test_full"))
@@ -213,7 +216,7 @@ struct RpHGNNCLITests {
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7_200)],
                                                   ofItemAtPath: cache + "/" + name)  // past the 1-hour grace
         }
-        let r = try CommandRunner.run("rphgnn", ["precompute", "--dataset", dataset, "--cache", cache, "--output", TemporaryFiles.folder().path + "/o"])
+        let r = try CommandRunner.run("rphgnn", ["precompute", dataset, "--cache", cache, "--output", TemporaryFiles.folder().path + "/o"])
         #expect(r.status == 0, "\(r.stderr)")
         let left = try FileManager.default.contentsOfDirectory(atPath: cache)
         #expect(!left.contains(dead) && left.contains(running))
@@ -228,11 +231,11 @@ struct RpHGNNCLITests {
         files["link.dat"]! += (0..<59).map { "\($0)\t\($0 + 1)\t4\t1.0\n" }.joined()  // paper–paper: two more groups
         let bigger = ToyFiles.folder(files), smaller = ToyFiles.folder(ToyFiles.files())
         let work = TemporaryFiles.folder().path, out = work + "/features"
-        let first = try CommandRunner.run("rphgnn", ["precompute", "--dataset", bigger, "--no-cache", "--output", out, "--hops", "3"])
+        let first = try CommandRunner.run("rphgnn", ["precompute", bigger, "--no-cache", "--output", out, "--hops", "3"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("group-") }.count == 6)
         try Data("notes".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
-        let second = try CommandRunner.run("rphgnn", ["precompute", "--dataset", smaller, "--no-cache", "--output", out, "--hops", "2"])
+        let second = try CommandRunner.run("rphgnn", ["precompute", smaller, "--no-cache", "--output", out, "--hops", "2"])
         #expect(second.status == 0, "\(second.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(names == ["group-00.npy", "group-01.npy", "group-02.npy", "group-03.npy", "manifest.json", "notes.txt", "target_ids.npy"])
@@ -260,7 +263,7 @@ struct RpHGNNCLITests {
             (folder, ["train", "--no-cache", "--metrics", folder + "/../toy/node.dat"], "is the same file as the dataset file \(folder)/node.dat"),
         ]
         for c in cases {
-            let r = try CommandRunner.run("rphgnn", [c.arguments[0], "--dataset", c.dataset] + c.arguments.dropFirst() + Self.quick)
+            let r = try CommandRunner.run("rphgnn", [c.arguments[0], c.dataset] + c.arguments.dropFirst() + Self.quick)
             #expect(r.status == 64, "\(c.arguments): \(r.stderr)")
             #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains(c.message), "\(r.stderr)")
         }
@@ -271,7 +274,7 @@ struct RpHGNNCLITests {
         let out = work + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try Data("a zip named like a group".utf8).write(to: URL(fileURLWithPath: out + "/group-03.npy"))
-        let p = try CommandRunner.run("rphgnn", ["precompute", "--dataset", out + "/group-03.npy", "--output", out])
+        let p = try CommandRunner.run("rphgnn", ["precompute", out + "/group-03.npy", "--output", out])
         #expect(p.status == 64 && p.stderr.contains("is the same file as the dataset \(out)/group-03.npy"), "\(p.stderr)")
         #expect(try String(contentsOfFile: out + "/group-03.npy", encoding: .utf8) == "a zip named like a group")
     }
@@ -280,7 +283,7 @@ struct RpHGNNCLITests {
     /// (/proc accepts no new files, even for root.)
     @Test func unwritableMetricsFolderIsRefusedUpFront() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", "--metrics", "/proc/m.jsonl"] + Self.quick)
+        let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", "--metrics", "/proc/m.jsonl"] + Self.quick)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("error: --metrics /proc/m.jsonl: cannot create files in '/proc'"), "\(r.stderr)")
         #expect(!r.stdout.contains("epoch "))
@@ -290,7 +293,7 @@ struct RpHGNNCLITests {
     /// still trains and reports (exit 0).
     @Test func unwritableCacheIsAWarning() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--cache", "/proc/rphgnn-cache"] + Self.quick)
+        let r = try CommandRunner.run("rphgnn", ["train", dataset, "--cache", "/proc/rphgnn-cache"] + Self.quick)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning rphgnn: could not store the pre-computed groups in the cache (/proc/rphgnn-cache: "), "\(r.stderr)")
         #expect(r.stdout.contains("test on label.dat.test_full"))
@@ -301,7 +304,7 @@ struct RpHGNNCLITests {
     @Test func absurdSizesAreCalledFarTooLarge() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         for (option, other) in [("--hops", "--random-feature-dim"), ("--random-feature-dim", "--hops")] {
-            let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache", option, "9223372036854775807"])
+            let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", option, "9223372036854775807"])
             #expect(r.status == 64, "\(r.stderr)")
             #expect(r.stderr.contains("error: \(option) 9223372036854775807 is far too large: "), "\(r.stderr)")
             #expect(!r.stderr.contains(other) && !r.stderr.contains("TiB") && !r.stderr.contains("--hidden"), "\(r.stderr)")
@@ -315,14 +318,14 @@ struct RpHGNNCLITests {
         let busy = TemporaryFiles.folder().path + "/meminfo"
         try "MemTotal:       67108864 kB\nMemFree:            1024 kB\nMemAvailable:       1024 kB\n"
             .write(toFile: busy, atomically: true, encoding: .utf8)
-        let r = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache"] + Self.quick,
+        let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache"] + Self.quick,
                                       environment: ["RPHGNN_MEMINFO": busy])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning rphgnn: the run would need about "), "\(r.stderr)")
         #expect(r.stderr.contains("more than the 1 MiB available now (of 64.0 GiB physical memory)"), "\(r.stderr)")
         let small = TemporaryFiles.folder().path + "/meminfo"
         try "MemTotal:           1024 kB\nMemAvailable:        512 kB\n".write(toFile: small, atomically: true, encoding: .utf8)
-        let refused = try CommandRunner.run("rphgnn", ["train", "--dataset", dataset, "--no-cache"] + Self.quick,
+        let refused = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache"] + Self.quick,
                                             environment: ["RPHGNN_MEMINFO": small])
         #expect(refused.status == 64, "\(refused.stderr)")
         #expect(refused.stderr.contains("more than the 1 MiB of physical memory of this machine; lower "), "\(refused.stderr)")
@@ -333,7 +336,7 @@ struct RpHGNNCLITests {
     @Test func logLinesAndWarningsSayThingsOnce() throws {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let work = TemporaryFiles.folder().path
-        let arguments = ["precompute", "--dataset", dataset, "--hops", "2", "--cache", work + "/cache", "--output", work + "/out"]
+        let arguments = ["precompute", dataset, "--hops", "2", "--cache", work + "/cache", "--output", work + "/out"]
         let first = try CommandRunner.run("rphgnn", arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains(" info rphgnn: no reference settings for 'toy'"), "\(first.stderr)")
