@@ -68,14 +68,22 @@ let engine: [Target] = [
     .target(name: "DistributedTraining", dependencies: [
         "ClassificationMetrics", "GNNModels", "NeuralNet", "MessagePassing", "Partitioning", "GraphKernels", "GraphCore", "DenseMath",
     ]),
+    // A dataset folder (GraphIO) as the node-classification task the GNN trainers take (GNNModels):
+    // `gnnpipe` and library users load a folder with one call.
+    .target(name: "NodeClassificationData", dependencies: ["GNNModels", "GraphIO", "GraphCore", "DenseMath"]),
+    // The umbrella: re-exports the engine modules, nothing of its own. The tools import the
+    // modules they use instead.
     .target(name: "GraphLearning", dependencies: [
         "ClassificationMetrics", "DenseMath", "GraphCore", "GraphKernels", "Partitioning", "GraphIO", "MessagePassing",
         "NeuralNet", "GNNModels", "Embeddings", "HypergraphLearning",
-        "HeterogeneousLearning", "DistributedTraining", "DistributedGraphs",
+        "HeterogeneousLearning", "DistributedTraining", "DistributedGraphs", "NodeClassificationData",
     ]),
 ]
 
 // MARK: - Command-line tools (thin: parse arguments, call the library, print)
+//
+// Each tool depends on the engine modules it imports, not on the umbrella GraphLearning, so it
+// links only what it uses.
 
 let tools: [Target] = [
     // What every tool shares: `error:` reporting, output-path checks, metrics, timing, progress,
@@ -86,27 +94,29 @@ let tools: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "fastrp", dependencies: [
-        "GraphLearning", "CLISupport",
+        // FastRP in one process or under mpirun (distributed edge-list reading and output).
+        "Embeddings", "DistributedGraphs", "MessagePassing", "GraphIO", "GraphCore", "DenseMath", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "graphlearning", dependencies: [
-        "GraphLearning", "CLISupport",
+        // summary, partition and generate; mpi-check is the only MessagePassing user.
+        "Partitioning", "MessagePassing", "GraphIO", "GraphCore", "DenseMath", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "gnnpipe", dependencies: [
-        "GraphLearning", "CLISupport",
+        "DistributedTraining", "NodeClassificationData", "GNNModels", "NeuralNet", "Partitioning", "MessagePassing",
+        "GraphIO", "GraphCore", "DenseMath", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "lighthgnn", dependencies: [
-        "GraphLearning", "CLISupport",
+        "HypergraphLearning", "ClassificationMetrics", "GraphIO", "GraphCore", "DenseMath", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
     .executableTarget(name: "rphgnn", dependencies: [
-        "GraphLearning", "CLISupport",
+        "HeterogeneousLearning", "GraphIO", "DenseMath", "CLISupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),

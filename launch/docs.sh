@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(GraphLearning GraphCore GraphIO GraphKernels Partitioning DenseMath NeuralNet GNNModels
          ClassificationMetrics Embeddings HeterogeneousLearning HypergraphLearning
-         MessagePassing DistributedTraining DistributedGraphs)
+         MessagePassing DistributedTraining DistributedGraphs NodeClassificationData)
 args=()
 for t in "${targets[@]}"; do args+=(--target "$t"); done
 exec swift package generate-documentation --enable-experimental-combined-documentation "${args[@]}" "$@"

@@ -12,4 +12,5 @@
 @_exported import HeterogeneousLearning
 @_exported import HypergraphLearning
 @_exported import NeuralNet
+@_exported import NodeClassificationData
 @_exported import Partitioning

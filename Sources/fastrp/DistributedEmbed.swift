@@ -1,7 +1,12 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
+import DistributedGraphs
+import Embeddings
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
+import MessagePassing
 
 /// The message and exit code `ToolMain` would print for `error`.
 func errorReport(_ error: any Error) -> (message: String, code: Int32) {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
+import Embeddings
 import Foundation
-import GraphLearning
+import GraphIO
 
 /// What `--seed` and `--metrics` mean in `evaluate`.
 enum EvaluateRun: SeedDescription, MetricsDescription {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
+import Embeddings
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
 import Logging
 
 /// `fastrp`: FastRP node embeddings (Chen et al., CIKM 2019) and their evaluation.

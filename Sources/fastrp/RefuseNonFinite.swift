@@ -1,5 +1,5 @@
 import CLISupport
-import GraphLearning
+import DenseMath
 
 /// Stops before writing embeddings that overflowed Float32 (huge `--weights` or edge weights):
 /// NaN or ±∞ in the output would be written silently otherwise.

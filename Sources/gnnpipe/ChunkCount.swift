@@ -1,6 +1,8 @@
-import Foundation
 import CLISupport
-import GraphLearning
+import DistributedTraining
+import Foundation
+import GraphCore
+import MessagePassing
 
 /// Checks of the pipeline's chunk count C against the graph, so a bad `--chunks` is a usage
 /// error (exit 64) that says which count works, not a failure inside the chunking.

@@ -1,8 +1,12 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
+import DistributedTraining
 import Foundation
-import GraphLearning
+import GNNModels
+import GraphIO
 import Logging
+import MessagePassing
 
 #if canImport(Glibc)
 import Glibc

@@ -1,8 +1,14 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
+import DistributedTraining
 import Foundation
-import GraphLearning
+import GNNModels
+import GraphCore
+import GraphIO
 import Logging
+import NeuralNet
+import NodeClassificationData
 
 /// `gnnpipe`: full-graph GNN training (GCN, GCNII, GraphSAGE) in one process, or over MPI ranks
 /// with GNNPipe pipeline parallelism or graph parallelism.

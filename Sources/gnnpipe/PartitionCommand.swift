@@ -1,7 +1,10 @@
 import ArgumentParser
 import CLISupport
+import DistributedTraining
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
+import Partitioning
 
 /// What the dataset argument of `partition` is.
 enum PartitionInput: DatasetDescription {

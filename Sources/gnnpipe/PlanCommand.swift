@@ -1,7 +1,10 @@
 import ArgumentParser
 import CLISupport
+import DistributedTraining
 import Foundation
-import GraphLearning
+import GNNModels
+import GraphIO
+import NodeClassificationData
 
 /// `gnnpipe plan`: predicted epoch time, link bytes and memory per rank of every way to run a
 /// model on P ranks (``EpochPlanner``), with a recommendation.

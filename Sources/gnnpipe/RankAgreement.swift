@@ -1,7 +1,8 @@
 import ArgumentParser
 import CLISupport
+import DistributedTraining
 import Foundation
-import GraphLearning
+import MessagePassing
 
 /// The one-line message and exit code `ToolMain` would give `error`: argument-parser errors keep
 /// their message and code (64 for usage), a ``CommandFailure`` its own, the library's

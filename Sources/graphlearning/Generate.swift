@@ -1,7 +1,9 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
 
 /// What `--seed` means in `generate`.
 enum GenerateRun: SeedDescription {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import CLISupport
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
+import MessagePassing
+import Partitioning
 
 /// `graphlearning`: load, inspect and partition graphs with the GraphLearning core.
 @main

@@ -1,7 +1,11 @@
 import ArgumentParser
+import ClassificationMetrics
 import CLISupport
+import DenseMath
 import Foundation
-import GraphLearning
+import GraphCore
+import GraphIO
+import HypergraphLearning
 import Logging
 
 /// `lighthgnn`: distil a hypergraph neural network into an MLP (LightHGNN / LightHGNN+,

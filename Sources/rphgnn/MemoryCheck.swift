@@ -1,7 +1,8 @@
 import ArgumentParser
 import CLISupport
 import Foundation
-import GraphLearning
+import GraphIO
+import HeterogeneousLearning
 import Logging
 
 /// This machine's memory in bytes, from `/proc/meminfo` (`MemTotal`, `MemAvailable`).

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CLISupport
+import DenseMath
 import Foundation
-import GraphLearning
+import GraphIO
+import HeterogeneousLearning
 import Logging
 
 /// `rphgnn`: RpHGNN heterogeneous pre-computation and classifier on HGB datasets.
