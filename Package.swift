@@ -134,6 +134,7 @@ let examples: [Target] = [
 let tests: [Target] = [
     .target(name: "TestSupport", dependencies: [
         "GraphLearning", .product(name: "Numerics", package: "swift-numerics"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),  // golden --help texts
     ], path: "Tests/TestSupport"),
     .testTarget(name: "DenseMathTests", dependencies: ["DenseMath", "TestSupport"]),
     .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport"]),
@@ -147,14 +148,17 @@ let tests: [Target] = [
     .testTarget(name: "ClassificationMetricsTests", dependencies: ["ClassificationMetrics", "TestSupport"]),
     .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
     .testTarget(name: "GNNModelsTests", dependencies: ["GNNModels", "TestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport"]),
+    // The CLI test targets import their executables and ArgumentParser for the golden --help tests.
+    .testTarget(name: "CLITests", dependencies: ["graphlearning", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "TestSupport"]),
-    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "graphlearning", "TestSupport"]),
-    .testTarget(name: "GNNPipeCLITests", dependencies: ["gnnpipe", "graphlearning", "distributed-cora", "TestSupport"]),
+    .testTarget(name: "FastRPCLITests", dependencies: ["fastrp", "graphlearning", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "GNNPipeCLITests", dependencies: [
+        "gnnpipe", "graphlearning", "distributed-cora", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
     .testTarget(name: "HypergraphLearningTests", dependencies: ["HypergraphLearning", "TestSupport"]),
-    .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport"]),
+    .testTarget(name: "LightHGNNCLITests", dependencies: ["lighthgnn", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "HeterogeneousLearningTests", dependencies: ["HeterogeneousLearning", "TestSupport"]),
-    .testTarget(name: "RpHGNNCLITests", dependencies: ["rphgnn", "TestSupport"]),
+    .testTarget(name: "RpHGNNCLITests", dependencies: ["rphgnn", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "TestSupport"]),
     .testTarget(name: "DistributedTrainingTests", dependencies: ["DistributedTraining", "gnnpipe", "TestSupport"]),
 ]
