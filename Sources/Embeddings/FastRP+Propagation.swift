@@ -110,7 +110,7 @@ struct Propagation {
             input = .dense(slot: slot, product: nil)
         }
         stepSeconds.append(lap())
-        logger?.debug("fastrp: H₀ \(sparseStart ? "sparse" : "dense") (s = \(setup.s)), \(stepSeconds[0]) s")
+        logger?.debug("step 0: H₀ \(sparseStart ? "sparse" : "dense") (s = \(setup.s)), \(stepSeconds[0]) s")
         progress?(FastRP.Progress(completed: 0, total: k))
 
         var retiring: (rows: Rows, weight: Float)? = nil
@@ -179,7 +179,7 @@ struct Propagation {
                 input = .dense(slot: output!, product: sparseSource.map { ProductTerm(source: $0, inverseNorms: norms) })
             }
             stepSeconds.append(lap())
-            logger?.debug("fastrp: N\(i) \(stepSeconds.last!) s")
+            logger?.debug("step \(i): N\(i) \(stepSeconds.last!) s")
             progress?(FastRP.Progress(completed: i, total: k))
         }
 
