@@ -9,7 +9,7 @@ Builds `rphgnn` in release (or uses --binary) and runs every measurement in its 
 recording its wall time, its peak resident memory (ru_maxrss from wait4) and the 1-minute load
 average before and after (the machine is shared; say how loaded it was).
 
---accuracy: `rphgnn train --dataset graphs/hgb/<X>.zip --seed S --no-cache --quiet --metrics …`
+--accuracy: `rphgnn train graphs/hgb/<X>.zip --seed S --no-cache --quiet --metrics …`
 for S in --seeds; reads each run's summary line and prints Micro-/Macro-F1 (x100) per seed and
 mean ± std (population std over seeds) on label.dat.test and label.dat.test_full.
 
@@ -53,7 +53,7 @@ def accuracy(binary, seeds, datasets, out):
     for name in datasets:
         for seed in seeds:
             metrics = os.path.join(scratch, f"{name}_seed{seed}.jsonl")
-            _, wall, peak, lb, la = run([binary, "train", "--dataset", DATASETS[name], "--seed", str(seed),
+            _, wall, peak, lb, la = run([binary, "train", DATASETS[name], "--seed", str(seed),
                                          "--no-cache", "--quiet", "--metrics", metrics])
             s = summary_line(metrics)
             record = {"dataset": name, "seed": seed, "wall_seconds": wall, "peak_rss_mib": peak,
@@ -87,14 +87,14 @@ def timing(binary, datasets, peer, out):
             cache = os.path.join(scratch, "cache")
             for label in ("train, cold cache", "train, cache hit"):
                 metrics = os.path.join(scratch, "m.jsonl")
-                _, wall, peak, lb, la = run([binary, "train", "--dataset", DATASETS[name], "--seed", "1", "--quiet",
+                _, wall, peak, lb, la = run([binary, "train", DATASETS[name], "--seed", "1", "--quiet",
                                              "--cache", cache, "--metrics", metrics])
                 s = summary_line(metrics)
                 rows.append({"dataset": name, "run": label, "wall_seconds": wall, "peak_rss_mib": peak,
                              "load_before": lb, "load_after": la, "precompute_seconds": s["precompute_seconds"],
                              "train_seconds": s["train_seconds"], "epochs": s["epochs_run"],
                              "mean_epoch_seconds": s["mean_epoch_seconds"], "test_micro_f1": s["test_micro_f1"]})
-            text, wall, peak, lb, la = run([binary, "precompute", "--dataset", DATASETS[name], "--seed", "1", "--no-cache",
+            text, wall, peak, lb, la = run([binary, "precompute", DATASETS[name], "--seed", "1", "--no-cache",
                                             "--quiet", "--output", os.path.join(scratch, "out")])
             computed = float(text.strip().splitlines()[-1].split("computed in ")[1].split(" s")[0])
             rows.append({"dataset": name, "run": "precompute", "wall_seconds": wall, "peak_rss_mib": peak,
