@@ -4,7 +4,7 @@ import Partitioning
 /// Which chunk counts fill every chunk when chunks are nested in graph-parallel parts, so a
 /// count that leaves a chunk empty can be answered with one that works.
 ///
-/// Every METIS cut fills its parts (``Partitioning/METISPartitioner`` moves a vertex into any
+/// Every METIS cut fills its parts (``/Partitioning/METISPartitioner`` moves a vertex into any
 /// part METIS leaves empty), and a part of m nodes is cut into min(C, m) chunks; so chunk c is
 /// empty exactly when every part has at most c nodes, and the largest count that fills every
 /// chunk is the largest part's size.
