@@ -72,15 +72,18 @@ public struct GraphPartition: Sendable, Equatable {
     /// Halo size of each part: the number of distinct nodes outside the part that some node in
     /// the part has as an out-neighbour in `graph` (the rows a graph-parallel worker owning the
     /// part must receive from other workers before each layer).
+    /// - Complexity: O(numNodes + nnz): the nodes are visited part by part (in the order of
+    /// ``newID``), so one `lastSeen` mark per node suffices.
     public func haloSizes(in graph: CSRGraph) -> [Int] {
         var halo = [Int](repeating: 0, count: numParts)
         var lastSeen = [Int32](repeating: -1, count: graph.numColumns)
-        for p in 0..<numParts {
-            for u in 0..<graph.numRows where Int(parts[u]) == p {
-                for v in graph.neighbors(of: u) where Int(parts[Int(v)]) != p && lastSeen[Int(v)] != Int32(p) {
-                    lastSeen[Int(v)] = Int32(p)
-                    halo[p] += 1
-                }
+        var byPart = [Int](repeating: 0, count: parts.count)
+        for u in parts.indices { byPart[newID[u]] = u }
+        for u in byPart {
+            let p = parts[u]
+            for v in graph.neighbors(of: u) where parts[Int(v)] != p && lastSeen[Int(v)] != p {
+                lastSeen[Int(v)] = p
+                halo[Int(p)] += 1
             }
         }
         return halo

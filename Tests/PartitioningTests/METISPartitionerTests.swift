@@ -264,3 +264,20 @@ struct EmptyPartRepairTests {
         #expect(p.edgeCut == 1)
     }
 }
+
+@Suite("Halo sizes")
+struct HaloSizeTests {
+    /// Slow reference: for each part, the set of out-neighbours of its nodes that lie outside it.
+    @Test(arguments: 0..<20)
+    func haloSizesMatchTheSetReference(seed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(seed) &+ 100)
+        let n = 2 + Int(rng.next() % 60)
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: n, numEdges: 3 * n, seed: UInt64(seed)))
+        let k = 1 + Int(rng.next() % UInt64(n))
+        let parts = (0..<n).map { _ in Int32(rng.next() % UInt64(k)) }
+        let reference = (0..<k).map { p in
+            Set((0..<n).filter { parts[$0] == Int32(p) }.flatMap { g.neighbors(of: $0).map(Int.init) }.filter { parts[$0] != Int32(p) }).count
+        }
+        #expect(GraphPartition(parts: parts, numParts: k, graph: g).haloSizes(in: g) == reference)
+    }
+}
