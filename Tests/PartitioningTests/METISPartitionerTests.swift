@@ -192,13 +192,17 @@ struct EmptyPartRepairTests {
     /// Slow reference: for each empty part in id order, try every vertex of every part of the
     /// largest size among parts with two or more vertices, measure the whole edge cut after the
     /// move, and keep the smallest cut (lowest donor id, then lowest vertex id, on ties).
-    func referenceFill(_ start: [Int32], numParts: Int, graph: CSRGraph) -> [Int32] {
+    /// With `weights`, "largest" compares the parts' weight sums (vertex counts otherwise).
+    func referenceFill(_ start: [Int32], numParts: Int, graph: CSRGraph, weights: [Int32]? = nil) -> [Int32] {
         var parts = start
         for empty in 0..<numParts where !parts.contains(Int32(empty)) {
-            var count = [Int](repeating: 0, count: numParts)
-            for p in parts { count[Int(p)] += 1 }
-            let largest = count.enumerated().filter { $0.element >= 2 }.map(\.element).max()!
-            let donor = count.firstIndex(of: largest)!
+            var count = [Int](repeating: 0, count: numParts), size = count
+            for (u, p) in parts.enumerated() {
+                count[Int(p)] += 1
+                size[Int(p)] += weights.map { Int($0[u]) } ?? 1
+            }
+            let largest = (0..<numParts).filter { count[$0] >= 2 }.map { size[$0] }.max()!
+            let donor = (0..<numParts).first { count[$0] >= 2 && size[$0] == largest }!
             var best: (cut: Int, vertex: Int)?
             for u in parts.indices where parts[u] == Int32(donor) {
                 var moved = parts
@@ -226,6 +230,27 @@ struct EmptyPartRepairTests {
         #expect(fast == referenceFill(start, numParts: numParts, graph: g))
         #expect(moved == numParts - Set(start).count)
         #expect(Set(fast).count == numParts)
+
+        // Vertex weights (some zero) choose the donor by weight sum.
+        let weights = (0..<n).map { _ in Int32(rng.next() % 5) }
+        var weighted = start
+        METISPartitioner.fillEmptyParts(&weighted, numParts: numParts, graph: g, weights: weights)
+        #expect(weighted == referenceFill(start, numParts: numParts, graph: g, weights: weights))
+    }
+
+    /// Many empty parts on a larger graph (the repair was once O(empty parts × n): this took
+    /// minutes). All 60,000 vertices of a random graph start in part 0 of 30,000.
+    @Test func manyEmptyPartsOnALargerGraph() throws {
+        let n = 60_000, numParts = 30_000
+        let g = try GraphBuilder.build(Fixtures.randomEdgeList(numNodes: n, numEdges: 4 * n, seed: 7))
+            .removingSelfLoops()
+        var parts = [Int32](repeating: 0, count: n)
+        let moved = METISPartitioner.fillEmptyParts(&parts, numParts: numParts, graph: g)
+        #expect(moved == numParts - 1)
+        var sizes = [Int](repeating: 0, count: numParts)
+        for p in parts { sizes[Int(p)] += 1 }
+        #expect(sizes[0] == n - (numParts - 1))
+        #expect(sizes[1...].allSatisfy { $0 == 1 })
     }
 
     /// Exact, by hand: the path 0–1–2–3 all in part 0 of 3 parts (parts 1 and 2 empty).
