@@ -33,6 +33,11 @@ public struct Decomposition: Sendable, Equatable {
     public let part: [Int32]
     /// Chunk of each node, `[N]`, values in `0 ..< C`.
     public let chunk: [Int32]
+    /// Nodes that ``metis(adjacency:parts:chunks:seed:communicator:)`` moved into parts METIS
+    /// had left empty (``Partitioning/METISPartitioner`` fills them; 0 for explicit assignments).
+    public private(set) var nodesMovedToEmptyParts = 0
+    /// Nodes moved into chunks (or sub-chunks of a part) METIS had left empty, as for parts.
+    public private(set) var nodesMovedToEmptyChunks = 0
 
     /// A decomposition from explicit assignments.
     /// - Throws: ``DistributedTrainingError/invalidSetup(_:)`` for an id out of range,
@@ -77,12 +82,13 @@ public struct Decomposition: Sendable, Equatable {
         guard parts >= 1 && parts <= n else { throw .invalidSetup("cannot cut \(n) nodes into \(parts) parts") }
         guard chunks >= 1 && chunks <= n else { throw .invalidSetup("cannot cut \(n) nodes into \(chunks) chunks") }
         let distributed = (communicator?.size ?? 1) > 1
-        var assignment = [Int32](repeating: -1, count: 2 * n)
+        // Parts, chunks, then the two counts of nodes moved into empty parts and chunks.
+        var assignment = [Int32](repeating: -1, count: 2 * n + 2)
         var failure: String?
         if !distributed || communicator!.rank == 0 {
             do throws(PartitionError) {
-                let (p, c) = try cut(adjacency, parts: parts, chunks: chunks, seed: seed)
-                assignment = p + c
+                let (p, c, moved) = try cut(adjacency, parts: parts, chunks: chunks, seed: seed)
+                assignment = p + c + [Int32(moved.parts), Int32(moved.chunks)]
             } catch {
                 failure = "cannot cut the graph into \(parts) parts and \(chunks) chunks: \(error)"
             }
@@ -92,7 +98,11 @@ public struct Decomposition: Sendable, Equatable {
         }
         if let failure { throw .invalidSetup(failure) }
         if assignment.first == -1 { throw .invalidSetup("rank 0 could not cut the graph into \(parts) parts and \(chunks) chunks") }
-        return try Decomposition(part: Array(assignment[0..<n]), numParts: parts, chunk: Array(assignment[n...]), numChunks: chunks)
+        var decomposition = try Decomposition(part: Array(assignment[0..<n]), numParts: parts,
+                                              chunk: Array(assignment[n..<(2 * n)]), numChunks: chunks)
+        decomposition.nodesMovedToEmptyParts = Int(assignment[2 * n])
+        decomposition.nodesMovedToEmptyChunks = Int(assignment[2 * n + 1])
+        return decomposition
     }
 
     /// The first weight each cut balances: `degree(u) + 1` per node u, the stored entries of its
@@ -110,31 +120,37 @@ public struct Decomposition: Sendable, Equatable {
     /// Constraints per node in ``balanceWeights(_:)``.
     public static let balanceConstraints = 2
 
-    private static func cut(_ adjacency: CSRGraph, parts: Int, chunks: Int,
-                            seed: UInt64) throws(PartitionError) -> ([Int32], [Int32]) {
+    private static func cut(_ adjacency: CSRGraph, parts: Int, chunks: Int, seed: UInt64)
+        throws(PartitionError) -> (part: [Int32], chunk: [Int32], moved: (parts: Int, chunks: Int)) {
         let n = adjacency.numRows
         let s = Int(truncatingIfNeeded: seed)
         let work = balanceWeights(adjacency), k = balanceConstraints
-        let part = try METISPartitioner.partition(adjacency, parts: parts, seed: s, vertexWeights: work, constraints: k).parts
-        guard chunks > 1 else { return (part, [Int32](repeating: 0, count: n)) }
+        let partCut = try METISPartitioner.partition(adjacency, parts: parts, seed: s, vertexWeights: work, constraints: k)
+        let part = partCut.parts, movedParts = partCut.verticesMovedToEmptyParts
+        guard chunks > 1 else { return (part, [Int32](repeating: 0, count: n), (movedParts, 0)) }
         guard parts > 1 else {
-            return (part, try METISPartitioner.partition(adjacency, parts: chunks, seed: s, vertexWeights: work, constraints: k).parts)
+            let chunkCut = try METISPartitioner.partition(adjacency, parts: chunks, seed: s, vertexWeights: work, constraints: k)
+            return (part, chunkCut.parts, (movedParts, chunkCut.verticesMovedToEmptyParts))
         }
-        var chunk = [Int32](repeating: 0, count: n)
+        // The members of every part in id order, in one pass (not one scan of all nodes per part).
+        var members = [[Int]](repeating: [], count: parts)
+        for v in 0..<n { members[Int(part[v])].append(v) }
+        var chunk = [Int32](repeating: 0, count: n), movedChunks = 0
         for p in 0..<parts {
-            let members = (0..<n).filter { part[$0] == Int32(p) }
             // A part smaller than C cannot give every chunk a node; METIS needs C ≤ |part|.
-            let count = min(chunks, members.count)
+            let count = min(chunks, members[p].count)
             guard count > 1 else { continue }
             let sub: CSRGraph
-            do { sub = try adjacency.inducedSubgraph(nodes: members) } catch {
+            do { sub = try adjacency.inducedSubgraph(nodes: members[p]) } catch {
                 throw .metis(status: -1, meaning: "induced subgraph of part \(p): \(error)")
             }
-            let subChunks = try METISPartitioner.partition(sub, parts: count, seed: s, vertexWeights: members.flatMap { work[($0 * k)..<(($0 + 1) * k)] },
-                                                           constraints: k).parts
-            for (i, v) in members.enumerated() { chunk[v] = subChunks[i] }
+            let subCut = try METISPartitioner.partition(sub, parts: count, seed: s,
+                                                        vertexWeights: members[p].flatMap { work[($0 * k)..<(($0 + 1) * k)] },
+                                                        constraints: k)
+            for (i, v) in members[p].enumerated() { chunk[v] = subCut.parts[i] }
+            movedChunks += subCut.verticesMovedToEmptyParts
         }
-        return (part, chunk)
+        return (part, chunk, (movedParts, movedChunks))
     }
 
     /// Nodes per part, `[G]`.

@@ -75,6 +75,23 @@ import TestSupport
             let perPart = (0..<2).map { g in (0..<adjacency.numNodes).filter { hybrid.chunk[$0] == c && hybrid.part[$0] == g }.count }
             #expect(perPart.allSatisfy { $0 > 250 }, "chunk \(c): \(perPart)")
         }
+        #expect([pipeline, graph, hybrid].allSatisfy { $0.nodesMovedToEmptyParts == 0 && $0.nodesMovedToEmptyChunks == 0 })
+    }
+
+    /// The decomposition counts the nodes moved into empty parts and chunks as METIS's cuts
+    /// report them: two edges 0-1, 2-3 in 3 chunks (libmetis 5.1.0 leaves one empty), and the
+    /// same graph as 2 parts of 2 sub-chunks; explicit assignments count none.
+    @Test func movesIntoEmptyChunksAreCounted() throws {
+        let adjacency = try GraphBuilder.build(Fixtures.edgeList([(0, 1), (2, 3)], numNodes: 4), options: .undirected)
+        let work = Decomposition.balanceWeights(adjacency), k = Decomposition.balanceConstraints
+        let direct = try METISPartitioner.partition(adjacency, parts: 3, seed: 0, vertexWeights: work, constraints: k)
+        let chunked = try Decomposition.metis(adjacency: adjacency, parts: 1, chunks: 3, seed: 0)
+        #expect(chunked.chunk == direct.parts)
+        #expect(chunked.nodesMovedToEmptyChunks == direct.verticesMovedToEmptyParts && chunked.nodesMovedToEmptyParts == 0)
+        #expect(direct.verticesMovedToEmptyParts == 1, "libmetis 5.1.0 leaves one of the 3 chunks empty")
+        let nested = try Decomposition.metis(adjacency: adjacency, parts: 2, chunks: 2, seed: 0)
+        #expect(nested.chunkSizes.allSatisfy { $0 == 2 } && nested.partSizes == [2, 2])
+        #expect(try Decomposition(part: [0, 0, 0, 0], numParts: 1, chunk: [0, 1, 2, 2], numChunks: 3).nodesMovedToEmptyChunks == 0)
     }
 }
 
