@@ -24,4 +24,22 @@ struct NoSilentMisreadTests {
                 "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    /// A 1-D `.npy` as embeddings said only "shape mismatch:"; it names the file and the shape
+    /// it expected. NaN embeddings name the file too.
+    @Test func evaluateNamesTheEmbeddingFileAndTheExpectedShape() throws {
+        let dir = TemporaryFiles.folder()
+        let labels = dir.appendingPathComponent("labels.tsv").path
+        try "0\t0\n1\t1\n2\t0\n3\t1\n4\t0\n".write(toFile: labels, atomically: true, encoding: .utf8)
+        let flat = dir.appendingPathComponent("flat.npy").path
+        try NPY.write([Float](repeating: 1, count: 5), shape: [5], to: flat)
+        let r = try CommandRunner.run("fastrp", ["evaluate", "--embeddings", flat, "--labels", labels])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: \(flat): expected embeddings of shape [numNodes × dim] (a 2-D array), found shape [5]"), "\(r.stderr)")
+        let nan = dir.appendingPathComponent("nan.npy").path
+        try NPY.write(Matrix(rows: 5, cols: 2, values: [0, 1, 2, 3, .nan, 5, 6, 7, 8, 9]), to: nan)
+        let n = try CommandRunner.run("fastrp", ["evaluate", "--embeddings", nan, "--labels", labels])
+        #expect(n.status == 1)
+        #expect(n.stderr.contains("error: \(nan): the embeddings hold 1 NaN or infinite value (the first in row 2, column 0: nan); embeddings must be finite"), "\(n.stderr)")
+    }
 }

@@ -45,6 +45,8 @@ struct FeatureMatrixTests {
         try NPY.write([Float(1), 2, 3, 4, 5], shape: [5], to: folder + "/e.npy")
         let expected = GraphIOError.npy(file: folder + "/e.npy", message: "expected embeddings of shape [numNodes × dim] (a 2-D array), found shape [5]")
         #expect(throws: expected) { try FeatureMatrixReader.read(folder + "/e.npy", what: "embeddings") }
+        // `fastrp evaluate`'s reader said only "shape mismatch: expected a 2-D array …".
+        #expect(throws: expected) { try EmbeddingReader.read(folder + "/e.npy") }
         #expect(expected.description == folder + "/e.npy: expected embeddings of shape [numNodes × dim] (a 2-D array), found shape [5]")
     }
 
