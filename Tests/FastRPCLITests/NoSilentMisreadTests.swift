@@ -42,4 +42,18 @@ struct NoSilentMisreadTests {
         #expect(n.status == 1)
         #expect(n.stderr.contains("error: \(nan): the embeddings hold 1 NaN or infinite value (the first in row 2, column 0: nan); embeddings must be finite"), "\(n.stderr)")
     }
+
+    /// Embeddings of magnitude 1e19 and beyond printed chance scores (the fit overflowed Float
+    /// and stalled); now an error, and nothing printed as a result.
+    @Test func evaluateRefusesEmbeddingsThatOverflowTheFit() throws {
+        let dir = TemporaryFiles.folder()
+        let labels = dir.appendingPathComponent("labels.tsv").path
+        try (0..<20).map { "\($0)\t\($0 % 2)" }.joined(separator: "\n").write(toFile: labels, atomically: true, encoding: .utf8)
+        let huge = dir.appendingPathComponent("huge.npy").path
+        try NPY.write(Matrix(rows: 20, cols: 2, values: (0..<40).map { $0 % 2 == 0 ? 4e19 : -4e19 }), to: huge)
+        let r = try CommandRunner.run("fastrp", ["evaluate", "--embeddings", huge, "--labels", labels, "--ratios", "0.5", "--shuffles", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: the embeddings reach magnitude 4e+19, where the logistic regression overflows Float32"), "\(r.stderr)")
+        #expect(!r.stdout.contains("0.50 "), "\(r.stdout)")
+    }
 }
