@@ -85,6 +85,11 @@ def main():
     seed("labels", "names", bytes([(3 << 2) | 2]) + b"n0\tx\nn2\ty\n")
     seed("labels", "split", bytes([(60 << 2) | 1]) + head("graphs/cora/split.tsv", 30))
     seed("labels", "split-names", bytes([(3 << 2) | 3]) + b"n0\ttrain\nn1\tval\nn2\ttest\n")
+    # Issue 15: -1 among names (unlabelled), a negative label beyond 64 bits (an error), no
+    # labelled node (an error).
+    seed("labels", "minus-one-names", bytes([4 << 2]) + b"0\tcat\n1\t-1\n2\tdog\n")
+    seed("labels", "negative-overflow", bytes([3 << 2]) + b"0\t1\n1\t0\n2\t-9223372036854775809\n")
+    seed("labels", "all-unlabelled", bytes([2 << 2]) + b"0\t-1\n1\t-1\n")
     # Hyperedges: odd selector gives numVertices = s >> 1.
     seed("hyperedges", "cocitation", b"\x00" + head("graphs/cocitation-cora/hyperedges.tsv", 30))
     seed("hyperedges", "bounded", bytes([(100 << 1) | 1]) + b"0\t1\t2\n3\t4\n99\n")
