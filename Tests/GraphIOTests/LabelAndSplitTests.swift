@@ -126,6 +126,32 @@ struct LabelAndSplitTests {
         expectParseError(file: "s.tsv", line: 1, column: 2, containing: "expected a split") { try split("1\n") }
         #expect(throws: GraphIOError.empty("s.tsv")) { try split("\n\n") }
     }
+
+    /// Issue 15: "test node 2 has no label" named no file; the split file's line of the first
+    /// node without a class is named, by its name for string ids.
+    @Test func splitNodeWithoutAClassNamesTheSplitLine() throws {
+        let folder = TestFiles.temporaryFolder()
+        let labelFile = TestFiles.write("0\ta\n1\tb\n3\t-1\n4\ta\n", to: "labels.tsv", in: folder)
+        let splitFile = TestFiles.write("# node split\n0\ttrain\n4\tval\n\n3\ttest\n2\ttest\n", to: "split.tsv", in: folder)
+        let l = try LabelReader.read(labelFile, numNodes: 5)
+        let s = try SplitReader.read(splitFile, numNodes: 5)
+        #expect(throws: GraphIOError.parse(file: splitFile, line: 5, column: 1,
+                                           message: "test node '3' has no class in \(labelFile) (no line there, or only a negative label); every train, val and test node needs one")) {
+            try SplitReader.refuseUnlabelled(s, path: splitFile, labels: l, labelFile: labelFile, numNodes: 5)
+        }
+        // Every split node labelled: nothing to say.
+        try SplitReader.refuseUnlabelled(NodeSplit(train: [0], val: [4], test: [1]), path: splitFile, labels: l,
+                                         labelFile: labelFile, numNodes: 5)
+        // String ids: the name as written.
+        let edges = try EdgeListReader.parse(text: "ann bob\nbob cy\n")
+        let named = TestFiles.write("ann\ttrain\ncy\tval\n", to: "named.tsv", in: folder)
+        let namedLabels = try LabelReader.parse(Array("ann\tx\n".utf8), file: "l.tsv", nodeIDs: edges.nodeIDs, numNodes: 3)
+        let namedSplit = try SplitReader.read(named, nodeIDs: edges.nodeIDs, numNodes: 3)
+        #expect(throws: GraphIOError.parse(file: named, line: 2, column: 1,
+                                           message: "val node 'cy' has no class in l.tsv (no line there, or only a negative label); every train, val and test node needs one")) {
+            try SplitReader.refuseUnlabelled(namedSplit, path: named, labels: namedLabels, labelFile: "l.tsv", nodeIDs: edges.nodeIDs, numNodes: 3)
+        }
+    }
 }
 
 @Suite("One label per node")
