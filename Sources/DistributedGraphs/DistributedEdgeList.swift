@@ -141,12 +141,20 @@ public enum DistributedEdgeList {
             break
         }
         var error = summary.error(file: path, linesBefore: part.linesBefore)!
-        if communicator.rank == 0, case let .parse(_, line, _, _) = error, line == part.linesBefore + summary.firstDataLine {
-            // The file's first data line: a sequential read may call it a header line; it reads
-            // the whole file to say so (only on this error path, only rank 0 prints).
-            do { _ = try EdgeListReader.read(path, options: options) } catch let exact { error = exact }
+        var inRankRange = communicator.size > 1
+        if communicator.rank == 0, case let .parse(_, line, _, _) = error,
+           summary.fieldCount == 0 || line == part.linesBefore + summary.firstDataLine {
+            // The file's first data line (no data line before the failure, or the one a
+            // field-count error names): a sequential read may call it a header line (with
+            // --weighted, above lines the other ranks refused for their missing weights); it
+            // reads the whole file to say so (only on this error path, only rank 0 prints).
+            // A header line is a fact of the whole file, not of one rank's byte range.
+            do { _ = try EdgeListReader.read(path, options: options) } catch let exact {
+                if exact != error { inRankRange = false }
+                error = exact
+            }
         }
-        throw DistributedReadError(error: error, rank: communicator.size > 1 ? owner : nil, host: nil)
+        throw DistributedReadError(error: error, rank: inRankRange ? owner : nil, host: nil)
     }
 
     /// A first data line with a non-integer id above lines that all parse as integer edges is a

@@ -102,13 +102,14 @@ public enum EdgeListReader {
         }
         let skipped = skipLines(bytes, count: options.skipRows)
         let header = firstDataLine(bytes, from: skipped.offset, lineOffset: skipped.lines)
+        let restOptions = headerRestOptions(options)
         switch options.idMode {
         case .string:
             do {
                 return try parseStringIDs(bytes, file: file, options: options, from: skipped)
             } catch {
                 throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
-                    _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                    _ = try parseStringIDs(bytes, file: file, options: restOptions, from: rest)
                 }
             }
         case .integer, .automatic:
@@ -118,7 +119,7 @@ public enum EdgeListReader {
             } catch {
                 let integerError = headerError(error.error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
                     do throws(IntegerPassFailure) {
-                        _ = try parseIntegerIDs(bytes, file: file, options: options, releaseBehind: false, from: rest)
+                        _ = try parseIntegerIDs(bytes, file: file, options: restOptions, releaseBehind: false, from: rest)
                     } catch {
                         throw error.error
                     }
@@ -129,7 +130,7 @@ public enum EdgeListReader {
                         return try parseStringIDs(bytes, file: file, options: options, from: skipped)
                     } catch {
                         throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
-                            _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                            _ = try parseStringIDs(bytes, file: file, options: restOptions, from: rest)
                         }
                     }
                 }

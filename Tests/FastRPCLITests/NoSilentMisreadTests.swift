@@ -56,4 +56,23 @@ struct NoSilentMisreadTests {
         #expect(r.stderr.contains("error: the embeddings reach magnitude 4e+19, where the logistic regression overflows Float32"), "\(r.stderr)")
         #expect(!r.stdout.contains("0.50 "), "\(r.stdout)")
     }
+
+    /// `--weighted` on a file with a header line gave "field 3: expected a weight" for the
+    /// header instead of the hint naming --skip-rows 1 that the unweighted read gives.
+    @Test func weightedReadNamesTheHeaderLineLikeTheUnweightedOne() throws {
+        let dir = TemporaryFiles.folder()
+        let edges = dir.appendingPathComponent("e.tsv").path
+        try "source\ttarget\n0\t1\n1\t2\n".write(toFile: edges, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("e.npy").path
+        let message = "error: \(edges):1: expected an edge, found a header line 'source target' (the lines after it are edges); skip it with --skip-rows 1 or start it with '#'"
+        for extra in [[], ["--weighted"]] {
+            let r = try CommandRunner.run("fastrp", ["embed", edges, "-o", out] + extra)
+            #expect(r.status == 1)
+            #expect(r.stderr.contains(message), "\(extra): \(r.stderr)")
+        }
+        // Skipped, --weighted then names the first line without a weight.
+        let skipped = try CommandRunner.run("fastrp", ["embed", edges, "-o", out, "--weighted", "--skip-rows", "1"])
+        #expect(skipped.status == 1)
+        #expect(skipped.stderr.contains("error: \(edges):2: field 3: expected a weight (weighted edge list), found none"), "\(skipped.stderr)")
+    }
 }
