@@ -56,6 +56,7 @@ def main():
         "crlf-bom": b"\xef\xbb\xbf# c\r\n0\t1\r\n1\t2\r\n",
         "sparse-ids": b"42\t4967596\n",  # the METIS case of issue 15 item 5
         "comments": b"% m\n# c\n\n  3 4  \n",
+        "trailing-header": b"0\t1\n1\t2\nsource\ttarget\n",  # issue 15: a stray line, not names
     }
     for name, data in texts.items():
         for s in (0, 0x31, 0x85):
