@@ -35,12 +35,14 @@ extension EdgeListReader {
     /// The line as messages show it (quoted, tabs as spaces, at most 80 bytes) when its id in
     /// field `column` is not a non-negative integer (a name, a negative number); `nil` for an id
     /// of digits only (too large for 32 bits: the sparse-id rule relabels those as names), and
-    /// for a line that is not printable UTF-8 text (the string pass names what is wrong).
+    /// for a line that is not 2 or 3 fields of printable UTF-8 text (the string pass names what
+    /// is wrong).
     static func strayCandidate(_ text: UnsafeBufferPointer<UInt8>, column: Int?) -> String? {
         guard let string = TextScanning.string(text),
               !string.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return nil }
         let fields = TextScanning.splitFields(text)
-        guard let column, column >= 1, column <= min(fields.count, 2) else { return nil }
+        // A line of 1 or more than 3 fields is malformed whatever its ids: its own error.
+        guard (2...3).contains(fields.count), let column, column >= 1, column <= 2 else { return nil }
         let token = fields[column - 1]
         if !token.isEmpty && token.allSatisfy({ $0 >= ASCII.zero && $0 <= ASCII.nine }) { return nil }
         let shown = TextScanning.trim(text).prefix(80).map { $0 == ASCII.tab ? ASCII.space : $0 }
