@@ -199,7 +199,7 @@ public enum DistributedEdgeList {
         var mine: [UInt8] = []
         if communicator.rank == owner,
            let (text, rest) = try EdgeListReader.partAfterStrayLine(path, part: owner, of: communicator.size, line: failureLine - linesBeforeOwner,
-                                                                    column: summary.failureColumn, options: options) {
+                                                                    column: summary.failureColumn, fieldCount: summary.fieldCount, options: options) {
             mine = try Array(JSONEncoder().encode([text: rest]))
         }
         let all = try allGatherVariable(mine, communicator: communicator)

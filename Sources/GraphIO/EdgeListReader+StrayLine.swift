@@ -35,14 +35,14 @@ extension EdgeListReader {
     /// The line as messages show it (quoted, tabs as spaces, at most 80 bytes) when its id in
     /// field `column` is not a non-negative integer (a name, a negative number); `nil` for an id
     /// of digits only (too large for 32 bits: the sparse-id rule relabels those as names), and
-    /// for a line that is not 2 or 3 fields of printable UTF-8 text (the string pass names what
-    /// is wrong).
-    static func strayCandidate(_ text: UnsafeBufferPointer<UInt8>, column: Int?) -> String? {
+    /// for a line that does not have the `fieldCount` fields of the other lines or is not
+    /// printable UTF-8 text: read as names, such a file fails on that line anyway, with an
+    /// error that says what is wrong with it.
+    static func strayCandidate(_ text: UnsafeBufferPointer<UInt8>, column: Int?, fieldCount: Int) -> String? {
         guard let string = TextScanning.string(text),
               !string.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return nil }
         let fields = TextScanning.splitFields(text)
-        // A line of 1 or more than 3 fields is malformed whatever its ids: its own error.
-        guard (2...3).contains(fields.count), let column, column >= 1, column <= 2 else { return nil }
+        guard fields.count == fieldCount, let column, column >= 1, column <= 2 else { return nil }
         let token = fields[column - 1]
         if !token.isEmpty && token.allSatisfy({ $0 >= ASCII.zero && $0 <= ASCII.nine }) { return nil }
         let shown = TextScanning.trim(text).prefix(80).map { $0 == ASCII.tab ? ASCII.space : $0 }
@@ -50,14 +50,15 @@ extension EdgeListReader {
     }
 
     /// The stray-line error for an integer pass that failed below the first data line on an
-    /// id that is not an integer, when the lines after it parse as integer edges with the same
-    /// field count; `nil` otherwise (the file is read with string ids, as before).
+    /// id that is not an integer, in a line of as many fields as the others, when the lines
+    /// after it parse as integer edges with the same field count; `nil` otherwise (the file is
+    /// read with string ids, as before).
     static func strayLineError(_ failure: IntegerPassFailure, bytes: UnsafeBufferPointer<UInt8>, file: String,
                                options: EdgeListReadOptions, from start: StartPoint) -> GraphIOError? {
         guard failure.idNotInteger, failure.fieldsBefore > 0, let base = bytes.baseAddress,
               case let .parse(_, lineNumber, column, _) = failure.error, lineNumber > start.lines,
               let found = line(lineNumber - start.lines, of: base, from: start.offset, to: bytes.count),
-              let text = strayCandidate(found.text, column: column) else { return nil }
+              let text = strayCandidate(found.text, column: column, fieldCount: failure.fieldsBefore) else { return nil }
         let size = bytes.count - found.next
         let threads = max(1, options.threadCount ?? (size >= 4 << 20 ? Parallel.defaultThreadCount : 1))
         let rest = parseIntegerRange(base, from: found.next, to: bytes.count, options: options, threads: threads, releaseBehind: false)
@@ -67,10 +68,11 @@ extension EdgeListReader {
 
     /// For the stray-line rule under `mpirun`: line `line` (relative to the start of part `part`
     /// of `parts`, as ``readPart(_:part:of:options:strings:)`` cuts the file) as shown in
-    /// messages when its id in field `column` is not an integer, and the integer-id summary of
-    /// the part's lines after it. `nil` when the line is not such a line.
+    /// messages when its id in field `column` is not an integer and it has the `fieldCount`
+    /// fields of the lines before it, and the integer-id summary of the part's lines after it.
+    /// `nil` when the line is not such a line.
     /// - Throws: the file errors of ``read(_:options:)``.
-    public static func partAfterStrayLine(_ path: String, part: Int, of parts: Int, line: Int, column: Int?,
+    public static func partAfterStrayLine(_ path: String, part: Int, of parts: Int, line: Int, column: Int?, fieldCount: Int,
                                           options: EdgeListReadOptions) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? {
         if FilePaths.formatExtension(of: path) == "npy" { return nil }  // an edge_index part never fails
         return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
@@ -78,7 +80,7 @@ extension EdgeListReader {
             guard let base = bytes.baseAddress else { return nil }
             let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)
             guard let found = self.line(line, of: base, from: bounds[part], to: bounds[part + 1]),
-                  let text = strayCandidate(found.text, column: column) else { return nil }
+                  let text = strayCandidate(found.text, column: column, fieldCount: fieldCount) else { return nil }
             let rest = parseIntegerRange(base, from: found.next, to: bounds[part + 1], options: options, threads: 1, releaseBehind: false)
             return (text, EdgeListPartSummary(rest))
         }

@@ -21,7 +21,8 @@ import GraphCore
 ///
 /// Stray lines: only the first data line can be a header. In automatic id mode, a later line
 /// whose id is not a non-negative integer (`source target` repeated at the end, `1 -1`) while
-/// every other line is an integer edge is an error naming it, not a reason to read every id as
+/// every other line is an integer edge with as many fields is an error naming it (with another
+/// field count, reading names fails on it anyway), not a reason to read every id as
 /// a name; names on two or more lines (or on the first) make a string-id file, and ids of
 /// digits only too large for 32 bits are still relabelled (`+StrayLine`).
 ///
