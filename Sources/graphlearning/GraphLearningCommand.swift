@@ -113,8 +113,8 @@ extension GraphInputOptions {
         let edges = dataset.edges
         guard let index = (0..<edges.count).first(where: { edges.sources[$0] == edges.targets[$0] }) else { return path }
         var isFolder: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-        let file = isFolder.boolValue ? try NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"]) : path
+        let inFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+        let file = inFolder ? try NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"]) : path
         guard let file else { return path }
         if let line = try EdgeListReader.line(ofEdge: index, in: file, options: EdgeListReadOptions(skipRows: header.skipRows)) {
             return "\(file):\(line)"
