@@ -56,6 +56,7 @@ def main():
         "crlf-bom": b"\xef\xbb\xbf# c\r\n0\t1\r\n1\t2\r\n",
         "sparse-ids": b"42\t4967596\n",  # the METIS case of issue 15 item 5
         "comments": b"% m\n# c\n\n  3 4  \n",
+        "trailing-header": b"0\t1\n1\t2\nsource\ttarget\n",  # issue 15: a stray line, not names
     }
     for name, data in texts.items():
         for s in (0, 0x31, 0x85):
@@ -85,6 +86,11 @@ def main():
     seed("labels", "names", bytes([(3 << 2) | 2]) + b"n0\tx\nn2\ty\n")
     seed("labels", "split", bytes([(60 << 2) | 1]) + head("graphs/cora/split.tsv", 30))
     seed("labels", "split-names", bytes([(3 << 2) | 3]) + b"n0\ttrain\nn1\tval\nn2\ttest\n")
+    # Issue 15: -1 among names (unlabelled), a negative label beyond 64 bits (an error), no
+    # labelled node (an error).
+    seed("labels", "minus-one-names", bytes([4 << 2]) + b"0\tcat\n1\t-1\n2\tdog\n")
+    seed("labels", "negative-overflow", bytes([3 << 2]) + b"0\t1\n1\t0\n2\t-9223372036854775809\n")
+    seed("labels", "all-unlabelled", bytes([2 << 2]) + b"0\t-1\n1\t-1\n")
     # Hyperedges: odd selector gives numVertices = s >> 1.
     seed("hyperedges", "cocitation", b"\x00" + head("graphs/cocitation-cora/hyperedges.tsv", 30))
     seed("hyperedges", "bounded", bytes([(100 << 1) | 1]) + b"0\t1\t2\n3\t4\n99\n")

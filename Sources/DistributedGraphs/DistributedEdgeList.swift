@@ -82,6 +82,7 @@ public enum DistributedEdgeList {
                 && EdgeListReader.isSparseIDSpace(maxID: merged.summary.maxID, edges: merged.summary.edgeCount)
             if options.idMode == .automatic && failed && merged.summary.idNotInteger {
                 try refuseHeaderLine(merged, path: path, options: options, linesBefore: part.linesBefore, communicator: communicator)
+                try refuseStrayLine(merged, path: path, options: options, linesBefore: part.linesBefore, communicator: communicator)
             }
             if options.idMode == .automatic && ((failed && merged.summary.idNotInteger) || sparse) {
                 part = try communicator.agree({ try EdgeListReader.readPart(path, part: rank, of: size, options: options, strings: true) },
@@ -141,12 +142,20 @@ public enum DistributedEdgeList {
             break
         }
         var error = summary.error(file: path, linesBefore: part.linesBefore)!
-        if communicator.rank == 0, case let .parse(_, line, _, _) = error, line == part.linesBefore + summary.firstDataLine {
-            // The file's first data line: a sequential read may call it a header line; it reads
-            // the whole file to say so (only on this error path, only rank 0 prints).
-            do { _ = try EdgeListReader.read(path, options: options) } catch let exact { error = exact }
+        var inRankRange = communicator.size > 1
+        if communicator.rank == 0, case let .parse(_, line, _, _) = error,
+           summary.fieldCount == 0 || line == part.linesBefore + summary.firstDataLine {
+            // The file's first data line (no data line before the failure, or the one a
+            // field-count error names): a sequential read may call it a header line (with
+            // --weighted, above lines the other ranks refused for their missing weights); it
+            // reads the whole file to say so (only on this error path, only rank 0 prints).
+            // A header line is a fact of the whole file, not of one rank's byte range.
+            do { _ = try EdgeListReader.read(path, options: options) } catch let exact {
+                if exact != error { inRankRange = false }
+                error = exact
+            }
         }
-        throw DistributedReadError(error: error, rank: communicator.size > 1 ? owner : nil, host: nil)
+        throw DistributedReadError(error: error, rank: inRankRange ? owner : nil, host: nil)
     }
 
     /// A first data line with a non-integer id above lines that all parse as integer edges is a
@@ -168,6 +177,37 @@ public enum DistributedEdgeList {
         guard after.failureLine == nil, after.fieldCount > 0 else { return }
         let line = linesBefore + (summary.fieldCount == 0 ? summary.failureLine! : summary.firstDataLine)
         throw DistributedReadError(error: EdgeListReader.headerLineError(file: path, line: line, text: text), rank: nil, host: nil)
+    }
+
+    /// Below the first data line, one line with a non-integer id among lines that all parse as
+    /// integer edges is an error naming it, as a whole-file read reports it (not a reason to
+    /// read names): the rank holding it parses the rest of its run, and the other runs'
+    /// summaries are known.
+    static func refuseStrayLine(_ merged: (summary: EdgeListPartSummary, parts: [EdgeListPartSummary]), path: String,
+                                options: EdgeListReadOptions, linesBefore: Int, communicator: any Communicating) throws {
+        let summary = merged.summary
+        guard summary.fieldCount > 0, let failureLine = summary.failureLine, failureLine != summary.firstDataLine else { return }
+        // The rank whose run holds the failure, and the lines of the runs before it.
+        var owner = 0, linesBeforeOwner = 0
+        for r in merged.parts.indices {
+            if EdgeListPartSummary.merged(Array(merged.parts[...r])).failureLine != nil {
+                owner = r
+                break
+            }
+            linesBeforeOwner += merged.parts[r].lines
+        }
+        var mine: [UInt8] = []
+        if communicator.rank == owner,
+           let (text, rest) = try EdgeListReader.partAfterStrayLine(path, part: owner, of: communicator.size, line: failureLine - linesBeforeOwner,
+                                                                    column: summary.failureColumn, fieldCount: summary.fieldCount, options: options) {
+            mine = try Array(JSONEncoder().encode([text: rest]))
+        }
+        let all = try allGatherVariable(mine, communicator: communicator)
+        guard let found = try? JSONDecoder().decode([String: EdgeListPartSummary].self, from: Data(all[owner])),
+              let (text, rest) = found.first.map({ ($0.key, $0.value) }) else { return }
+        let after = EdgeListPartSummary.merged([rest] + merged.parts[(owner + 1)...])
+        guard after.failureLine == nil, after.fieldCount == 0 || after.fieldCount == summary.fieldCount else { return }
+        throw DistributedReadError(error: EdgeListReader.strayLineError(file: path, line: linesBefore + failureLine, text: text), rank: nil, host: nil)
     }
 
     /// Every rank's bytes (lengths may differ), in rank order, on every rank.

@@ -11,6 +11,9 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     case nonFiniteValues(String)
     /// A distributed run's message passing failed (a peer timed out, died or aborted).
     case communication(String)
+    /// A computation in `Float` overflowed on finite but huge inputs (logistic regression on
+    /// values near 1e19 and beyond); the message names the largest magnitude and what to do.
+    case numericalOverflow(String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .insufficientData(message): message
         case let .communication(message): message
         case let .nonFiniteValues(message): message
+        case let .numericalOverflow(message): message
         }
     }
 }

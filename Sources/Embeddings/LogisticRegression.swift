@@ -14,6 +14,12 @@ import Foundation
 /// the Armijo condition holds. All classes advance together: every product with X is one
 /// OpenBLAS `sgemm` over `[samples × features] · [features × classes]`. A class stops when
 /// `‖g_c‖ ≤ tolerance · ‖g_c(0)‖`. Losses and inner products are summed in `Double`.
+///
+/// Magnitudes: the products and `x²` (the preconditioner) are `Float`, so features near 1e19
+/// and beyond overflow (`x²` passes `Float.greatestFiniteMagnitude`). Every Newton step checks
+/// that the loss, the gradient, the preconditioner and the step are finite and throws
+/// ``EmbeddingError/numericalOverflow(_:)`` when one is not, instead of returning the zero
+/// weights a stalled fit leaves. On inputs that do not overflow nothing changes.
 public struct LogisticRegression: Sendable {
     /// C, the inverse regularisation strength (> 0).
     public var inverseRegularization: Float
@@ -56,7 +62,9 @@ public struct LogisticRegression: Sendable {
     ///   - x: samples `[numSamples × numFeatures]`.
     ///   - targets: `[numSamples × numClasses]`, 1 where the sample has the class, else 0.
     /// - Throws: ``EmbeddingError/invalidConfiguration(_:)`` for C ≤ 0 or a non-positive
-    ///   tolerance; ``EmbeddingError/shapeMismatch(_:)`` when the row counts differ.
+    ///   tolerance; ``EmbeddingError/shapeMismatch(_:)`` when the row counts differ;
+    ///   ``EmbeddingError/numericalOverflow(_:)`` when the fit overflows `Float` (features of
+    ///   magnitude near 1e19 and beyond).
     /// - Complexity: O(steps · CG iterations · samples · features · classes).
     public func fit(_ x: Matrix, targets: Matrix) throws(EmbeddingError) -> Model {
         guard inverseRegularization > 0, inverseRegularization.isFinite else {
@@ -76,6 +84,7 @@ public struct LogisticRegression: Sendable {
         var z = Matrix(rows: m, cols: classes)
         var loss = objective(w, z, targets)
         var gradient = self.gradient(xb, w, z, targets)
+        try Self.checkFinite(loss: loss, gradient, x: x)
         let initialNorms = columnNorms(gradient)
         var active = initialNorms.map { $0 > 0 }
         var norms = initialNorms
@@ -94,6 +103,9 @@ public struct LogisticRegression: Sendable {
             for i in precondition.values.indices { precondition.values[i] = 1 + c * precondition.values[i] }
 
             let step = conjugateGradient(xb, d: d, preconditioner: precondition, gradient: gradient, active: active)
+            // An infinite preconditioner gives a zero step and a NaN one rejects every trial:
+            // either way the fit would stall at w = 0 without a word.
+            try Self.checkFinite(loss: [], precondition, step, x: x)
 
             // Backtracking line search per class (Armijo, factor 1/2).
             var slope = [Double](repeating: 0, count: classes)
@@ -132,6 +144,7 @@ public struct LogisticRegression: Sendable {
             BLAS.gemm(xb, w, into: &z, threads: threads)
             loss = objective(w, z, targets)
             gradient = self.gradient(xb, w, z, targets)
+            try Self.checkFinite(loss: loss, gradient, x: x)
             norms = columnNorms(gradient)
         }
         let relative = (0..<classes).map { initialNorms[$0] > 0 ? norms[$0] / initialNorms[$0] : 0 }
@@ -139,6 +152,14 @@ public struct LogisticRegression: Sendable {
     }
 
     // MARK: - Pieces
+
+    /// Throws ``EmbeddingError/numericalOverflow(_:)`` unless `loss` and every matrix are finite.
+    static func checkFinite(loss: [Double], _ matrices: Matrix..., x: Matrix) throws(EmbeddingError) {
+        guard loss.allSatisfy(\.isFinite) && matrices.allSatisfy({ $0.values.allSatisfy(\.isFinite) }) else {
+            let largest = x.values.reduce(Float(0)) { max($0, abs($1)) }
+            throw .numericalOverflow("logistic regression overflows Float32 on these features (largest magnitude \(largest)); scale them down, e.g. divide them by their largest absolute value")
+        }
+    }
 
     /// `[x | 1]`, `[rows × cols + 1]`.
     static func withBiasColumn(_ x: Matrix) -> Matrix {

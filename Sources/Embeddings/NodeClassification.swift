@@ -57,6 +57,8 @@ public enum NodeClassification {
     ///   - progress: called after each fit with (fits done, fits in all).
     /// - Returns: one ``Score`` per training ratio, in the given order.
     /// - Throws: ``EmbeddingError/nonFiniteValues(_:)`` for a NaN or infinite embedding value;
+    ///   ``EmbeddingError/numericalOverflow(_:)`` for embeddings so large (near 1e19 and beyond)
+    ///   that the logistic regression overflows `Float`;
     ///   ``EmbeddingError/shapeMismatch(_:)`` when the node counts differ;
     ///   ``EmbeddingError/invalidConfiguration(_:)`` for a ratio outside
     ///   (0, 1), no ratio, fewer than 1 shuffle or C ≤ 0; ``EmbeddingError/insufficientData(_:)``
@@ -102,7 +104,13 @@ public enum NodeClassification {
                 let train = Array(order[..<trainCount]), test = Array(order[trainCount...])
                 let x = embeddings.gatherRows(train)
                 let y = indicator.gatherRows(train)
-                let model = try solver.fit(x, targets: y)
+                let model: LogisticRegression.Model
+                do {
+                    model = try solver.fit(x, targets: y)
+                } catch .numericalOverflow {
+                    let largest = embeddings.values.reduce(Float(0)) { max($0, abs($1)) }
+                    throw .numericalOverflow("the embeddings reach magnitude \(largest), where the logistic regression overflows Float32 and would score at chance; scale them down (e.g. divide them by their largest absolute value) and evaluate again")
+                }
                 let scores = model.decisionFunction(embeddings.gatherRows(test))
                 let truth = test.map { labels.labels(of: $0).map { $0 } }
                 let predicted = Metrics.topK(scores, counts: truth.map(\.count))

@@ -58,8 +58,19 @@ extension EdgeListReader {
         return nil
     }
 
+    /// The options the lines after a header candidate are parsed with to tell a header: those
+    /// of the read, except that weights are not required (`weighted == true` becomes `nil`), so
+    /// a header above unweighted lines is named as such with or without `--weighted` (the
+    /// missing weights are reported once the header is skipped).
+    static func headerRestOptions(_ options: EdgeListReadOptions) -> EdgeListReadOptions {
+        var rest = options
+        if rest.weighted == true { rest.weighted = nil }
+        return rest
+    }
+
     /// `error`, or the header error when `error` is on the first data line and the lines after
-    /// it parse (`parseRest` succeeds from just past that line).
+    /// it parse (`parseRest` succeeds from just past that line; parse them with
+    /// ``headerRestOptions(_:)``).
     static func headerError(_ error: GraphIOError, header: (line: Int, text: String, rest: StartPoint)?,
                             bytes: UnsafeBufferPointer<UInt8>, file: String,
                             parseRest: (StartPoint) throws(GraphIOError) -> Void) -> GraphIOError {

@@ -12,6 +12,8 @@ extension EdgeListReader {
     struct IntegerPassFailure: Error {
         var error: GraphIOError
         var idNotInteger: Bool
+        /// Field count of the data lines before the failing one (0: it is the first data line).
+        var fieldsBefore = 0
     }
 
     // MARK: - Integer ids (fast path)
@@ -58,7 +60,7 @@ extension EdgeListReader {
         if let failure = merged.failure {
             throw IntegerPassFailure(error: parseError(failure, file: file, lineOffset: startPoint.lines,
                                                        firstDataLine: startPoint.lines + merged.firstDataLine),
-                                     idNotInteger: failure.idNotInteger)
+                                     idNotInteger: failure.idNotInteger, fieldsBefore: merged.fieldCount)
         }
         if merged.fieldCount == 0 {
             throw IntegerPassFailure(error: noEdges(file, skipRows: options.skipRows, linesSkipped: startPoint.lines), idNotInteger: false)

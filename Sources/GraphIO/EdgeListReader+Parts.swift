@@ -170,7 +170,8 @@ extension EdgeListReader {
             let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)
             let upToRunEnd = UnsafeBufferPointer(start: base, count: bounds[part + 1])
             guard let header = firstDataLine(upToRunEnd, from: bounds[part], lineOffset: 0) else { return nil }
-            let chunk = parseIntegerRange(base, from: header.rest.offset, to: bounds[part + 1], options: options, threads: 1, releaseBehind: false)
+            let chunk = parseIntegerRange(base, from: header.rest.offset, to: bounds[part + 1], options: headerRestOptions(options),
+                                          threads: 1, releaseBehind: false)
             return (header.text, EdgeListPartSummary(chunk))
         }
     }

@@ -19,6 +19,13 @@ import GraphCore
 /// whose fields could be node names (`source target` above string ids) cannot be told apart
 /// from an edge and is read as one.
 ///
+/// Stray lines: only the first data line can be a header. In automatic id mode, a later line
+/// whose id is not a non-negative integer (`source target` repeated at the end, `1 -1`) while
+/// every other line is an integer edge with as many fields is an error naming it (with another
+/// field count, reading names fails on it anyway), not a reason to read every id as
+/// a name; names on two or more lines (or on the first) make a string-id file, and ids of
+/// digits only too large for 32 bits are still relabelled (`+StrayLine`).
+///
 /// ```
 /// # src dst weight
 /// 0   1   0.5
@@ -38,6 +45,7 @@ import GraphCore
 /// edge, 12 when weighted) plus 16 MiB per thread and, when parallel, one chunk's edges.
 ///
 /// Source files: this one (entry points, dispatch); `+Header` (skipped rows, the header rule);
+/// `+StrayLine` (the stray-line rule);
 /// `+IntegerIDs` (chunking, merging, errors) and `+IntegerChunk` (one chunk's tokens and
 /// weights); `+StringIDs`; `+Compressed` (gzip); `+Parts` (reading in parts).
 public enum EdgeListReader {
@@ -58,7 +66,8 @@ public enum EdgeListReader {
     /// - Throws: ``GraphIOError/fileNotFound(_:)``, ``GraphIOError/isDirectory(_:)``,
     ///   ``GraphIOError/unreadable(_:reason:)``; ``GraphIOError/empty(_:)`` when there is no
     ///   data line; ``GraphIOError/parse(file:line:column:message:)`` for a line with one field
-    ///   or more than three, a non-integer, negative or too large id (integer mode), an id at or
+    ///   or more than three, a non-integer, negative or too large id (integer mode), a stray
+    ///   line with non-integer ids among integer edges (automatic mode), an id at or
     ///   above `options.numNodes`, a malformed, NaN, infinite or negative weight, a line whose
     ///   field count differs from the first data line, NUL bytes or text that is not UTF-8;
     ///   ``GraphIOError/shapeMismatch(_:)`` for a `numNodes` option outside `0 ... Int32.max`;
@@ -102,13 +111,14 @@ public enum EdgeListReader {
         }
         let skipped = skipLines(bytes, count: options.skipRows)
         let header = firstDataLine(bytes, from: skipped.offset, lineOffset: skipped.lines)
+        let restOptions = headerRestOptions(options)
         switch options.idMode {
         case .string:
             do {
                 return try parseStringIDs(bytes, file: file, options: options, from: skipped)
             } catch {
                 throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
-                    _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                    _ = try parseStringIDs(bytes, file: file, options: restOptions, from: rest)
                 }
             }
         case .integer, .automatic:
@@ -118,18 +128,22 @@ public enum EdgeListReader {
             } catch {
                 let integerError = headerError(error.error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
                     do throws(IntegerPassFailure) {
-                        _ = try parseIntegerIDs(bytes, file: file, options: options, releaseBehind: false, from: rest)
+                        _ = try parseIntegerIDs(bytes, file: file, options: restOptions, releaseBehind: false, from: rest)
                     } catch {
                         throw error.error
                     }
                 }
                 if integerError != error.error { throw integerError }
+                if options.idMode == .automatic,
+                   let stray = strayLineError(error, bytes: bytes, file: file, options: options, from: skipped) {
+                    throw stray
+                }
                 if error.idNotInteger && options.idMode == .automatic {
                     do {
                         return try parseStringIDs(bytes, file: file, options: options, from: skipped)
                     } catch {
                         throw headerError(error, header: header, bytes: bytes, file: file) { rest throws(GraphIOError) in
-                            _ = try parseStringIDs(bytes, file: file, options: options, from: rest)
+                            _ = try parseStringIDs(bytes, file: file, options: restOptions, from: rest)
                         }
                     }
                 }

@@ -16,10 +16,12 @@ public enum EmbeddingReader {
     ///   ``GraphIOError/parse(file:line:column:message:)`` for a line with no value, a different
     ///   number of values than the first line, a value that is not a finite number, a repeated
     ///   node id, or a word2vec header that disagrees with the lines; ``GraphIOError/empty(_:)``;
-    ///   ``GraphIOError/shapeMismatch(_:)`` for an `.npy` that is not 2-D or an unknown extension.
+    ///   ``GraphIOError/npy(file:message:)`` for an `.npy` that is not 2-D `[numNodes × dim]` or
+    ///   holds a NaN or an infinity (``FeatureMatrixReader``); ``GraphIOError/shapeMismatch(_:)``
+    ///   for an unknown extension.
     public static func read(_ path: String) throws(GraphIOError) -> (embeddings: Matrix, nodeIDs: NodeIDMap?) {
         let format = FilePaths.formatExtension(of: path)
-        if format == "npy" { return (try NPY.read(path).asMatrix(), nil) }
+        if format == "npy" { return (try FeatureMatrixReader.matrix(NPY.read(path), file: path, what: "embeddings"), nil) }
         let word2vec: Bool
         if format == "tsv" {
             word2vec = false

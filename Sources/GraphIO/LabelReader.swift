@@ -16,10 +16,15 @@ import GraphCore
 /// 1	7
 /// ```
 ///
-/// Classes: when every label is an integer below 2^20 it is the class id (`numClasses = max + 1`,
-/// names `"0"`, `"1"`, …), and a negative one (`-1`, as PyG and OGB exports write for nodes
-/// without a class) leaves its node unlabelled, as the OGB reader does; otherwise labels are
-/// names and class ids follow their sorted order.
+/// Unlabelled nodes: a label that is a negative integer (a minus sign and digits: `-1`, as PyG
+/// and OGB exports write for nodes without a class) leaves its node unlabelled, in every file,
+/// whatever the other labels are (so a class cannot be named `-1`); one beyond 64 bits is an
+/// error naming its line. A file whose labels are all negative has no labelled node, which is an
+/// error, not a file of one phantom class.
+///
+/// Classes: when every other label is an integer below 2^20 it is the class id
+/// (`numClasses = max + 1`, names `"0"`, `"1"`, …); otherwise labels are names and class ids
+/// follow their sorted order.
 public enum LabelReader {
     /// Reads the label file at `path`.
     /// - Parameters:
@@ -32,9 +37,11 @@ public enum LabelReader {
     /// - Throws: the file errors of ``EdgeListReader/read(_:options:)``; ``GraphIOError/empty(_:)``;
     ///   ``GraphIOError/parse(file:line:column:message:)`` for a line without a label, more
     ///   than two tab-separated fields, a node id that is not an integer, is not below
-    ///   `numNodes` or is not a known name, or bytes that are not UTF-8 text; with
-    ///   `singleLabel`, for the first line that gives a node a second, different label (the
-    ///   message names the line of the first label too).
+    ///   `numNodes` or is not a known name, a negative integer label beyond 64 bits, or bytes
+    ///   that are not UTF-8 text; with `singleLabel`, for the first line that gives a node a
+    ///   second, different label (the message names the line of the first label too);
+    ///   ``GraphIOError/dataset(folder:message:)`` (naming the file) when every label is
+    ///   negative: no node has a class.
     public static func read(_ path: String, nodeIDs: NodeIDMap? = nil, numNodes: Int,
                             singleLabel: Bool = false) throws(GraphIOError) -> NodeLabels {
         let bytes = try FileBytes.read(path)
@@ -57,9 +64,18 @@ public enum LabelReader {
         // With singleLabel: the line of each node's first label (0 = not seen yet).
         var firstLine = [Int](repeating: 0, count: singleLabel ? numNodes : 0)
         var firstIndex = [Int](repeating: 0, count: singleLabel ? numNodes : 0)
+        var unlabelledLines = 0
         try TextScanning.forEachLine(bytes) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
             let (nodeToken, labelToken) = try twoFields(text, file: file, line: line, secondName: "label")
             let node = try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: file, line: line, column: 1)
+            if isNegativeInteger(labelToken) {
+                guard fitsInt64(negative: labelToken) else {
+                    throw .parse(file: file, line: line, column: 2,
+                                 message: "label \(TextScanning.describe(labelToken)) is a negative integer beyond 64 bits; a negative integer label (-1) marks a node without a class")
+                }
+                unlabelledLines += 1
+                return
+            }
             guard let label = TextScanning.string(labelToken) else {
                 throw .parse(file: file, line: line, column: 2, message: "expected a label, found \(TextScanning.describe(labelToken))")
             }
@@ -75,25 +91,25 @@ public enum LabelReader {
             nodes.append(node)
             labels.append(label)
         }
-        if nodes.isEmpty { throw .empty(file) }
+        if nodes.isEmpty {
+            if unlabelledLines > 0 {
+                throw .dataset(folder: file, message: "no labelled nodes: every label is a negative integer, which marks a node without a class")
+            }
+            throw .empty(file)
+        }
 
-        // Integer class ids (a negative one marks an unlabelled node: -1 in PyG and OGB
-        // exports), or names in sorted order.
+        // Integer class ids, or names in sorted order.
         var integerIDs: [Int32] = []
         integerIDs.reserveCapacity(labels.count)
         for label in labels {
-            let value = Array(label.utf8).withUnsafeBufferPointer { token -> Int? in
-                if token.first == ASCII.minus { return TextScanning.parseInteger(token).map { $0 < 0 ? -1 : $0 } }
-                return TextScanning.parseUnsigned(token, limit: (1 << 20) - 1)
-            }
+            let value = Array(label.utf8).withUnsafeBufferPointer { TextScanning.parseUnsigned($0, limit: (1 << 20) - 1) }
             guard let value, value < (1 << 20) else { integerIDs = []; break }
             integerIDs.append(Int32(value))
         }
         let classNames: [String]
         let classOf: [Int32]
         if integerIDs.count == labels.count {
-            let top = Int(integerIDs.max() ?? -1)
-            classNames = (0...max(top, 0)).map(String.init)
+            classNames = (0...Int(integerIDs.max()!)).map(String.init)
             classOf = integerIDs
         } else {
             classNames = Array(Set(labels)).sorted()
@@ -102,8 +118,20 @@ public enum LabelReader {
             classOf = labels.map { index[$0]! }
         }
         var perNode = [[Int32]](repeating: [], count: numNodes)
-        for (u, c) in zip(nodes, classOf) where c >= 0 { perNode[u].append(c) }
+        for (u, c) in zip(nodes, classOf) { perNode[u].append(c) }
         return try NodeLabels(perNode: perNode, classNames: classNames)
+    }
+
+    /// Whether `token` is a minus sign followed by one or more ASCII digits (of any length).
+    static func isNegativeInteger(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        token.count >= 2 && token[0] == ASCII.minus && token.dropFirst().allSatisfy { $0 >= ASCII.zero && $0 <= ASCII.nine }
+    }
+
+    /// Whether the negative integer `token` (``isNegativeInteger(_:)``) is at least −2^63.
+    static func fitsInt64(negative token: UnsafeBufferPointer<UInt8>) -> Bool {
+        let digits = Array(token.dropFirst().drop { $0 == ASCII.zero })
+        let smallest = Array("9223372036854775808".utf8)  // 2^63
+        return digits.count < smallest.count || (digits.count == smallest.count && !smallest.lexicographicallyPrecedes(digits))
     }
 
     /// Splits a `node<TAB>value` line: with a tab, exactly two tab-separated fields; without,

@@ -87,7 +87,7 @@ public struct NodeDataset: Sendable, Equatable {
     ///   count; ``GraphIOError/dataset(folder:message:)`` when the folder has two files for one
     ///   part (`features.npy` and `features.mtx`, `edges.tsv` and `edges.tsv.gz`, …);
     ///   ``GraphIOError/npy(file:message:)`` for a NaN or infinite feature in `features.npy`
-    ///   (the Matrix Market reader rejects them itself); for an OGB folder, the errors of
+    ///   (``FeatureMatrixReader``; the Matrix Market reader rejects them itself); for an OGB folder, the errors of
     ///   ``OGBNodeFolder/load(_:split:parts:readOptions:)``.
     public static func load(_ path: String, readOptions: EdgeListReadOptions = .init(),
                             parts: Parts = .all) throws(GraphIOError) -> NodeDataset {
@@ -108,14 +108,11 @@ public struct NodeDataset: Sendable, Equatable {
         if let npy = try existingFile(folder, oneOf: ["features.npy", "features.mtx"]), FilePaths.formatExtension(of: npy) == "npy" {
             featureFile = npy
             if parts.contains(.features) {
-                features = try NPY.read(featureFile).asMatrix()
-                if let f = features, let bad = f.values.firstIndex(where: { !$0.isFinite }) {
-                    throw .npy(file: featureFile, message: "feature [\(bad / max(f.cols, 1)), \(bad % max(f.cols, 1))] is \(f.values[bad]); features must be finite")
-                }
+                features = try FeatureMatrixReader.read(featureFile)
             } else {
                 let shape = try NPY.shape(ofFile: featureFile)
                 guard shape.count == 2 else {
-                    throw .shapeMismatch("\(featureFile): expected a 2-D array for a matrix, found shape \(shape)")
+                    throw .npy(file: featureFile, message: "expected features of shape [numNodes × dim] (a 2-D array), found shape \(shape)")
                 }
                 featureRows = shape[0]
             }

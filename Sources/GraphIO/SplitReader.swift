@@ -71,4 +71,32 @@ public enum SplitReader {
         if lines == 0 { throw .empty(file) }
         return split
     }
+
+    /// Refuses a split that names a node without a class: the first such line of the split
+    /// file (a node absent from the label file, or given only a negative label) is an error
+    /// naming it. Only the nodes are checked in memory; the file is read again to find the line
+    /// when one fails.
+    /// - Parameters:
+    ///   - split: the split read from `path` (with the same `nodeIDs` and `numNodes`).
+    ///   - path: the split file.
+    ///   - labels: the labels of the same nodes; `labelFile` names them in the message.
+    /// - Throws: ``GraphIOError/parse(file:line:column:message:)`` (field 1) for the first split
+    ///   line whose node has no class; the file errors of ``read(_:nodeIDs:numNodes:)``.
+    public static func refuseUnlabelled(_ split: NodeSplit, path: String, labels: NodeLabels, labelFile: String,
+                                        nodeIDs: NodeIDMap? = nil, numNodes: Int) throws(GraphIOError) {
+        func unlabelled(_ u: Int) -> Bool { u >= labels.numNodes || labels.labels(of: u).isEmpty }
+        guard split.train.contains(where: unlabelled) || split.val.contains(where: unlabelled)
+                || split.test.contains(where: unlabelled) else { return }
+        let bytes = try FileBytes.read(path)
+        try bytes.withByteBuffer { buffer throws(GraphIOError) in
+            _ = try TextScanning.forEachLine(buffer) { (line: Int, text: UnsafeBufferPointer<UInt8>) throws(GraphIOError) in
+                let (nodeToken, wordToken) = try LabelReader.twoFields(text, file: path, line: line, secondName: "split (train, val or test)")
+                let node = try NodeTokens.resolve(nodeToken, nodeIDs: nodeIDs, numNodes: numNodes, file: path, line: line, column: 1)
+                guard unlabelled(node) else { return }
+                let word = TextScanning.string(wordToken) ?? "split"
+                throw .parse(file: path, line: line, column: 1,
+                             message: "\(word) node \(TextScanning.describe(nodeToken)) has no class in \(labelFile) (no line there, or only a negative label); every train, val and test node needs one")
+            }
+        }
+    }
 }

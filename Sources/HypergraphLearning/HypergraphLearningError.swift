@@ -9,6 +9,8 @@ public enum HypergraphLearningError: Error, Equatable, Sendable, CustomStringCon
     case invalidParameter(String)
     /// A saved model folder is missing a file or does not describe a student MLP.
     case invalidModel(path: String, reason: String)
+    /// Features with NaN or infinite values; the message says how many and where the first is.
+    case nonFiniteValues(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum HypergraphLearningError: Error, Equatable, Sendable, CustomStringCon
         case let .invalidSplit(what): "invalid split: \(what)"
         case let .invalidParameter(what): "invalid parameter: \(what)"
         case let .invalidModel(path, reason): "\(path): not a LightHGNN model folder (\(reason))"
+        case let .nonFiniteValues(what): what
         }
     }
 }

@@ -94,10 +94,16 @@ public struct HypergraphDataset: Sendable {
     public let numClasses: Int
 
     /// - Throws: ``HypergraphLearningError/shapeMismatch(_:)`` when features, labels and
-    ///   hypergraph disagree on the vertex count, or a label is ≥ `numClasses`.
+    ///   hypergraph disagree on the vertex count, or a label is ≥ `numClasses`;
+    ///   ``HypergraphLearningError/nonFiniteValues(_:)`` for a NaN or infinite feature (training
+    ///   on it would end at chance accuracy).
     public init(hypergraph: Hypergraph, features: Matrix, labels: [Int32], numClasses: Int) throws(HypergraphLearningError) {
         guard features.rows == hypergraph.numVertices else {
             throw .shapeMismatch("features have \(features.rows) rows, the hypergraph has \(hypergraph.numVertices) vertices")
+        }
+        if let first = features.values.firstIndex(where: { !$0.isFinite }) {
+            let count = features.values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            throw .nonFiniteValues("the features hold \(count) NaN or infinite value\(count == 1 ? "" : "s") (the first in row \(first / max(features.cols, 1)))")
         }
         guard labels.count == hypergraph.numVertices else {
             throw .shapeMismatch("\(labels.count) labels for \(hypergraph.numVertices) vertices")

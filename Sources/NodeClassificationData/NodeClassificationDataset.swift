@@ -17,7 +17,9 @@ extension NodeDataset {
     /// - Throws: the readers' errors (``/GraphIO/GraphIOError``, naming file and line);
     ///   ``NodeClassificationDatasetError`` when features, labels or split are missing, no node is
     ///   marked train or val, or a node has several labels (naming the line of its second one);
-    ///   ``/GNNModels/GNNModelsError/invalidTask(_:)`` when a split node has no label.
+    ///   ``/GraphIO/GraphIOError/parse(file:line:column:message:)`` naming the line of `split.tsv`
+    ///   whose node has no label; ``/GNNModels/GNNModelsError/invalidTask(_:)`` when a split node of
+    ///   an OGB folder has no label.
     public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
                                           rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
@@ -41,6 +43,10 @@ extension NodeDataset {
             // Re-read to name the line that gives a node its second label.
             _ = try LabelReader.read(labelFile, nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes, singleLabel: true)
             throw failure("\(path) is multi-label; node classification here needs one class per node")
+        }
+        if let splitFile, let labelFile = try NodeDataset.existingFile(path, oneOf: ["labels.tsv"]) {
+            try SplitReader.refuseUnlabelled(split, path: splitFile, labels: labels, labelFile: labelFile,
+                                             nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes)
         }
         if rowNormalizedFeatures { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)

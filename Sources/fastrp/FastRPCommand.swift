@@ -188,10 +188,8 @@ struct EmbeddingOptions: ParsableArguments {
 
     func loadFeatures() throws -> Matrix? {
         guard let features else { return nil }
-        switch FilePaths.formatExtension(of: features) {
-        case "npy": return try NPY.read(features).asMatrix()
-        case "mtx": return try MatrixMarketReader.read(features)
-        default: break
+        if ["npy", "mtx"].contains(FilePaths.formatExtension(of: features)) {
+            return try FeatureMatrixReader.read(features)
         }
         throw ValidationError("--features must be a .npy or .mtx file (or one of them gzip-compressed, .gz), got '\(features)'")
     }

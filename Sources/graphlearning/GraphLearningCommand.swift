@@ -97,11 +97,29 @@ struct GraphInputOptions: ParsableArguments {
             case let .duplicateEdge(s, t):
                 throw CommandFailure("\(path): edge \(name(s)) → \(name(t)) appears more than once\(directed ? "" : " (counting both directions)") and --duplicates is reject")
             case let .selfLoop(u):
-                throw CommandFailure("\(path): self-loop on node \(name(u)) and --self-loops is reject")
+                throw CommandFailure("\(try selfLoopLocation(dataset)): self-loop on node \(name(u)) and --self-loops is reject")
             default:
                 throw CommandFailure("\(path): \(error)")
             }
         }
+    }
+}
+
+extension GraphInputOptions {
+    /// `FILE:LINE` of the first self-loop of the edge list (the one GraphBuilder refuses), or
+    /// `FILE: column i` of an `edge_index` `.npy`, or the input path when there is no edge file
+    /// (an OGB folder).
+    func selfLoopLocation(_ dataset: NodeDataset) throws -> String {
+        let edges = dataset.edges
+        guard let index = (0..<edges.count).first(where: { edges.sources[$0] == edges.targets[$0] }) else { return path }
+        var isFolder: ObjCBool = false
+        let inFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+        let file = inFolder ? try NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"]) : path
+        guard let file else { return path }
+        if let line = try EdgeListReader.line(ofEdge: index, in: file, options: EdgeListReadOptions(skipRows: header.skipRows)) {
+            return "\(file):\(line)"
+        }
+        return FilePaths.formatExtension(of: file) == "npy" ? "\(file): column \(index)" : file
     }
 }
 

@@ -374,12 +374,9 @@ struct Predict: ParsableCommand {
     func run() throws {
         BLAS.setThreadCount(1)
         let loaded = try StudentModelFolder.load(from: model)
-        var x = FilePaths.formatExtension(of: features) == "npy" ? try NPY.read(features).asMatrix() : try MatrixMarketReader.read(features)
+        var x = try FeatureMatrixReader.read(features)
         guard x.cols == loaded.student.inputDim else {
             throw CLIError("\(features): \(x.cols) feature columns, the model expects \(loaded.student.inputDim)")
-        }
-        if let bad = x.values.first(where: { !$0.isFinite }) {
-            throw CLIError("\(features): non-finite feature value \(bad)")
         }
         if loaded.l1Normalize { x = NodeFeatures.l1RowNormalized(x) }
         let z = loaded.student.predict(NodeFeatures(x), threads: threads.count)
@@ -405,7 +402,7 @@ enum DatasetLoader {
             throw CLIError("\(folder) has no features.mtx or features.npy")
         }
         guard let labelPath = try file("labels.tsv") else { throw CLIError("\(folder) has no labels.tsv") }
-        var x = FilePaths.formatExtension(of: featurePath) == "npy" ? try NPY.read(featurePath).asMatrix() : try MatrixMarketReader.read(featurePath)
+        var x = try FeatureMatrixReader.read(featurePath)
         if normalize { x = NodeFeatures.l1RowNormalized(x) }
         let n = x.rows
         let labels = try LabelReader.read(labelPath, numNodes: n, singleLabel: true)

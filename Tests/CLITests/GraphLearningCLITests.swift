@@ -192,6 +192,21 @@ struct GraphLearningCLITests {
         #expect(r.stderr.contains("both.csv: edge ann → bob appears more than once"), "\(r.stderr)")
     }
 
+    /// Issue 15 item 7: the refused self-loop names its file and line (it named only the file).
+    @Test func rejectedSelfLoopNamesItsLine() throws {
+        let dir = TemporaryFiles.folder()
+        let loops = dir.appendingPathComponent("loops.tsv")
+        try "# a comment\nsrc dst\n0 1\n\n1 1\n2 2\n".write(to: loops, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("graphlearning", ["summary", loops.path, "--self-loops", "reject", "--skip-rows", "2"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: \(loops.path):5: self-loop on node 1 and --self-loops is reject"), "\(r.stderr)")
+        // A dataset folder names its edges.tsv.
+        try FileManager.default.copyItem(at: loops, to: dir.appendingPathComponent("edges.tsv"))
+        let p = try CommandRunner.run("graphlearning", ["partition", dir.path, "-k", "2", "--self-loops", "reject", "--skip-rows", "2"])
+        #expect(p.status == 1)
+        #expect(p.stderr.contains("edges.tsv:5: self-loop on node 1 and --self-loops is reject"), "\(p.stderr)")
+    }
+
     @Test func selfLoopsAndDirectedCounts() throws {
         let dir = TemporaryFiles.folder()
         let loops = dir.appendingPathComponent("loops.tsv")

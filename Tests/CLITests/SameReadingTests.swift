@@ -43,6 +43,17 @@ struct SameReadingTests {
         }
     }
 
+    /// Issue 15 item 5: `source target` below integer edges switched every tool to string ids
+    /// (the line became an edge between two new nodes); it is an error naming the line.
+    @Test func strayLineBelowIntegerEdgesIsTheSameErrorInEveryTool() throws {
+        let dir = try dataset("0\t1\n1\t2\nsource\ttarget\n")
+        for (tool, r) in try everyTool(dir) {
+            #expect(r.status == 1, "\(tool): \(r.stderr)")
+            #expect(r.stderr.contains("edges.tsv:3: expected an edge with integer node ids like the other lines, found 'source target'; only the first line can be a header"),
+                    "\(tool): \(r.stderr)")
+        }
+    }
+
     @Test func nonNumericThirdFieldIsTheSameErrorInEveryTool() throws {
         // `Ann Lee<TAB>Bob`: fastrp without --weighted used to read the edge Ann–Lee.
         let dir = try dataset("0\t1\n1 2\tBob\n")

@@ -101,6 +101,33 @@ struct EvaluationTests {
         }
     }
 
+    /// Embeddings near 1e19 overflowed the `Float` fit (x² passes Float's range), which then
+    /// stalled at zero weights: `fastrp evaluate` printed chance scores (issue 15). The fit now
+    /// says so; one order of magnitude below, the same data still scores perfectly.
+    @Test("node classification refuses embeddings so large that the logistic regression overflows")
+    func hugeEmbeddingsAreAnErrorNotChanceScores() throws {
+        let (e, labels) = try separableData()
+        let config = NodeClassification.Configuration(trainingRatios: [0.5], shuffles: 1, inverseRegularization: 0.1, seed: 2)
+        for (scale, overflows) in [(Float(1e18), false), (1e19, true), (1e30, true)] {
+            var scaled = e
+            for i in scaled.values.indices { scaled.values[i] *= scale }
+            let largest = scaled.values.map(abs).max()!
+            if overflows {
+                #expect(throws: EmbeddingError.numericalOverflow("the embeddings reach magnitude \(largest), where the logistic regression overflows Float32 and would score at chance; scale them down (e.g. divide them by their largest absolute value) and evaluate again")) {
+                    try NodeClassification.evaluate(embeddings: scaled, labels: labels, configuration: config)
+                }
+                var x = scaled
+                x.values[0] = largest  // the solver alone says the same of its features
+                #expect(throws: EmbeddingError.numericalOverflow("logistic regression overflows Float32 on these features (largest magnitude \(largest)); scale them down, e.g. divide them by their largest absolute value")) {
+                    try LogisticRegression().fit(x, targets: labels.indicatorMatrix())
+                }
+            } else {
+                let scores = try NodeClassification.evaluate(embeddings: scaled, labels: labels, configuration: config)
+                #expect(scores[0].microF1 == 1 && scores[0].macroF1 == 1)
+            }
+        }
+    }
+
     @Test("node classification of separable embeddings is perfect")
     func separableNodeClassification() throws {
         let (e, labels) = try separableData()
@@ -210,3 +237,4 @@ struct EvaluationTests {
         #expect(random < 0.6)
     }
 }
+

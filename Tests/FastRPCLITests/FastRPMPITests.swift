@@ -133,12 +133,36 @@ struct FastRPMPITests {
         try ("# comment\nsource\ttarget\n" + (0..<300).map { "\($0 % 40)\t\(($0 * 3 + 1) % 40)" }.joined(separator: "\n") + "\n")
             .write(toFile: edges, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("e.npy").path
+        // With --weighted too (issue 15 item 6): the header, not its missing weight.
+        for extra in [[], ["--weighted"]] {
+            let single = try CommandRunner.run("fastrp", ["embed", edges, "-o", out] + extra)
+            let r = try Self.mpirun(3, ["embed", edges, "-o", out] + extra)
+            #expect(single.status == 1 && r.status == 1)
+            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 1 && errors.first?.contains("h.tsv:2: expected an edge, found a header line") == true, "\(extra): \(r.stderr)")
+            #expect(single.stderr.split(separator: "\n").first { $0.hasPrefix("error:") } == errors.first, "\(extra): \(single.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    @Test("a stray line below integer edges is refused as one process refuses it, not read as names")
+    func strayLine() throws {
+        let dir = TemporaryFiles.folder()
+        let edges = dir.appendingPathComponent("s.tsv").path
+        var lines = (0..<300).map { "\($0 % 40)\t\(($0 * 3 + 1) % 40)" }
+        lines.insert("source\ttarget", at: 250)  // in the last rank's byte range
+        try (lines.joined(separator: "\n") + "\n").write(toFile: edges, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("e.npy").path
         let single = try CommandRunner.run("fastrp", ["embed", edges, "-o", out])
-        let r = try Self.mpirun(3, ["embed", edges, "-o", out])
-        #expect(single.status == 1 && r.status == 1)
-        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
-        #expect(errors.count == 1 && errors.first?.contains("h.tsv:2: expected an edge, found a header line") == true, "\(r.stderr)")
-        #expect(single.stderr.split(separator: "\n").first { $0.hasPrefix("error:") } == errors.first, "\(single.stderr)")
+        #expect(single.status == 1)
+        for ranks in [2, 3] {
+            let r = try Self.mpirun(ranks, ["embed", edges, "-o", out])
+            #expect(r.status == 1)
+            let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+            #expect(errors.count == 1 && errors.first?.contains("s.tsv:251: expected an edge with integer node ids like the other lines") == true,
+                    "\(ranks): \(r.stderr)")
+            #expect(single.stderr.split(separator: "\n").first { $0.hasPrefix("error:") } == errors.first, "\(single.stderr)")
+        }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 

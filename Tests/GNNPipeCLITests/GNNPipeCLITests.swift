@@ -288,6 +288,19 @@ struct GNNPipeCLITests {
         #expect(r.stderr.contains("split.tsv has no val nodes"), "stderr was: \(r.stderr)")
     }
 
+    /// A split node without a label: the split file's line (it said "test node 2 has no label").
+    @Test func aSplitNodeWithoutALabelNamesItsLine() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        try "0\t1\n1\t2\n2\t3\n3\t0\n".write(to: dir.appendingPathComponent("edges.tsv"), atomically: true, encoding: .utf8)
+        try "%%MatrixMarket matrix array real general\n4 1\n1\n2\n3\n4\n"
+            .write(to: dir.appendingPathComponent("features.mtx"), atomically: true, encoding: .utf8)
+        try "0\t0\n1\t1\n3\t0\n".write(to: dir.appendingPathComponent("labels.tsv"), atomically: true, encoding: .utf8)
+        try "# node split\n0\ttrain\n1\tval\n2\ttest\n3\ttrain\n".write(to: dir.appendingPathComponent("split.tsv"), atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("gnnpipe", ["train", dir.path, "--epochs", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("split.tsv:4: field 1: test node '2' has no class in \(dir.path)/labels.tsv"), "stderr was: \(r.stderr)")
+    }
+
     @Test func resumeRefusesAnotherModel() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let ckpt = dir.appendingPathComponent("c").path

@@ -26,7 +26,8 @@ struct EdgeListHeaderTests {
     func headerAboveEdgesIsAnErrorNamingTheLine(text: String, header: String, modes: [EdgeListReadOptions.IDMode]) throws {
         let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix(header.prefix(3)) }! + 1
         for mode in modes {
-            for weighted in [nil, false] as [Bool?] {
+            // --weighted too (issue 15: it reported the header's missing weight instead).
+            for weighted in [nil, false, true] as [Bool?] {
                 #expect(throws: GraphIOError.parse(file: "e.tsv", line: line, column: nil,
                                                    message: Self.headerMessage(line, header.replacingOccurrences(of: "\t", with: " ")))) {
                     try parse(text, .init(idMode: mode, weighted: weighted))

@@ -3,6 +3,7 @@ import Foundation
 import GraphCore
 @testable import GraphIO
 import Testing
+import TestSupport
 
 @Suite("Edge lists")
 struct EdgeListReaderTests {
@@ -401,5 +402,20 @@ struct EdgeListReaderTests {
         let text = Self.randomText(lines: 500, weighted: true, seed: 3)
         let path = TestFiles.write(text, to: "w.tsv", in: folder)
         #expect(try EdgeListReader.read(path) == EdgeListReader.parse(text: text, file: path))
+    }
+
+    /// Issue 15 item 7: the line of an edge the reader accepted, for later steps' errors (a
+    /// self-loop under --self-loops reject named no line).
+    @Test func lineOfAnEdgeCountsDataLinesOnly() throws {
+        let folder = TestFiles.temporaryFolder()
+        let text = "\u{FEFF}h1\n# c\r\n0 1\r\n\n  % m\n1 1\n2 0"
+        let path = TestFiles.write(text, to: "e.tsv", in: folder)
+        let options = EdgeListReadOptions(skipRows: 1)
+        #expect(try EdgeListReader.read(path, options: options).count == 3)
+        #expect(try (0..<4).map { try EdgeListReader.line(ofEdge: $0, in: path, options: options) } == [3, 6, 7, nil])
+        #expect(try EdgeListReader.line(ofEdge: 1, in: GzipFiles.compress(path), options: options) == 6)
+        let npy = folder + "/e.npy"
+        try NPY.write([Int64(0), 1, 1, 1], shape: [2, 2], to: npy)
+        #expect(try EdgeListReader.line(ofEdge: 0, in: npy) == nil)
     }
 }

@@ -88,6 +88,18 @@ struct TrainerTests {
         }
     }
 
+    /// NaN or infinite features are refused before training (issue 15: `lighthgnn train` trained
+    /// at chance on them), as FastRP and node classification refuse them.
+    @Test func nonFiniteFeaturesAreRefused() throws {
+        let data = try Synthetic.hypergraphDataset()
+        var x = Matrix(rows: data.numVertices, cols: 3)
+        x[4, 1] = .nan
+        x[9, 0] = -.infinity
+        #expect(throws: HypergraphLearningError.nonFiniteValues("the features hold 2 NaN or infinite values (the first in row 4)")) {
+            try HypergraphDataset(hypergraph: data.hypergraph, features: x, labels: data.labels, numClasses: data.numClasses)
+        }
+    }
+
     /// The student's fused inference path gives the bits of the layer-by-layer evaluation forward,
     /// for dense and CSR features, on and off the row-parallel path.
     @Test(arguments: [(density: 1.0, threads: 1), (density: 1.0, threads: 2), (density: 0.05, threads: 2)])

@@ -210,6 +210,30 @@ struct LightHGNNCLITests {
 }
 
 extension LightHGNNCLITests {
+    /// NaN or infinite values in `features.npy` stop `train` naming the file, the count and the
+    /// first value (issue 15: it trained at chance on them), and `predict` the same way.
+    @Test func nonFiniteNPYFeaturesAreRefusedByTrainAndPredict() throws {
+        let data = try Self.writeDataset()
+        let out = TemporaryFiles.folder()
+        let model = out.appendingPathComponent("model").path
+        try Self.trainSmallModel(data, into: model)
+        try FileManager.default.removeItem(at: data.appendingPathComponent("features.mtx"))
+        var x = Matrix(rows: 120, cols: 12)
+        x[7, 3] = .nan
+        x[50, 0] = .infinity
+        let features = data.appendingPathComponent("features.npy").path
+        try NPY.write(x, to: features)
+        let message = "error: \(features): the features hold 2 NaN or infinite values (the first in row 7, column 3: nan); features must be finite\n"
+        let train = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet"] + Self.smallRun)
+        #expect(train.status == 1)
+        #expect(train.stderr.contains(message), "\(train.stderr)")
+        let pred = out.appendingPathComponent("p.npy").path
+        let predict = try CommandRunner.run("lighthgnn", ["predict", "--model", model, "--features", features, "-o", pred])
+        #expect(predict.status == 1)
+        #expect(predict.stderr.contains(message), "\(predict.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: pred))
+    }
+
     /// A missing output folder is reported before the model is read; nothing is written.
     @Test func predictChecksTheOutputFolderFirst() throws {
         let r = try CommandRunner.run("lighthgnn", ["predict", "--model", "/nonexistent/model", "--features", "x.npy",
