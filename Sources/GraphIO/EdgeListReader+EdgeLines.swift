@@ -17,24 +17,36 @@ extension EdgeListReader {
     public static func line(ofEdge index: Int, in path: String, options: EdgeListReadOptions = .init()) throws(GraphIOError) -> Int? {
         guard index >= 0, FilePaths.formatExtension(of: path) != "npy" else { return nil }
         return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> Int? in
-            guard let base = bytes.baseAddress else { return nil }
             let start = skipLines(bytes, count: max(options.skipRows, 0))
-            var p = start.offset, line = start.lines, edges = 0
-            while p < bytes.count {
-                line += 1
-                var lineEnd = bytes.count
-                if let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
-                    lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-                }
-                var q = p
-                while q < lineEnd && TextScanning.isBlank(base[q]) { q += 1 }
-                if q < lineEnd && base[q] != ASCII.hash && base[q] != ASCII.percent {
-                    if edges == index { return line }
-                    edges += 1
-                }
-                p = lineEnd + 1
+            var edges = 0, found: Int?
+            forEachDataLine(bytes, from: start.offset, lineOffset: start.lines) { line, _, _ in
+                if edges == index { found = line; return false }
+                edges += 1
+                return true
             }
-            return nil
+            return found
+        }
+    }
+
+    /// Walks the data lines of `bytes` from offset `start` (lines that are not blank and do not
+    /// start with `#` or `%` after blanks), calling `body` with the line's number (1-based,
+    /// counted after `lineOffset`), the offset of its first non-blank byte and the offset of its
+    /// end (its newline, or the end of `bytes`), until `body` returns `false`. For error paths
+    /// and header checks, not the parsers' hot loops.
+    static func forEachDataLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, lineOffset: Int,
+                                _ body: (_ line: Int, _ first: Int, _ end: Int) -> Bool) {
+        guard let base = bytes.baseAddress else { return }
+        var p = start, line = lineOffset
+        while p < bytes.count {
+            line += 1
+            var lineEnd = bytes.count
+            if let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
+                lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            }
+            var q = p
+            while q < lineEnd && TextScanning.isBlank(base[q]) { q += 1 }
+            if q < lineEnd && base[q] != ASCII.hash && base[q] != ASCII.percent && !body(line, q, lineEnd) { return }
+            p = lineEnd + 1
         }
     }
 }

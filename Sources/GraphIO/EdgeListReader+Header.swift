@@ -33,29 +33,20 @@ extension EdgeListReader {
     static func firstDataLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
                               lineOffset: Int) -> (line: Int, text: String, rest: StartPoint)? {
         guard let base = bytes.baseAddress else { return nil }
-        var p = start, line = lineOffset
-        while p < bytes.count {
-            line += 1
-            var lineEnd = bytes.count
-            if let hit = memchr(base + p, Int32(ASCII.newline), bytes.count - p) {
-                lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-            }
-            var q = p
-            while q < lineEnd && TextScanning.isBlank(base[q]) { q += 1 }
-            if q < lineEnd && base[q] != ASCII.hash && base[q] != ASCII.percent {
-                var e = lineEnd
-                while e > q && TextScanning.isBlank(base[e - 1]) { e -= 1 }
-                let fields = String(decoding: UnsafeBufferPointer(start: base + q, count: e - q), as: UTF8.self)
-                    .split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
-                if fields.contains(where: { Double($0) != nil }) { return nil }
-                // Tabs shown as spaces: a header is usually tab separated.
-                let shown = UnsafeBufferPointer(start: base + q, count: min(e - q, 80)).map { $0 == ASCII.tab ? ASCII.space : $0 }
-                let text = shown.withUnsafeBufferPointer { TextScanning.describe($0) }
-                return (line, text, StartPoint(offset: min(lineEnd + 1, bytes.count), lines: line))
-            }
-            p = lineEnd + 1
+        var header: (line: Int, text: String, rest: StartPoint)?
+        forEachDataLine(bytes, from: start, lineOffset: lineOffset) { line, q, lineEnd in
+            var e = lineEnd
+            while e > q && TextScanning.isBlank(base[e - 1]) { e -= 1 }
+            let fields = String(decoding: UnsafeBufferPointer(start: base + q, count: e - q), as: UTF8.self)
+                .split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
+            if fields.contains(where: { Double($0) != nil }) { return false }
+            // Tabs shown as spaces: a header is usually tab separated.
+            let shown = UnsafeBufferPointer(start: base + q, count: min(e - q, 80)).map { $0 == ASCII.tab ? ASCII.space : $0 }
+            let text = shown.withUnsafeBufferPointer { TextScanning.describe($0) }
+            header = (line, text, StartPoint(offset: min(lineEnd + 1, bytes.count), lines: line))
+            return false
         }
-        return nil
+        return header
     }
 
     /// The options the lines after a header candidate are parsed with to tell a header: those

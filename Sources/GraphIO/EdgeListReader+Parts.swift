@@ -163,16 +163,27 @@ extension EdgeListReader {
     /// - Throws: the file errors of ``read(_:options:)``.
     public static func partAfterFirstDataLine(_ path: String, part: Int, of parts: Int,
                                               options: EdgeListReadOptions) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? {
-        if FilePaths.formatExtension(of: path) == "npy" { return nil }  // an edge_index part never fails
-        return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
+        try withPart(path, part: part, of: parts, options: options) { base, from, to in
+            guard let header = firstDataLine(UnsafeBufferPointer(start: base, count: to), from: from, lineOffset: 0) else { return nil }
+            let chunk = parseIntegerRange(base, from: header.rest.offset, to: to, options: headerRestOptions(options),
+                                          threads: 1, releaseBehind: false)
+            return (header.text, EdgeListPartSummary(chunk))
+        }
+    }
+
+    /// Runs `body` on part `part` of `parts` of the text edge list at `path`, cut as
+    /// ``readPart(_:part:of:options:strings:)`` cuts it (after the skipped rows): the file's
+    /// bytes and the part's byte range `from ..< to`. `nil` for a `.npy` `edge_index`, whose
+    /// parts never fail. For the error paths of `mpirun` reads.
+    /// - Throws: the file errors of ``read(_:options:)``.
+    static func withPart<R>(_ path: String, part: Int, of parts: Int, options: EdgeListReadOptions,
+                            _ body: (_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> R?) throws(GraphIOError) -> R? {
+        if FilePaths.formatExtension(of: path) == "npy" { return nil }
+        return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> R? in
             let start = skipLines(bytes, count: options.skipRows)
             guard let base = bytes.baseAddress else { return nil }
             let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)
-            let upToRunEnd = UnsafeBufferPointer(start: base, count: bounds[part + 1])
-            guard let header = firstDataLine(upToRunEnd, from: bounds[part], lineOffset: 0) else { return nil }
-            let chunk = parseIntegerRange(base, from: header.rest.offset, to: bounds[part + 1], options: headerRestOptions(options),
-                                          threads: 1, releaseBehind: false)
-            return (header.text, EdgeListPartSummary(chunk))
+            return body(base, bounds[part], bounds[part + 1])
         }
     }
 }

@@ -74,14 +74,10 @@ extension EdgeListReader {
     /// - Throws: the file errors of ``read(_:options:)``.
     public static func partAfterStrayLine(_ path: String, part: Int, of parts: Int, line: Int, column: Int?, fieldCount: Int,
                                           options: EdgeListReadOptions) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? {
-        if FilePaths.formatExtension(of: path) == "npy" { return nil }  // an edge_index part never fails
-        return try FileBytes.withContents(path, populate: false) { (bytes, _) throws(GraphIOError) -> (text: String, rest: EdgeListPartSummary)? in
-            let start = skipLines(bytes, count: options.skipRows)
-            guard let base = bytes.baseAddress else { return nil }
-            let bounds = lineBounds(base, from: start.offset, to: bytes.count, pieces: parts)
-            guard let found = self.line(line, of: base, from: bounds[part], to: bounds[part + 1]),
+        try withPart(path, part: part, of: parts, options: options) { base, from, to in
+            guard let found = self.line(line, of: base, from: from, to: to),
                   let text = strayCandidate(found.text, column: column, fieldCount: fieldCount) else { return nil }
-            let rest = parseIntegerRange(base, from: found.next, to: bounds[part + 1], options: options, threads: 1, releaseBehind: false)
+            let rest = parseIntegerRange(base, from: found.next, to: to, options: options, threads: 1, releaseBehind: false)
             return (text, EdgeListPartSummary(rest))
         }
     }
