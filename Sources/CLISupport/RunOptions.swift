@@ -108,66 +108,6 @@ public enum Launcher {
     }
 }
 
-// MARK: - --quiet
-
-/// `-q, --quiet`: only the results reach the terminal.
-public struct QuietOption: ParsableArguments {
-    @Flag(name: .shortAndLong,
-          help: "Print only the results: no progress bar, epoch lines, notes, timing lines or info log lines (warnings and errors still show).")
-    public var quiet = false
-
-    public init() {}
-
-    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) {
-        if !quiet { printToStandardError(text) }
-    }
-}
-
-// MARK: - --log-level
-
-/// The levels of `--log-level`, swift-log's names.
-public enum LogLevel: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case trace, debug, info, notice, warning, error, critical
-
-    /// swift-log's level of the same name.
-    public var level: Logger.Level {
-        switch self {
-        case .trace: .trace
-        case .debug: .debug
-        case .info: .info
-        case .notice: .notice
-        case .warning: .warning
-        case .error: .error
-        case .critical: .critical
-        }
-    }
-}
-
-/// `--log-level LEVEL`: the lowest level of the log lines on stderr (``ToolLogHandler``).
-public struct LogLevelOption: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Lowest level of the log lines on stderr (default: info; warning with --quiet; under mpirun, warning on ranks other than 0).",
-        valueName: "level"))
-    public var logLevel: LogLevel?
-
-    public init() {}
-
-    /// The level given, else `warning` with `--quiet` and `info` without.
-    public func level(quiet: Bool) -> Logger.Level {
-        logLevel?.level ?? (quiet ? .warning : .info)
-    }
-
-    /// Sends this process's log lines to stderr prefixed by `prefix` (``ToolLogHandler``) and
-    /// returns a logger at ``level(quiet:)``.
-    public func makeLogger(prefix: String, label: String, quiet: Bool) -> Logger {
-        ToolLogHandler.bootstrap(prefix: prefix)
-        var logger = Logger(label: label)
-        logger.logLevel = level(quiet: quiet)
-        return logger
-    }
-}
-
 // MARK: - --metrics
 
 /// What one command writes to `--metrics`; the help of ``MetricsOption`` says it.
@@ -192,49 +132,6 @@ public struct MetricsOption<Command: MetricsDescription>: ParsableArguments {
         guard let metrics else { return }
         if let createdFolder, OutputSafety.willBeCreated(metrics, inside: createdFolder) { return }
         try validateOutputPath(metrics, option: "--metrics")
-    }
-}
-
-// MARK: - the dataset argument
-
-/// What the dataset argument of one command is; the help of ``DatasetArgument`` says it.
-public protocol DatasetDescription {
-    /// What the path names, e.g. `"HGB dataset: a folder or its .zip"`.
-    static var datasetHelp: String { get }
-    /// The dataset when none is given, or `nil` when one is required.
-    static var defaultDataset: String? { get }
-}
-
-/// The dataset as the first positional argument (`rphgnn train graphs/hgb/ACM.zip`), with the
-/// older `--dataset PATH` still accepted so existing commands and scripts keep working. Both
-/// with different paths is a usage error (exit 64).
-public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
-    @Argument(help: ArgumentHelp(
-        Command.datasetHelp + (Command.defaultDataset.map { " Default: \($0)." } ?? "")
-            + " (--dataset PATH, the older spelling, is accepted too.)",
-        valueName: "dataset"), completion: .file())
-    public var positional: String?
-
-    @Option(name: .customLong("dataset"), help: .hidden, completion: .file())
-    public var option: String?
-
-    public init() {}
-
-    public func validate() throws {
-        if let positional, let option, positional != option {
-            throw ValidationError("the dataset is given twice, as the argument '\(positional)' and as --dataset '\(option)'; give it once")
-        }
-        if positional == nil && option == nil && Command.defaultDataset == nil {
-            throw ValidationError("Missing expected argument '<dataset>' (the dataset, as the first argument)")
-        }
-    }
-
-    /// The dataset given (either way), or the command's default.
-    public var path: String {
-        guard let path = positional ?? option ?? Command.defaultDataset else {
-            preconditionFailure("validate() refuses a missing dataset")
-        }
-        return path
     }
 }
 
