@@ -45,9 +45,16 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
         throw CommandFailure("\(option) \(path): the output folder '\(folder)' does not exist", code: 64)
     }
     if !isFolder.boolValue {
-        throw CommandFailure("\(option) \(path): '\(folder)' is a file, not a folder", code: 64)
+        throw CommandFailure(notAFolderMessage(option: option, path: path, file: folder), code: 64)
     }
     try probeWritable(folder: folder, option: option, path: path)
+}
+
+/// The one message for an output that needs a folder where a file is: `file` is `path` itself
+/// (`--checkpoint notes.txt is a file, not a folder`) or the existing file on its way
+/// (`--save notes.txt/model: 'notes.txt' is a file, not a folder`).
+public func notAFolderMessage(option: String, path: String, file: String) -> String {
+    file == path ? "\(option) \(path) is a file, not a folder" : "\(option) \(path): '\(file)' is a file, not a folder"
 }
 
 /// Creates and removes a probe file in `folder`: permission bits do not tell (root, read-only
@@ -70,7 +77,7 @@ public func validateOutputFolder(_ path: String, option: String) throws {
     do {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw CommandFailure("\(option) \(path) exists and is not a folder", code: 64) }
+            guard isFolder.boolValue else { throw CommandFailure(notAFolderMessage(option: option, path: path, file: path), code: 64) }
             try probeWritable(folder: path, option: option, path: path)
         } else {
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -78,7 +85,7 @@ public func validateOutputFolder(_ path: String, option: String) throws {
                 throw CommandFailure("\(option) \(path): the parent folder '\(parent)' does not exist", code: 64)
             }
             guard isFolder.boolValue else {
-                throw CommandFailure("\(option) \(path): '\(parent)' is a file, not a folder", code: 64)
+                throw CommandFailure(notAFolderMessage(option: option, path: path, file: parent), code: 64)
             }
             try probeWritable(folder: parent, option: option, path: path)
         }
@@ -97,6 +104,10 @@ public func validateFolderToCreate(_ path: String, option: String) throws {
         let parent = FilePaths.parent(of: existing)
         if parent == existing || parent.isEmpty { existing = "."; break }
         existing = parent
+    }
+    var isFolder: ObjCBool = false
+    if existing != path, FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder), !isFolder.boolValue {
+        throw ValidationError(notAFolderMessage(option: option, path: path, file: existing))
     }
     do {
         try validateOutputFolder(existing, option: option)

@@ -423,7 +423,7 @@ struct Train: ParsableCommand {
     static func prepareFolder(_ path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if !isFolder.boolValue { throw CommandFailure("--checkpoint \(path) is a file, expected a folder") }
+            if !isFolder.boolValue { throw CommandFailure(notAFolderMessage(option: "--checkpoint", path: path, file: path)) }
             return
         }
         do {

@@ -60,17 +60,15 @@ struct Generate: ParsableCommand {
             throw ValidationError("2^\(scale) = \(n) nodes give \(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test nodes; every split needs at least one (raise --scale or the fractions)")
         }
         guard classes <= n else { throw ValidationError("--classes \(classes) exceeds the \(n) nodes") }
+        // The folder and missing parents are created later; a file on the way is refused here.
+        try validateFolderToCreate(output, option: "output")
         // Writing into an existing dataset would replace some of its files and leave a mix.
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw ValidationError("output '\(output)' exists and is not a folder") }
+        if FileManager.default.fileExists(atPath: output) {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
             if !entries.isEmpty {
                 throw ValidationError("output folder '\(output)' exists and is not empty (\(counted(entries.count, "entry", "entries"))); give a new or empty folder")
             }
         }
-        // The folder and missing parents are created later.
-        try validateFolderToCreate(output, option: "output")
     }
 
     func run() throws {

@@ -87,7 +87,7 @@ struct PrecomputationArguments: ParsableArguments {
             try OutputSafety.refuseOverwriting(cache, option: "--cache", inputs: datasetInputs)
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: cache, isDirectory: &isFolder), !isFolder.boolValue {
-                throw ValidationError("--cache \(cache) exists and is not a folder")
+                throw ValidationError(notAFolderMessage(option: "--cache", path: cache, file: cache))
             }
         }
     }

@@ -71,7 +71,14 @@ struct GraphLearningCLITests {
         try "x".write(to: file, atomically: true, encoding: .utf8)
         let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "6"])
         #expect(asFile.status == 64)
-        #expect(asFile.stderr.contains("exists and is not a folder"))
+        #expect(asFile.stderr.contains("error: output \(file.path) is a file, not a folder"), "\(asFile.stderr)")
+        // Below a file: the message names the file, as for every output folder.
+        for below in [file.path + "/x", file.path + "/x/y"] {
+            let r = try CommandRunner.run("graphlearning", ["generate", below, "--scale", "6"])
+            #expect(r.status == 64)
+            #expect(r.stderr.contains("error: output \(below): '\(file.path)' is a file, not a folder"), "\(r.stderr)")
+            #expect(!r.stderr.contains("exists and is not a folder"), "\(r.stderr)")
+        }
         let scale = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "40"])
         #expect(scale.status == 64)
         #expect(scale.stderr.contains("--scale must be in 1...26, got 40"))

@@ -109,7 +109,7 @@ struct GNNPipeCLITests {
         (["train", "graphs/cora", "--parallelism", "pipeline", "--stages", "2"], "--stages needs --parallelism hybrid"),
         (["train", "graphs/cora", "--parallelism", "hybrid", "--stages", "0"], "--stages must be at least 1, got 0"),
         (["train", "graphs/cora", "--parallelism", "pipeline", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0.0"),
-        (["train", "graphs/cora", "--checkpoint", "graphs/cora/edges.tsv", "--resume"], "--checkpoint graphs/cora/edges.tsv exists and is not a folder"),
+        (["train", "graphs/cora", "--checkpoint", "graphs/cora/edges.tsv", "--resume"], "--checkpoint graphs/cora/edges.tsv is a file, not a folder"),
     ])
     func badInputFailsWithAClearError(arguments: [String], expected: String) throws {
         let r = try CommandRunner.run("gnnpipe", arguments, directory: Fixtures.repositoryRoot)
