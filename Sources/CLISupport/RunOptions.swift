@@ -126,12 +126,15 @@ public struct MetricsOption<Command: MetricsDescription>: ParsableArguments {
 
     public init() {}
 
-    /// Checks that the file can be created, unless it lies in a folder the run creates later
-    /// (`createdFolder`, e.g. a checkpoint folder; its parent is checked by that option).
+    /// Checks, before any data is read, that the file can be created (its folder exists and
+    /// accepts new files; the message names the file and what was expected), unless it lies in
+    /// a folder the run creates later (`createdFolder`, e.g. a checkpoint folder; its parent is
+    /// checked by that option). Every command with `--metrics` calls it from `validate()`.
+    /// - Throws: `ValidationError` (exit 64).
     public func validate(createdFolder: String?) throws {
         guard let metrics else { return }
         if let createdFolder, OutputSafety.willBeCreated(metrics, inside: createdFolder) { return }
-        try validateOutputPath(metrics, option: "--metrics")
+        try validateOutputPath(metrics, option: "--metrics", what: "the metrics file")
     }
 }
 

@@ -278,9 +278,9 @@ struct Train: ParsableCommand {
         }
         // Fail before training, not after it, when an output folder is missing.
         // (Inside a --checkpoint folder this run creates, the checkpoint check covers it.)
-        for (path, option) in [(metrics, "--metrics"), (trace, "--trace")] {
-            guard let path, !(checkpoint.map { OutputSafety.willBeCreated(path, inside: $0) } ?? false) else { continue }
-            try validateOutputPath(path, option: option)
+        try runOptions.metricsOption.validate(createdFolder: checkpoint)
+        if let trace, !(checkpoint.map { OutputSafety.willBeCreated(trace, inside: $0) } ?? false) {
+            try validateOutputPath(trace, option: "--trace")
         }
         // No output may replace an input or another output. Under mpirun this runs while every
         // rank parses, so the error is agreed on and printed once (failParsingUnderMPI).

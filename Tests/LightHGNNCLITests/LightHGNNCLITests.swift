@@ -295,7 +295,7 @@ extension LightHGNNCLITests {
 
     /// /proc accepts no new files, even for root: the run stops before training.
     @Test(arguments: [
-        (["--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create files in '/proc'"),
+        (["--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create the metrics file in '/proc'"),
         (["--save", "/proc/m"], "--save /proc/m: cannot create files in '/proc'"),
         (["--save", "/proc/a/b/m"], "--save /proc/a/b/m: cannot create files in '/proc'"),
         (["--metrics", "/nonexistent/m.jsonl"], "--metrics /nonexistent/m.jsonl: the output folder '/nonexistent' does not exist"),
