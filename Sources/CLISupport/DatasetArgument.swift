@@ -13,7 +13,8 @@ public protocol DatasetDescription {
 
 /// The dataset as the first positional argument (`rphgnn train graphs/hgb/ACM.zip`), with the
 /// older `--dataset PATH` still accepted so existing commands and scripts keep working. Both
-/// with different paths is a usage error (exit 64).
+/// naming the same file (`graphs/x`, `./graphs/x`, `graphs/x/`, the absolute path, a symbolic
+/// link to it) is accepted; both naming different files is a usage error (exit 64).
 public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
     @Argument(help: ArgumentHelp(
         Command.datasetHelp + (Command.defaultDataset.map { " Default: \($0)." } ?? "")
@@ -27,7 +28,7 @@ public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        if let positional, let option, positional != option {
+        if let positional, let option, OutputSafety.resolved(positional) != OutputSafety.resolved(option) {
             throw ValidationError("the dataset is given twice, as the argument '\(positional)' and as --dataset '\(option)'; give it once")
         }
         if positional == nil && option == nil && Command.defaultDataset == nil {

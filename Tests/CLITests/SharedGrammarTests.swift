@@ -31,4 +31,43 @@ struct SharedGrammarTests {
         #expect(r.stdout.isEmpty, "\(tool) \(arguments) ran before refusing: \(r.stdout)")
         #expect(!r.stderr.contains(" info "), "\(tool) \(arguments) loaded data before refusing: \(r.stderr)")
     }
+
+    /// A command of each tool that takes a DATASET (or GRAPH) argument, with an option value its
+    /// own `validate()` refuses after the dataset argument's check: reaching that message shows
+    /// the dataset was accepted. `{}` stands for the dataset.
+    static let datasetCommands: [(tool: String, arguments: [String], dataset: String, laterError: String)] = [
+        ("gnnpipe", ["train", "{}", "--epochs", "0"], "graphs/cora", "--epochs must be at least 1, got 0"),
+        ("gnnpipe", ["partition", "{}", "--chunks", "0"], "graphs/cora", "--chunks must be at least 1, got 0"),
+        ("gnnpipe", ["plan", "{}", "--ranks", "0"], "graphs/cora", "--ranks must be at least 1, got 0"),
+        ("rphgnn", ["train", "{}", "--epochs", "0"], "graphs/hgb/ACM.zip", "--epochs must be at least 1, got 0"),
+        ("lighthgnn", ["train", "{}", "--epochs", "0"], "graphs/cocitation-cora", "--epochs must be at least 1, got 0"),
+    ]
+
+    /// The same dataset as the argument and as the older --dataset, spelt two ways (./, a
+    /// trailing slash, .., absolute, a symbolic link), is one dataset, not "given twice".
+    @Test(arguments: datasetCommands.indices)
+    func sameDatasetSpeltTwoWaysIsAccepted(index: Int) throws {
+        let (tool, arguments, dataset, laterError) = Self.datasetCommands[index]
+        let root = Fixtures.repositoryRoot.path
+        let link = TemporaryFiles.folder().appendingPathComponent("link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: root + "/" + dataset)
+        for other in [dataset, "./" + dataset, dataset + "/", root + "/" + dataset, "graphs/../" + dataset, link] {
+            let r = try CommandRunner.run(tool, arguments.map { $0 == "{}" ? dataset : $0 } + ["--dataset", other], directory: Fixtures.repositoryRoot)
+            #expect(!r.stderr.contains("given twice"), "\(tool) \(dataset) --dataset \(other): \(r.stderr)")
+            #expect(r.status == 64 && r.stderr.contains("error: \(laterError)"), "\(tool) \(dataset) --dataset \(other): \(r.stderr)")
+        }
+        // Two different datasets are still a usage error.
+        let different = dataset == "graphs/cora" ? "graphs/karate" : "graphs/cora"
+        let r = try CommandRunner.run(tool, arguments.map { $0 == "{}" ? dataset : $0 } + ["--dataset", different], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("error: the dataset is given twice, as the argument '\(dataset)' and as --dataset '\(different)'; give it once"), "\(r.stderr)")
+    }
+
+    /// The whole run goes through with the same dataset given both ways.
+    @Test func sameDatasetBothWaysRuns() throws {
+        let r = try CommandRunner.run("gnnpipe", ["partition", "graphs/cora", "--dataset", "./graphs/cora/", "--chunks", "2"],
+                                      directory: Fixtures.repositoryRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("graphs/cora: 2708 nodes"), "\(r.stdout)")
+    }
 }
