@@ -9,17 +9,28 @@ public protocol DatasetDescription {
     static var datasetHelp: String { get }
     /// The dataset when none is given, or `nil` when one is required.
     static var defaultDataset: String? { get }
+    /// The argument's name in the usage line and help (default `dataset`; `graph`, `edges`).
+    static var valueName: String { get }
+    /// Whether the help mentions `--dataset` (default: yes, in the tools where it was the
+    /// spelling before the positional argument; it stays hidden in the others).
+    static var mentionsDatasetOption: Bool { get }
+}
+
+extension DatasetDescription {
+    public static var valueName: String { "dataset" }
+    public static var mentionsDatasetOption: Bool { true }
 }
 
 /// The dataset as the first positional argument (`rphgnn train graphs/hgb/ACM.zip`), with the
-/// older `--dataset PATH` still accepted so existing commands and scripts keep working. Both
+/// older `--dataset PATH` still accepted so existing commands and scripts keep working (in every
+/// command that takes a dataset, graph or edge list, so the spelling works in every tool). Both
 /// naming the same file (`graphs/x`, `./graphs/x`, `graphs/x/`, the absolute path, a symbolic
 /// link to it) is accepted; both naming different files is a usage error (exit 64).
 public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
     @Argument(help: ArgumentHelp(
         Command.datasetHelp + (Command.defaultDataset.map { " Default: \($0)." } ?? "")
-            + " (--dataset PATH, the older spelling, is accepted too.)",
-        valueName: "dataset"), completion: .file())
+            + (Command.mentionsDatasetOption ? " (--dataset PATH, the older spelling, is accepted too.)" : ""),
+        valueName: Command.valueName), completion: .file())
     public var positional: String?
 
     @Option(name: .customLong("dataset"), help: .hidden, completion: .file())
@@ -32,7 +43,7 @@ public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
             throw ValidationError("the dataset is given twice, as the argument '\(positional)' and as --dataset '\(option)'; give it once")
         }
         if positional == nil && option == nil && Command.defaultDataset == nil {
-            throw ValidationError("Missing expected argument '<dataset>' (the dataset, as the first argument)")
+            throw ValidationError("Missing expected argument '<\(Command.valueName)>' (give the \(Command.valueName) as the first argument)")
         }
     }
 

@@ -45,11 +45,21 @@ extension FastRP.Transition: ExpressibleByArgument {}
 
 // MARK: - Option groups
 
+/// What the EDGES argument of `embed` and `link-prediction` is.
+enum EdgeListPath: DatasetDescription {
+    static let datasetHelp = "Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64)."
+    static let defaultDataset: String? = nil
+    static let valueName = "edges"
+    // --dataset is accepted (hidden) so the spelling of rphgnn and lighthgnn works here too.
+    static let mentionsDatasetOption = false
+}
+
 /// Where the graph comes from.
 struct GraphOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64).",
-                                 valueName: "edges"), completion: .file())
-    var edges: String
+    @OptionGroup var edgesArgument: DatasetArgument<EdgeListPath>
+
+    /// The edge list (first argument or `--dataset`).
+    var edges: String { edgesArgument.path }
 
     @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
     var directed = false
@@ -209,6 +219,8 @@ enum EmbedRun: SeedDescription, MetricsDescription {
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Embed the nodes of an edge list and write the vectors.",
+        // The edge list is required (as the argument or as --dataset), though declared optional.
+        usage: "fastrp embed [<options>] <edges>",
         discussion: """
             Output by extension: .npy (float32 [nodes × dim], row i = node id i; string ids are \
             numbered in order of first appearance), .tsv (original id, then the values, tab-separated) \
@@ -316,6 +328,7 @@ struct LinkPredictionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link-prediction",
         abstract: "Hold out edges, embed the rest, and score held-out edges against random pairs.",
+        usage: "fastrp link-prediction [<options>] <edges>",
         discussion: """
             The FastRP paper's protocol: keep a spanning tree plus random edges up to 1 − --hold-out \
             of the edges, embed that graph, and report the fraction of held-out edges whose cosine \

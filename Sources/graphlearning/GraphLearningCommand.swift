@@ -31,10 +31,21 @@ struct GraphLearningCommand: ParsableCommand {
     static func main() { ToolMain.run(Self.self) }
 }
 
+/// What the GRAPH argument of `summary` and `partition` is.
+enum GraphPath: DatasetDescription {
+    static let datasetHelp = "Edge-list file (plain or .gz; or a PyG edge_index .npy) or dataset folder (see graphlearning --help)."
+    static let defaultDataset: String? = nil
+    static let valueName = "graph"
+    // --dataset is accepted (hidden) so the spelling of rphgnn and lighthgnn works here too.
+    static let mentionsDatasetOption = false
+}
+
 /// Options shared by commands that read a graph.
 struct GraphInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge-list file (plain or .gz; or a PyG edge_index .npy) or dataset folder (see graphlearning --help).", valueName: "graph"), completion: .file())
-    var path: String
+    @OptionGroup var graphArgument: DatasetArgument<GraphPath>
+
+    /// The graph (first argument or `--dataset`).
+    var path: String { graphArgument.path }
 
     @Flag(help: "Treat edges as directed (default: undirected, each edge symmetrised).")
     var directed = false
@@ -298,6 +309,8 @@ struct Summary: ParsableCommand {
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cut a graph into k parts with METIS and report (and optionally write) the part of every node.",
+        // The graph is required (as the argument or as --dataset), though declared optional.
+        usage: "graphlearning partition [<options>] <graph> --parts <parts>",
         discussion: """
             METIS k-way minimises the number of cut edges under a balance limit; edge weights are \
             ignored and a directed graph is symmetrised first. Halo size of a part = nodes outside \

@@ -41,6 +41,10 @@ struct SharedGrammarTests {
         ("gnnpipe", ["plan", "{}", "--ranks", "0"], "graphs/cora", "--ranks must be at least 1, got 0"),
         ("rphgnn", ["train", "{}", "--epochs", "0"], "graphs/hgb/ACM.zip", "--epochs must be at least 1, got 0"),
         ("lighthgnn", ["train", "{}", "--epochs", "0"], "graphs/cocitation-cora", "--epochs must be at least 1, got 0"),
+        ("graphlearning", ["summary", "{}", "--parts", "0"], "graphs/karate", "--parts must be at least 1, got 0"),
+        ("graphlearning", ["partition", "{}", "-k", "0"], "graphs/karate", "--parts must be at least 1, got 0"),
+        ("fastrp", ["embed", "{}", "--dim", "0"], "graphs/karate/edges.tsv", "--dim must be in 1...65535, got 0"),
+        ("fastrp", ["link-prediction", "{}", "--hold-out", "2"], "graphs/karate/edges.tsv", "--hold-out must be in (0, 1), got 2.0"),
     ]
 
     /// The same dataset as the argument and as the older --dataset, spelt two ways (./, a
@@ -69,5 +73,21 @@ struct SharedGrammarTests {
                                       directory: Fixtures.repositoryRoot)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("graphs/cora: 2708 nodes"), "\(r.stdout)")
+    }
+
+    /// `--dataset PATH` (hidden in their help) stands for the first argument in the commands
+    /// that read a graph or an edge list too, as in rphgnn, lighthgnn and gnnpipe.
+    @Test func datasetOptionWorksWhereTheArgumentIsAGraphOrEdgeList() throws {
+        let summary = try CommandRunner.run("graphlearning", ["summary", "--dataset", "graphs/karate"], directory: Fixtures.repositoryRoot)
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.hasPrefix("graph graphs/karate\n  34 nodes"), "\(summary.stdout)")
+        let out = TemporaryFiles.folder().appendingPathComponent("k.tsv").path
+        let embed = try CommandRunner.run("fastrp", ["embed", "--dataset", "graphs/karate/edges.tsv", "--dim", "4", "-o", out, "-q"],
+                                          directory: Fixtures.repositoryRoot)
+        #expect(embed.status == 0, "\(embed.stderr)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 34)
+        let missing = try CommandRunner.run("fastrp", ["embed", "-o", out])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.hasPrefix("error: Missing expected argument '<edges>'"), "\(missing.stderr)")
     }
 }
