@@ -35,11 +35,18 @@ enum HGBDatasetPath: DatasetDescription {
     static let defaultDataset: String? = nil
 }
 
-/// What `--seed` and `--metrics` mean in `train` and `precompute`.
+/// What `--seed` and `--metrics` mean in `train`.
 enum RpHGNNRun: SeedDescription, MetricsDescription {
     static let seedDraws = "projections, random features, validation split, weights and batch order"
     static let defaultSeed: UInt64? = 1
     static let metricsRecords = "one record per epoch, then a summary record"
+}
+
+/// What `--seed` means in `precompute`: only the draws of the pre-computation
+/// (`PrecomputationOptions.seed`), the same as in `train` with the same seed.
+enum PrecomputeRun: SeedDescription {
+    static let seedDraws = "the sparse random projections and the random features of featureless node types, as in train"
+    static let defaultSeed: UInt64? = RpHGNNRun.defaultSeed
 }
 
 /// Options shared by `train` and `precompute`: the dataset and the pre-computation. Numeric
@@ -313,7 +320,7 @@ struct Precompute: ParsableCommand {
 
     @OptionGroup var common: PrecomputationArguments
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
-    @OptionGroup(title: runOptionsTitle) var seed: SeedOption<RpHGNNRun>
+    @OptionGroup(title: runOptionsTitle) var seed: SeedOption<PrecomputeRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
     @OptionGroup(title: runOptionsTitle) var quiet: QuietOption
     @OptionGroup(title: runOptionsTitle) var logLevel: LogLevelOption

@@ -162,9 +162,10 @@ struct RpHGNNHelpTests {
                                   PATH, the older spelling, is accepted too.)
 
         RUN OPTIONS:
-          --seed <seed>           Seed of every random draw (projections, random
-                                  features, validation split, weights and batch order):
-                                  the same seed gives the same results (default: 1).
+          --seed <seed>           Seed of every random draw (the sparse random
+                                  projections and the random features of featureless
+                                  node types, as in train): the same seed gives the
+                                  same results (default: 1).
           --threads <n>           Worker threads of this process (default: all cores;
                                   under mpirun, the host's cores divided by its ranks).
                                   Results do not depend on it.
