@@ -2,7 +2,16 @@ import ArgumentParser
 import Foundation
 import Logging
 
-// The run options that decide what reaches the terminal (see RunOptions.swift for the others).
+// The two run options that decide what reaches the terminal, `-q` and `--log-level`; every
+// command that prints more than its results takes both, as ``OutputOptions`` (see
+// RunOptions.swift for the others). The rule, the same in every tool:
+//
+// - stdout: the results the command was run for (scores, tables, statistics), and, unless
+//   `--quiet`, the run's progress (epoch lines);
+// - stderr: errors and warnings, always; notes (`note: …`), lines for a human about the run
+//   (seconds, peak memory, `wrote FILE`) and info log lines, which are level info: shown when
+//   the level is info or lower (the default; `--quiet` raises it to warning, `--log-level`
+//   sets it); the progress bar on a terminal, unless `--quiet`.
 
 // MARK: - --quiet
 
@@ -13,11 +22,6 @@ public struct QuietOption: ParsableArguments {
     public var quiet = false
 
     public init() {}
-
-    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) {
-        if !quiet { printToStandardError(text) }
-    }
 }
 
 // MARK: - --log-level
@@ -40,10 +44,11 @@ public enum LogLevel: String, CaseIterable, ExpressibleByArgument, Sendable {
     }
 }
 
-/// `--log-level LEVEL`: the lowest level of the log lines on stderr (``ToolLogHandler``).
+/// `--log-level LEVEL`: the lowest level of the lines on stderr: log lines (``ToolLogHandler``)
+/// and, at level info, notes and timing lines (``OutputOptions``).
 public struct LogLevelOption: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Lowest level of the log lines on stderr (default: info; warning with --quiet; under mpirun, warning on ranks other than 0).",
+        "Lowest level of the lines on stderr; notes and timing lines are info (default: info; warning with --quiet; under mpirun, warning on ranks other than 0).",
         valueName: "level"))
     public var logLevel: LogLevel?
 
@@ -61,5 +66,46 @@ public struct LogLevelOption: ParsableArguments {
         var logger = Logger(label: label)
         logger.logLevel = level(quiet: quiet)
         return logger
+    }
+}
+
+// MARK: - both
+
+/// `-q, --quiet` and `--log-level`, in that order: what of a run reaches the terminal (the rule
+/// at the top of this file).
+///
+/// ```swift
+/// @OptionGroup(title: runOptionsTitle) var output: OutputOptions
+/// output.printNote("the largest part is 4% above the mean")   // note: … on stderr
+/// output.note("load 0.12 s, peak memory 80 MiB")              // the line as it is
+/// ```
+public struct OutputOptions: ParsableArguments {
+    @OptionGroup public var quietOption: QuietOption
+    @OptionGroup public var logLevelOption: LogLevelOption
+
+    public init() {}
+
+    /// `--quiet`: no progress (epoch lines, progress bar), and the level's default is warning.
+    public var quiet: Bool { quietOption.quiet }
+
+    /// The lowest level shown on stderr: `--log-level`, else warning with `--quiet`, else info.
+    public var level: Logger.Level { logLevelOption.level(quiet: quiet) }
+
+    /// Whether notes and timing lines (level info) reach stderr.
+    public var showsNotes: Bool { level <= .info }
+
+    /// Writes `text` and a newline to stderr when ``showsNotes`` (timing lines, `wrote FILE`).
+    public func note(_ text: String) {
+        if showsNotes { printToStandardError(text) }
+    }
+
+    /// Writes `note: message` to stderr when ``showsNotes``.
+    public func printNote(_ message: String) {
+        if showsNotes { ToolMain.printNote(message) }
+    }
+
+    /// A logger at ``level`` writing to stderr with `prefix` (``LogLevelOption/makeLogger(prefix:label:quiet:)``).
+    public func makeLogger(prefix: String, label: String) -> Logger {
+        logLevelOption.makeLogger(prefix: prefix, label: label, quiet: quiet)
     }
 }

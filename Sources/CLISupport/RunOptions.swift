@@ -150,8 +150,7 @@ public struct MetricsOption<Command: MetricsDescription>: ParsableArguments {
 public struct RunOptions<Command: SeedDescription & MetricsDescription>: ParsableArguments {
     @OptionGroup public var seedOption: SeedOption<Command>
     @OptionGroup public var threadsOption: ThreadsOption
-    @OptionGroup public var quietOption: QuietOption
-    @OptionGroup public var logLevelOption: LogLevelOption
+    @OptionGroup public var outputOptions: OutputOptions
     @OptionGroup public var metricsOption: MetricsOption<Command>
 
     public init() {}
@@ -161,17 +160,20 @@ public struct RunOptions<Command: SeedDescription & MetricsDescription>: Parsabl
     /// `--threads`, or the default (``ThreadsOption/defaultCount``).
     public var threads: Int { threadsOption.count }
     /// `--quiet`.
-    public var quiet: Bool { quietOption.quiet }
+    public var quiet: Bool { outputOptions.quiet }
     /// `--metrics`.
     public var metrics: String? { metricsOption.metrics }
 
-    /// A logger at `--log-level` (``LogLevelOption/makeLogger(prefix:label:quiet:)``).
+    /// A logger at `--log-level` (``OutputOptions/makeLogger(prefix:label:)``).
     public func makeLogger(prefix: String, label: String) -> Logger {
-        logLevelOption.makeLogger(prefix: prefix, label: label, quiet: quiet)
+        outputOptions.makeLogger(prefix: prefix, label: label)
     }
 
-    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) { quietOption.note(text) }
+    /// Writes `text` to stderr at level info: a timing line, `wrote FILE` (``OutputOptions/note(_:)``).
+    public func note(_ text: String) { outputOptions.note(text) }
+
+    /// Writes `note: message` to stderr at level info (``OutputOptions/printNote(_:)``).
+    public func printNote(_ message: String) { outputOptions.printNote(message) }
 }
 
 // MARK: - the tools' shared grammar, for their top-level help
@@ -182,9 +184,10 @@ public func sharedGrammarHelp(tool: String) -> String {
     """
 
     Every command that reads a graph or dataset takes it as the first argument, and the \
-    run options of every GraphLearning tool (--seed, --threads, --quiet, --log-level, \
-    --metrics) are spelt and mean the same everywhere (RUN OPTIONS in each command's help). \
-    Shell completion: `\(tool) --generate-completion-script bash` (or zsh, fish); the README \
+    run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are spelt and mean \
+    the same in every command that takes them: -q and --log-level in every command that \
+    prints more than its results, the others where they apply (RUN OPTIONS in each \
+    command's help; the README has the table). Shell completion: `\(tool) --generate-completion-script bash` (or zsh, fish); the README \
     says where to put it.
     """
 }

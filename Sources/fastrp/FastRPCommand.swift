@@ -83,14 +83,14 @@ struct GraphOptions: ParsableArguments {
     }
 
     /// Reads and builds the graph; the edge list is released before returning. The note about
-    /// relabelled ids is left out with `quiet`.
-    func load(threads: Int, quiet: Bool) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
+    /// relabelled ids goes through `output` (left out with `--quiet`).
+    func load(threads: Int, output: OutputOptions) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
             idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads,
             skipRows: header.skipRows))
-        if idMode == .automatic, let ids = list.nodeIDs, !quiet {
+        if idMode == .automatic, let ids = list.nodeIDs {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
+            output.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
         }
         let graph = try GraphBuilder.build(list, options: directed ? .directed : .undirected)
         return (graph, list.nodeIDs)
@@ -280,7 +280,7 @@ struct Embed: ParsableCommand {
         let config = try embedding.configuration(seed: runOptions.seed)
         let threads = runOptions.threads
         let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
-        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: runOptions.quiet) }
+        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, output: runOptions.outputOptions) }
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
         let (result, embedSeconds) = try timed {
@@ -360,7 +360,7 @@ struct LinkPredictionCommand: ParsableCommand {
     func run() throws {
         let config = try embedding.configuration(seed: runOptions.seed)
         let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
-        let (graph, _) = try self.graph.load(threads: runOptions.threads, quiet: runOptions.quiet)
+        let ((graph, _), loadSeconds) = try timed { try self.graph.load(threads: runOptions.threads, output: runOptions.outputOptions) }
         let split = try LinkPrediction.split(graph, holdOutFraction: holdOut, seed: splitSeed)
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
@@ -371,8 +371,10 @@ struct LinkPredictionCommand: ParsableCommand {
         }
         bar.finish()
         let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
-        print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
-                     formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
+        print(String(format: "link prediction: %@ held-out edges of %@, score %.4f",
+                     formatCount(split.positives.count), formatCount(graph.nnz / 2), score))
+        runOptions.note(String(format: "fastrp link-prediction: load %.2f s, embed %.2f s, peak memory %.0f MiB",
+                               loadSeconds, seconds, peakMemoryMiB()))
         try MetricsWriter(path: runOptions.metrics).append([
             "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,

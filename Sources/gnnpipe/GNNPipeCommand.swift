@@ -369,7 +369,7 @@ struct Train: ParsableCommand {
                 try trainer.restore(from: Checkpoint.read(from: lastPath!))
                 logger.info("resumed from \(lastPath!) after epoch \(trainer.epoch) (best epoch \(trainer.bestEpoch))")
                 if trainer.epoch >= epochCount {
-                    ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch) of --epochs \(epochCount): nothing left to train")
+                    runOptions.printNote("the checkpoint is already at epoch \(trainer.epoch) of --epochs \(epochCount): nothing left to train")
                 }
             }
         }
@@ -404,7 +404,7 @@ struct Train: ParsableCommand {
         let peak = peakMemoryMiB()
         print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
                      summary.bestEpoch, summary.lastEpoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
-        print(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
+        runOptions.note(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
                      summary.meanTrainSeconds, summary.epochsRun, peak, summary.stoppedEarly ? ", stopped early (patience)" : ""))
         if let metrics {
             try metricsWriter.append([

@@ -54,6 +54,7 @@ struct Partition: ParsableCommand {
     var output: String?
     @OptionGroup var header: SkipRowsOption
     @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<PartitionRun>
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     /// The dataset (first argument or `--dataset`).
     var dataset: String { datasetArgument.path }
@@ -121,7 +122,7 @@ struct Partition: ParsableCommand {
                 text += "\(name)\t\(cut.chunk[u])\n"
             }
             try AtomicFile.write(Data(text.utf8), to: output)
-            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+            outputOptions.note("wrote \(output)")
         }
     }
 }

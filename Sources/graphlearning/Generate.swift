@@ -44,6 +44,7 @@ struct Generate: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Fraction of nodes in the validation split.") var val = 0.1
     @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<GenerateRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     func validate() throws {
         guard (1...26).contains(scale) else { throw ValidationError("--scale must be in 1...26, got \(scale)") }
@@ -119,6 +120,6 @@ struct Generate: ParsableCommand {
             try out.write("# node<TAB>split: seeded shuffle, \(nTrain) train, \(nVal) val, \(n - nTrain - nVal) test\n")
             for v in 0..<n { try out.write("\(v)\t\(split[v])\n") }
         }
-        print("wrote \(output): \(formatCount(n)) nodes, \(formatCount(edges.sources.count)) edges (self-loops dropped), \(features) features, \(classes) classes (\(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test)")
+        outputOptions.note("wrote \(output): \(formatCount(n)) nodes, \(formatCount(edges.sources.count)) edges (self-loops dropped), \(features) features, \(classes) classes (\(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test)")
     }
 }

@@ -270,11 +270,11 @@ struct Train: ParsableCommand {
         if let test = data.testLabels, let full = data.testFullLabels {
             let (shared, agreeing) = RpHGNNPipeline.agreement(test, full)
             if shared > 0 && agreeing < shared {
-                print(String(format: "note: label.dat.test and label.dat.test_full give the same classes to only %d of the %d nodes they share (%.1f%%)",
+                runOptions.printNote(String(format: "label.dat.test and label.dat.test_full give the same classes to only %d of the %d nodes they share (%.1f%%)",
                              agreeing, shared, 100 * Double(agreeing) / Double(shared)))
             }
         }
-        print(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB (estimated %.0f MiB)",
+        runOptions.note(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB (estimated %.0f MiB)",
                      loadSeconds, pre.seconds, pre.fromCache ? "read from cache" : "computed", trainSeconds, summary.epochsRun,
                      summary.meanEpochSeconds, total, peak, mebibytes(estimate.totalBytes)))
 
@@ -322,8 +322,7 @@ struct Precompute: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
     @OptionGroup(title: runOptionsTitle) var seed: SeedOption<PrecomputeRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
-    @OptionGroup(title: runOptionsTitle) var quiet: QuietOption
-    @OptionGroup(title: runOptionsTitle) var logLevel: LogLevelOption
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     func validate() throws {
         try validateOutputFolder(output, option: "--output")
@@ -337,7 +336,7 @@ struct Precompute: ParsableCommand {
     }
 
     func run() throws {
-        let logger = logLevel.makeLogger(prefix: "rphgnn", label: "rphgnn", quiet: quiet.quiet)
+        let logger = outputOptions.makeLogger(prefix: "rphgnn", label: "rphgnn")
         BLAS.setThreadCount(1)
         let data = try common.loadDataset()
         let s = common.settings(for: data.name, logger: logger)
@@ -357,7 +356,7 @@ struct Precompute: ParsableCommand {
         for g in pre.features.groups {
             print("\(g.name)\t[\(pre.features.numNodes), \(g.hops), \(g.dim)]")
         }
-        print(String(format: "wrote %d groups for %d %@ nodes to %@ (%@ in %.1f s)", pre.features.groups.count,
+        outputOptions.note(String(format: "wrote %d groups for %d %@ nodes to %@ (%@ in %.1f s)", pre.features.groups.count,
                      pre.features.numNodes, target, output, pre.fromCache ? "read from cache" : "computed", pre.seconds))
     }
 }

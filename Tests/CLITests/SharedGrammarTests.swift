@@ -90,4 +90,67 @@ struct SharedGrammarTests {
         #expect(missing.status == 64)
         #expect(missing.stderr.hasPrefix("error: Missing expected argument '<edges>'"), "\(missing.stderr)")
     }
+
+    /// A quick command of each tool that prints more than its results; `{tmp}` is a fresh
+    /// folder per run, `{model}` a student saved by lighthgnn train, `{emb}` karate embeddings.
+    static let outputCommands: [(tool: String, arguments: [String])] = [
+        ("graphlearning", ["summary", "graphs/karate"]),
+        ("graphlearning", ["partition", "graphs/karate", "-k", "2", "-o", "{tmp}/parts.npy"]),
+        ("graphlearning", ["generate", "{tmp}/g", "--scale", "5", "--edge-factor", "4"]),
+        ("fastrp", ["embed", "graphs/karate/edges.tsv", "--dim", "8", "-o", "{tmp}/e.npy"]),
+        ("fastrp", ["link-prediction", "graphs/karate/edges.tsv", "--dim", "8"]),
+        ("fastrp", ["evaluate", "--embeddings", "{emb}", "--labels", "graphs/karate/labels.tsv", "--ratios", "0.5"]),
+        ("gnnpipe", ["train", "graphs/cora", "--epochs", "2"]),
+        ("gnnpipe", ["partition", "graphs/cora", "--chunks", "2", "-o", "{tmp}/chunks.tsv"]),
+        ("lighthgnn", ["train", "graphs/cocitation-cora", "--epochs", "2", "--seed", "0", "--save", "{tmp}/m"]),
+        ("lighthgnn", ["predict", "--model", "{model}", "--features", "graphs/cocitation-cora/features.mtx", "-o", "{tmp}/p.npy"]),
+    ]
+
+    /// The rule of -q and --log-level, the same in every tool (rphgnn's commands are checked
+    /// on a toy dataset in RpHGNNCLITests): without them, stdout holds the results and the
+    /// progress (epoch lines) and stderr the notes, timing lines and info log lines; -q leaves
+    /// the results alone, unchanged, with nothing on stderr; --log-level warning (without -q)
+    /// keeps stdout and silences the info lines on stderr; -q --log-level info brings them back.
+    @Test(arguments: outputCommands.indices)
+    func quietAndLogLevelFollowOneRule(index: Int) throws {
+        let (tool, arguments) = Self.outputCommands[index]
+        let shared = TemporaryFiles.folder().path
+        let emb = shared + "/karate.npy", model = shared + "/model"
+        if arguments.contains("{emb}") {
+            #expect(try CommandRunner.run("fastrp", ["embed", "graphs/karate/edges.tsv", "--dim", "8", "-o", emb, "-q"],
+                                          directory: Fixtures.repositoryRoot).status == 0)
+        }
+        if arguments.contains("{model}") {
+            #expect(try CommandRunner.run("lighthgnn", ["train", "graphs/cocitation-cora", "--epochs", "2", "--seed", "0", "--save", model, "-q"],
+                                          directory: Fixtures.repositoryRoot).status == 0)
+        }
+        func run(_ extra: [String]) throws -> CommandResult {
+            let tmp = TemporaryFiles.folder().path
+            let filled = arguments.map {
+                $0.replacingOccurrences(of: "{tmp}", with: tmp).replacingOccurrences(of: "{emb}", with: emb)
+                    .replacingOccurrences(of: "{model}", with: model)
+            }
+            let r = try CommandRunner.run(tool, filled + extra, directory: Fixtures.repositoryRoot)
+            #expect(r.status == 0, "\(tool) \(arguments) \(extra): \(r.stderr)")
+            return r
+        }
+        let name = "\(tool) \(arguments.prefix(2).joined(separator: " "))"
+        let loud = try run([])
+        #expect(!loud.stderr.isEmpty, "\(name) printed nothing for -q to hide")
+        for line in loud.stdout.split(separator: "\n") {
+            #expect(!line.hasPrefix("note:") && !line.hasPrefix("time:") && !line.contains("peak memory")
+                    && !line.hasPrefix("wrote ") && !line.hasPrefix("mean epoch time"),
+                    "\(name): a note or timing line on stdout: \(line)")
+        }
+        let results = loud.stdout.split(separator: "\n").filter { !$0.hasPrefix("epoch ") }
+        let quiet = try run(["-q"])
+        #expect(quiet.stderr.isEmpty, "\(name) -q: \(quiet.stderr)")
+        #expect(quiet.stdout.split(separator: "\n") == results, "\(name) -q: \(quiet.stdout)")
+        let warning = try run(["--log-level", "warning"])
+        #expect(warning.stderr.isEmpty, "\(name) --log-level warning: \(warning.stderr)")
+        #expect(warning.stdout.split(separator: "\n").count == loud.stdout.split(separator: "\n").count, "\(name) --log-level warning: \(warning.stdout)")
+        let info = try run(["-q", "--log-level", "info"])
+        #expect(info.stderr.split(separator: "\n").count == loud.stderr.split(separator: "\n").count, "\(name) -q --log-level info: \(info.stderr)")
+        #expect(info.stdout == quiet.stdout, "\(name) -q --log-level info: \(info.stdout)")
+    }
 }
