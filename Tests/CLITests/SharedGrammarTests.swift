@@ -153,4 +153,41 @@ struct SharedGrammarTests {
         #expect(info.stderr.split(separator: "\n").count == loud.stderr.split(separator: "\n").count, "\(name) -q --log-level info: \(info.stderr)")
         #expect(info.stdout == quiet.stdout, "\(name) -q --log-level info: \(info.stdout)")
     }
+
+    /// Runs `tool` with its stdout on /dev/full (every write fails with ENOSPC).
+    static func runIntoFullDevice(_ tool: String, _ arguments: [String]) throws -> CommandResult {
+        let path = CommandRunner.productsDirectory.appendingPathComponent(tool).path
+        return try CommandRunner.runPath("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", path] + arguments,
+                                         directory: Fixtures.repositoryRoot)
+    }
+
+    /// A command of each tool whose results go to stdout (rphgnn train: RpHGNNCLITests).
+    static let stdoutCommands: [(tool: String, arguments: [String])] = [
+        ("graphlearning", ["summary", "graphs/karate", "-q"]),
+        ("fastrp", ["link-prediction", "graphs/karate/edges.tsv", "--dim", "8", "-q"]),
+        ("gnnpipe", ["partition", "graphs/cora", "--chunks", "2"]),
+        ("gnnpipe", ["train", "graphs/cora", "--epochs", "1", "-q"]),
+        ("lighthgnn", ["train", "graphs/cocitation-cora", "--epochs", "1", "--seed", "0", "-q"]),
+        ("graphlearning", ["--help"]), ("fastrp", ["embed", "--help"]), ("gnnpipe", ["train", "--help"]),
+        ("rphgnn", ["--help"]), ("lighthgnn", ["predict", "--help"]),
+    ]
+
+    /// Results that cannot be written to stdout end the run with an error on stderr and exit 1,
+    /// not a silent exit 0.
+    @Test(arguments: stdoutCommands.indices)
+    func failedStandardOutputIsAnError(index: Int) throws {
+        let (tool, arguments) = Self.stdoutCommands[index]
+        let r = try Self.runIntoFullDevice(tool, arguments)
+        #expect(r.status == 1, "\(tool) \(arguments): \(r.stderr)")
+        #expect(r.stderr.hasSuffix("error: cannot write to standard output (/dev/full): a write failed, so the printed results are incomplete\n"),
+                "\(tool) \(arguments): \(r.stderr)")
+    }
+
+    /// A command that prints nothing on stdout is not disturbed by a stdout it never writes.
+    @Test func unusedStandardOutputIsNoError() throws {
+        let out = TemporaryFiles.folder().appendingPathComponent("k.npy").path
+        let r = try Self.runIntoFullDevice("fastrp", ["embed", "graphs/karate/edges.tsv", "--dim", "4", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("error"), "\(r.stderr)")
+    }
 }

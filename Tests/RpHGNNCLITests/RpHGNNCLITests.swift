@@ -225,6 +225,15 @@ struct RpHGNNCLITests {
         #expect(quietPre.stdout == pre.stdout && quietPre.stdout.split(separator: "\n").allSatisfy { $0.contains("\t[60, ") }, "\(quietPre.stdout)")
     }
 
+    /// Scores that cannot be written to stdout (here /dev/full) are an error and exit 1.
+    @Test func failedStandardOutputIsAnError() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let rphgnn = CommandRunner.productsDirectory.appendingPathComponent("rphgnn").path
+        let r = try CommandRunner.runPath("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", rphgnn, "train", dataset, "--no-cache", "-q"] + Self.quick)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr == "error: cannot write to standard output (/dev/full): a write failed, so the printed results are incomplete\n", "\(r.stderr)")
+    }
+
     /// Link types that info.dat does not describe are accepted with a warning naming the file,
     /// the line of the type's first link and the type (HGB's own loader never reads info.dat).
     @Test func linkTypeMissingFromInfoIsAWarning() throws {
