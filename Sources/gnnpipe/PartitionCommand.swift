@@ -95,7 +95,7 @@ struct Partition: ParsableCommand {
             throw CommandFailure(errorReport(error).message, code: errorReport(error).code)
         }
         for (moved, pieces) in [(cut.nodesMovedToEmptyParts, "part"), (cut.nodesMovedToEmptyChunks, parts > 1 ? "sub-chunk" : "chunk")] where moved > 0 {
-            ToolMain.printNote("METIS left \(moved) \(pieces)\(moved == 1 ? "" : "s") empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest \(pieces) whose move adds least to the edge cut")
+            outputOptions.printNote("METIS left \(moved) \(pieces)\(moved == 1 ? "" : "s") empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest \(pieces) whose move adds least to the edge cut")
         }
         var trainPerChunk = [Int](repeating: 0, count: chunks)
         for v in data.split?.train ?? [] { trainPerChunk[Int(cut.chunk[v])] += 1 }
