@@ -109,13 +109,3 @@ public final class MetricsWriter: Sendable {
         }
     }
 }
-
-/// Standard output line by line, also on pipes and files (C stdio buffers them fully), so
-/// epoch lines reach a log as they are printed and survive a killed run. ``ToolMain`` calls it
-/// for every tool.
-public func lineBufferStandardOutput() {
-    // `stdout` is a C global that Swift 6 will not read directly; look the symbol up instead.
-    // Called once at start-up, before any other thread runs.
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout") else { return }
-    setvbuf(symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>.self).pointee, nil, _IOLBF, 0)
-}

@@ -40,7 +40,9 @@ public enum OutputSafety {
         !FileManager.default.fileExists(atPath: folder) && resolved(FilePaths.parent(of: output)) == resolved(folder)
     }
 
-    private static func resolved(_ path: String) -> String {
+    /// `path` absolute, without `.`/`..` components, a trailing slash or symbolic links: two
+    /// spellings of one file give the same string.
+    static func resolved(_ path: String) -> String {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 }

@@ -29,10 +29,12 @@ public func counted(_ n: Int, _ singular: String, _ plural: String? = nil) -> St
     "\(formatCount(n)) \(n == 1 ? singular : (plural ?? singular + "s"))"
 }
 
-/// Checks, before any work, that an output file can be created at `path`: its folder exists and
-/// the path is not a folder. `extensions` (e.g. `["npy", "tsv"]`) restricts the file type.
+/// Checks, before any work, that an output file can be created at `path`: its folder exists,
+/// accepts new files, and the path is not a folder. `extensions` (e.g. `["npy", "tsv"]`)
+/// restricts the file type; `what` names the file in the message when its folder refuses it
+/// (`--metrics /proc/m.jsonl: cannot create the metrics file in '/proc': …`).
 /// - Throws: ``CommandFailure`` with exit code 64 (usage error).
-public func checkOutputPath(_ path: String, option: String, extensions: [String] = []) throws {
+public func checkOutputPath(_ path: String, option: String, extensions: [String] = [], what: String = "files") throws {
     if !extensions.isEmpty && !extensions.contains(where: { path.hasSuffix("." + $0) }) {
         throw CommandFailure("\(option) \(path): the file name must end in \(extensions.map { "." + $0 }.joined(separator: " or "))", code: 64)
     }
@@ -45,19 +47,28 @@ public func checkOutputPath(_ path: String, option: String, extensions: [String]
         throw CommandFailure("\(option) \(path): the output folder '\(folder)' does not exist", code: 64)
     }
     if !isFolder.boolValue {
-        throw CommandFailure("\(option) \(path): '\(folder)' is a file, not a folder", code: 64)
+        throw CommandFailure(notAFolderMessage(option: option, path: path, file: folder), code: 64)
     }
-    try probeWritable(folder: folder, option: option, path: path)
+    try probeWritable(folder: folder, option: option, path: path, what: what)
+}
+
+/// The one message for an output that needs a folder where a file is: `file` is `path` itself
+/// (`--checkpoint notes.txt is a file, not a folder`) or the existing file on its way
+/// (`--save notes.txt/model: 'notes.txt' is a file, not a folder`).
+public func notAFolderMessage(option: String, path: String, file: String) -> String {
+    file == path ? "\(option) \(path) is a file, not a folder" : "\(option) \(path): '\(file)' is a file, not a folder"
 }
 
 /// Creates and removes a probe file in `folder`: permission bits do not tell (root, read-only
-/// mounts, /proc). - Throws: ``CommandFailure`` with exit code 64.
-func probeWritable(folder: String, option: String, path: String) throws {
+/// mounts, /proc). The message names `path`, `what` could not be created and what was
+/// expected, besides the system's reason (on /proc a bare "No such file or directory").
+/// - Throws: ``CommandFailure`` with exit code 64.
+func probeWritable(folder: String, option: String, path: String, what: String = "files") throws {
     var template = Array("\(folder)/.graphlearning-probe-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     if fd < 0 {
         let reason = String(cString: strerror(errno))
-        throw CommandFailure("\(option) \(path): cannot create files in '\(folder)': \(reason)", code: 64)
+        throw CommandFailure("\(option) \(path): cannot create \(what) in '\(folder)': \(reason) (expected a folder that accepts new files)", code: 64)
     }
     close(fd)
     template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
@@ -70,7 +81,7 @@ public func validateOutputFolder(_ path: String, option: String) throws {
     do {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw CommandFailure("\(option) \(path) exists and is not a folder", code: 64) }
+            guard isFolder.boolValue else { throw CommandFailure(notAFolderMessage(option: option, path: path, file: path), code: 64) }
             try probeWritable(folder: path, option: option, path: path)
         } else {
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -78,7 +89,7 @@ public func validateOutputFolder(_ path: String, option: String) throws {
                 throw CommandFailure("\(option) \(path): the parent folder '\(parent)' does not exist", code: 64)
             }
             guard isFolder.boolValue else {
-                throw CommandFailure("\(option) \(path): '\(parent)' is a file, not a folder", code: 64)
+                throw CommandFailure(notAFolderMessage(option: option, path: path, file: parent), code: 64)
             }
             try probeWritable(folder: parent, option: option, path: path)
         }
@@ -98,6 +109,10 @@ public func validateFolderToCreate(_ path: String, option: String) throws {
         if parent == existing || parent.isEmpty { existing = "."; break }
         existing = parent
     }
+    var isFolder: ObjCBool = false
+    if existing != path, FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder), !isFolder.boolValue {
+        throw ValidationError(notAFolderMessage(option: option, path: path, file: existing))
+    }
     do {
         try validateOutputFolder(existing, option: option)
     } catch let error as ValidationError {
@@ -113,9 +128,9 @@ public func printToStandardError(_ text: String) {
 
 /// ``checkOutputPath(_:option:extensions:)`` for use in `validate()`: the problem becomes a
 /// `ValidationError`, so it is reported as a usage error (exit 64).
-public func validateOutputPath(_ path: String, option: String, extensions: [String] = []) throws {
+public func validateOutputPath(_ path: String, option: String, extensions: [String] = [], what: String = "files") throws {
     do {
-        try checkOutputPath(path, option: option, extensions: extensions)
+        try checkOutputPath(path, option: option, extensions: extensions, what: what)
     } catch let failure as CommandFailure {
         throw ValidationError(failure.message)
     }

@@ -108,66 +108,6 @@ public enum Launcher {
     }
 }
 
-// MARK: - --quiet
-
-/// `-q, --quiet`: only the results reach the terminal.
-public struct QuietOption: ParsableArguments {
-    @Flag(name: .shortAndLong,
-          help: "Print only the results: no progress bar, epoch lines, notes, timing lines or info log lines (warnings and errors still show).")
-    public var quiet = false
-
-    public init() {}
-
-    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) {
-        if !quiet { printToStandardError(text) }
-    }
-}
-
-// MARK: - --log-level
-
-/// The levels of `--log-level`, swift-log's names.
-public enum LogLevel: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case trace, debug, info, notice, warning, error, critical
-
-    /// swift-log's level of the same name.
-    public var level: Logger.Level {
-        switch self {
-        case .trace: .trace
-        case .debug: .debug
-        case .info: .info
-        case .notice: .notice
-        case .warning: .warning
-        case .error: .error
-        case .critical: .critical
-        }
-    }
-}
-
-/// `--log-level LEVEL`: the lowest level of the log lines on stderr (``ToolLogHandler``).
-public struct LogLevelOption: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Lowest level of the log lines on stderr (default: info; warning with --quiet; under mpirun, warning on ranks other than 0).",
-        valueName: "level"))
-    public var logLevel: LogLevel?
-
-    public init() {}
-
-    /// The level given, else `warning` with `--quiet` and `info` without.
-    public func level(quiet: Bool) -> Logger.Level {
-        logLevel?.level ?? (quiet ? .warning : .info)
-    }
-
-    /// Sends this process's log lines to stderr prefixed by `prefix` (``ToolLogHandler``) and
-    /// returns a logger at ``level(quiet:)``.
-    public func makeLogger(prefix: String, label: String, quiet: Bool) -> Logger {
-        ToolLogHandler.bootstrap(prefix: prefix)
-        var logger = Logger(label: label)
-        logger.logLevel = level(quiet: quiet)
-        return logger
-    }
-}
-
 // MARK: - --metrics
 
 /// What one command writes to `--metrics`; the help of ``MetricsOption`` says it.
@@ -186,55 +126,15 @@ public struct MetricsOption<Command: MetricsDescription>: ParsableArguments {
 
     public init() {}
 
-    /// Checks that the file can be created, unless it lies in a folder the run creates later
-    /// (`createdFolder`, e.g. a checkpoint folder; its parent is checked by that option).
+    /// Checks, before any data is read, that the file can be created (its folder exists and
+    /// accepts new files; the message names the file and what was expected), unless it lies in
+    /// a folder the run creates later (`createdFolder`, e.g. a checkpoint folder; its parent is
+    /// checked by that option). Every command with `--metrics` calls it from `validate()`.
+    /// - Throws: `ValidationError` (exit 64).
     public func validate(createdFolder: String?) throws {
         guard let metrics else { return }
         if let createdFolder, OutputSafety.willBeCreated(metrics, inside: createdFolder) { return }
-        try validateOutputPath(metrics, option: "--metrics")
-    }
-}
-
-// MARK: - the dataset argument
-
-/// What the dataset argument of one command is; the help of ``DatasetArgument`` says it.
-public protocol DatasetDescription {
-    /// What the path names, e.g. `"HGB dataset: a folder or its .zip"`.
-    static var datasetHelp: String { get }
-    /// The dataset when none is given, or `nil` when one is required.
-    static var defaultDataset: String? { get }
-}
-
-/// The dataset as the first positional argument (`rphgnn train graphs/hgb/ACM.zip`), with the
-/// older `--dataset PATH` still accepted so existing commands and scripts keep working. Both
-/// with different paths is a usage error (exit 64).
-public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
-    @Argument(help: ArgumentHelp(
-        Command.datasetHelp + (Command.defaultDataset.map { " Default: \($0)." } ?? "")
-            + " (--dataset PATH, the older spelling, is accepted too.)",
-        valueName: "dataset"), completion: .file())
-    public var positional: String?
-
-    @Option(name: .customLong("dataset"), help: .hidden, completion: .file())
-    public var option: String?
-
-    public init() {}
-
-    public func validate() throws {
-        if let positional, let option, positional != option {
-            throw ValidationError("the dataset is given twice, as the argument '\(positional)' and as --dataset '\(option)'; give it once")
-        }
-        if positional == nil && option == nil && Command.defaultDataset == nil {
-            throw ValidationError("Missing expected argument '<dataset>' (the dataset, as the first argument)")
-        }
-    }
-
-    /// The dataset given (either way), or the command's default.
-    public var path: String {
-        guard let path = positional ?? option ?? Command.defaultDataset else {
-            preconditionFailure("validate() refuses a missing dataset")
-        }
-        return path
+        try validateOutputPath(metrics, option: "--metrics", what: "the metrics file")
     }
 }
 
@@ -250,8 +150,7 @@ public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
 public struct RunOptions<Command: SeedDescription & MetricsDescription>: ParsableArguments {
     @OptionGroup public var seedOption: SeedOption<Command>
     @OptionGroup public var threadsOption: ThreadsOption
-    @OptionGroup public var quietOption: QuietOption
-    @OptionGroup public var logLevelOption: LogLevelOption
+    @OptionGroup public var outputOptions: OutputOptions
     @OptionGroup public var metricsOption: MetricsOption<Command>
 
     public init() {}
@@ -261,17 +160,20 @@ public struct RunOptions<Command: SeedDescription & MetricsDescription>: Parsabl
     /// `--threads`, or the default (``ThreadsOption/defaultCount``).
     public var threads: Int { threadsOption.count }
     /// `--quiet`.
-    public var quiet: Bool { quietOption.quiet }
+    public var quiet: Bool { outputOptions.quiet }
     /// `--metrics`.
     public var metrics: String? { metricsOption.metrics }
 
-    /// A logger at `--log-level` (``LogLevelOption/makeLogger(prefix:label:quiet:)``).
+    /// A logger at `--log-level` (``OutputOptions/makeLogger(prefix:label:)``).
     public func makeLogger(prefix: String, label: String) -> Logger {
-        logLevelOption.makeLogger(prefix: prefix, label: label, quiet: quiet)
+        outputOptions.makeLogger(prefix: prefix, label: label)
     }
 
-    /// Writes `text` and a newline to stderr unless `--quiet` (notes, timing lines).
-    public func note(_ text: String) { quietOption.note(text) }
+    /// Writes `text` to stderr at level info: a timing line, `wrote FILE` (``OutputOptions/note(_:)``).
+    public func note(_ text: String) { outputOptions.note(text) }
+
+    /// Writes `note: message` to stderr at level info (``OutputOptions/printNote(_:)``).
+    public func printNote(_ message: String) { outputOptions.printNote(message) }
 }
 
 // MARK: - the tools' shared grammar, for their top-level help
@@ -282,9 +184,10 @@ public func sharedGrammarHelp(tool: String) -> String {
     """
 
     Every command that reads a graph or dataset takes it as the first argument, and the \
-    run options of every GraphLearning tool (--seed, --threads, --quiet, --log-level, \
-    --metrics) are spelt and mean the same everywhere (RUN OPTIONS in each command's help). \
-    Shell completion: `\(tool) --generate-completion-script bash` (or zsh, fish); the README \
+    run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are spelt and mean \
+    the same in every command that takes them: -q and --log-level in every command that \
+    prints more than its results, the others where they apply (RUN OPTIONS in each \
+    command's help; the README has the table). Shell completion: `\(tool) --generate-completion-script bash` (or zsh, fish); the README \
     says where to put it.
     """
 }

@@ -50,7 +50,7 @@ extension Embed {
         let config = try world.agree({ try embedding.configuration(seed: runOptions.seed) }, describe: errorReport)
         let threads = runOptions.threads
         let quiet = runOptions.quiet || rank != 0
-        let logger = runOptions.logLevelOption.makeLogger(prefix: "fastrp rank \(rank)", label: "fastrp", quiet: quiet)
+        let logger = runOptions.outputOptions.logLevelOption.makeLogger(prefix: "fastrp rank \(rank)", label: "fastrp", quiet: quiet)
         let readOptions = EdgeListReadOptions(idMode: graph.idMode, weighted: graph.weighted ? true : false,
                                               numNodes: graph.numNodes, threadCount: threads, skipRows: graph.header.skipRows)
         // Column standardisation sums fixed 1,024-row blocks: ranks start on one (see HaloProduct).
@@ -58,9 +58,9 @@ extension Embed {
         var (loaded, loadSeconds) = try timed {
             try DistributedEdgeList.read(graph.edges, options: readOptions, directed: graph.directed, unit: unit, communicator: world)
         }
-        if graph.idMode == .automatic, loaded.stringIDs, let ids = loaded.nodeIDs, !quiet {
+        if graph.idMode == .automatic, loaded.stringIDs, let ids = loaded.nodeIDs, rank == 0 {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            ToolMain.printNote("\(graph.edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
+            runOptions.printNote("\(graph.edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
         }
         let own = loaded.partition.rows(of: rank)
         let features = try world.agree({ () throws -> Matrix? in

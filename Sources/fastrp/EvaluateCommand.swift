@@ -44,7 +44,7 @@ struct Evaluate: ParsableCommand {
     var c: Float = 0.1
     @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<EvaluateRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
-    @OptionGroup(title: runOptionsTitle) var quiet: QuietOption
+    @OptionGroup(title: runOptionsTitle) var output: OutputOptions
     @OptionGroup(title: runOptionsTitle) var metrics: MetricsOption<EvaluateRun>
 
     func parsedRatios() throws -> [Double] {
@@ -79,20 +79,18 @@ struct Evaluate: ParsableCommand {
         let (matrix, labelSet) = loaded
         let config = NodeClassification.Configuration(trainingRatios: try parsedRatios(), shuffles: shuffles,
                                                       inverseRegularization: c, seed: seed, threads: threads.count)
-        let bar = ProgressBar(enabled: !quiet.quiet, label: "fits")
+        let bar = ProgressBar(enabled: !output.quiet, label: "fits")
         let (scores, seconds) = try timed {
             try NodeClassification.evaluate(embeddings: matrix, labels: labelSet, configuration: config) { bar.update($0, of: $1) }
         }
         bar.finish()
-        // The table is the command's output, so --quiet keeps it and drops only the line about the run.
-        if !quiet.quiet {
-            print("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
-        }
+        // The table is the command's output (stdout); the line about the run is a note (stderr).
+        output.note("node classification: \(formatCount(labelSet.labelledNodes.count)) labelled nodes, \(labelSet.numClasses) classes, dim \(matrix.cols), C = \(c), \(shuffles) shuffles (seed \(seed))")
         print("ratio  train   Micro-F1  Macro-F1")
         for s in scores {
             print(String(format: "%.2f   %-6d  %.4f    %.4f", s.trainingRatio, s.trainingNodes, s.microF1, s.macroF1))
         }
-        quiet.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
+        output.note(String(format: "fastrp evaluate: load %.2f s, %d fits %.2f s, peak memory %.0f MiB",
                           loadSeconds, shuffles * scores.count, seconds, peakMemoryMiB()))
         try MetricsWriter(path: metrics.metrics).append([
             "command": "evaluate", "embeddings": embeddings, "labels": labels, "C": Double(c), "shuffles": shuffles,

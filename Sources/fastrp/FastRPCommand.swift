@@ -45,11 +45,21 @@ extension FastRP.Transition: ExpressibleByArgument {}
 
 // MARK: - Option groups
 
+/// What the EDGES argument of `embed` and `link-prediction` is.
+enum EdgeListPath: DatasetDescription {
+    static let datasetHelp = "Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64)."
+    static let defaultDataset: String? = nil
+    static let valueName = "edges"
+    // --dataset is accepted (hidden) so the spelling of rphgnn and lighthgnn works here too.
+    static let mentionsDatasetOption = false
+}
+
 /// Where the graph comes from.
 struct GraphOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge list: `src dst [weight]` per line (tab, space or comma separated; # or % comments), plain or gzip-compressed (.gz); or a PyG edge_index .npy ([2 × E] int64).",
-                                 valueName: "edges"), completion: .file())
-    var edges: String
+    @OptionGroup var edgesArgument: DatasetArgument<EdgeListPath>
+
+    /// The edge list (first argument or `--dataset`).
+    var edges: String { edgesArgument.path }
 
     @Flag(help: "Treat edges as directed (rows of P are out-neighbours); default: undirected, each edge symmetrised.")
     var directed = false
@@ -73,14 +83,14 @@ struct GraphOptions: ParsableArguments {
     }
 
     /// Reads and builds the graph; the edge list is released before returning. The note about
-    /// relabelled ids is left out with `quiet`.
-    func load(threads: Int, quiet: Bool) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
+    /// relabelled ids goes through `output` (left out with `--quiet`).
+    func load(threads: Int, output: OutputOptions) throws -> (graph: CSRGraph, nodeIDs: NodeIDMap?) {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
             idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads,
             skipRows: header.skipRows))
-        if idMode == .automatic, let ids = list.nodeIDs, !quiet {
+        if idMode == .automatic, let ids = list.nodeIDs {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            ToolMain.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
+            output.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")
         }
         let graph = try GraphBuilder.build(list, options: directed ? .directed : .undirected)
         return (graph, list.nodeIDs)
@@ -207,6 +217,8 @@ enum EmbedRun: SeedDescription, MetricsDescription {
 struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Embed the nodes of an edge list and write the vectors.",
+        // The edge list is required (as the argument or as --dataset), though declared optional.
+        usage: "fastrp embed [<options>] <edges>",
         discussion: """
             Output by extension: .npy (float32 [nodes × dim], row i = node id i; string ids are \
             numbered in order of first appearance), .tsv (original id, then the values, tab-separated) \
@@ -266,7 +278,7 @@ struct Embed: ParsableCommand {
         let config = try embedding.configuration(seed: runOptions.seed)
         let threads = runOptions.threads
         let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
-        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, quiet: runOptions.quiet) }
+        let ((graph, nodeIDs), loadSeconds) = try timed { try self.graph.load(threads: threads, output: runOptions.outputOptions) }
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
         let (result, embedSeconds) = try timed {
@@ -314,6 +326,7 @@ struct LinkPredictionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link-prediction",
         abstract: "Hold out edges, embed the rest, and score held-out edges against random pairs.",
+        usage: "fastrp link-prediction [<options>] <edges>",
         discussion: """
             The FastRP paper's protocol: keep a spanning tree plus random edges up to 1 − --hold-out \
             of the edges, embed that graph, and report the fraction of held-out edges whose cosine \
@@ -345,7 +358,7 @@ struct LinkPredictionCommand: ParsableCommand {
     func run() throws {
         let config = try embedding.configuration(seed: runOptions.seed)
         let logger = runOptions.makeLogger(prefix: "fastrp", label: "fastrp")
-        let (graph, _) = try self.graph.load(threads: runOptions.threads, quiet: runOptions.quiet)
+        let ((graph, _), loadSeconds) = try timed { try self.graph.load(threads: runOptions.threads, output: runOptions.outputOptions) }
         let split = try LinkPrediction.split(graph, holdOutFraction: holdOut, seed: splitSeed)
         let features = try embedding.loadFeatures()
         let bar = ProgressBar(enabled: !runOptions.quiet, label: "fastrp")
@@ -356,8 +369,10 @@ struct LinkPredictionCommand: ParsableCommand {
         }
         bar.finish()
         let score = LinkPrediction.score(result.embeddings, positives: split.positives, negatives: split.negatives)
-        print(String(format: "link prediction: %@ held-out edges of %@, score %.4f (embed %.2f s)",
-                     formatCount(split.positives.count), formatCount(graph.nnz / 2), score, seconds))
+        print(String(format: "link prediction: %@ held-out edges of %@, score %.4f",
+                     formatCount(split.positives.count), formatCount(graph.nnz / 2), score))
+        runOptions.note(String(format: "fastrp link-prediction: load %.2f s, embed %.2f s, peak memory %.0f MiB",
+                               loadSeconds, seconds, peakMemoryMiB()))
         try MetricsWriter(path: runOptions.metrics).append([
             "command": "link-prediction", "edges": self.graph.edges, "held_out": split.positives.count, "score": score,
             "dim": config.dimension, "weights": config.iterationWeights.map(Double.init), "embed_seconds": seconds,

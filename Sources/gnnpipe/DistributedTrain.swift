@@ -76,7 +76,7 @@ extension Train {
     private func trainDistributed(mode: ParallelismOption, world: MPICommunicator) throws {
         let rank = world.rank, size = world.size, isRoot = rank == 0
         // Rank 0 logs at --log-level (info by default), the others only warnings unless a level is given.
-        let logger = runOptions.logLevelOption.makeLogger(prefix: "gnnpipe rank \(rank)", label: "gnnpipe", quiet: quiet || !isRoot)
+        let logger = runOptions.outputOptions.logLevelOption.makeLogger(prefix: "gnnpipe rank \(rank)", label: "gnnpipe", quiet: quiet || !isRoot)
         let threadCount = runOptions.threads
         BLAS.setThreadCount(1)
         let model = self.model ?? .gcnii
@@ -129,7 +129,7 @@ extension Train {
         }
         let run = try makeRun()
         let trainer = run.trainer
-        if run.isFinished && isRoot { ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
+        if run.isFinished && isRoot { runOptions.printNote("the checkpoint is already at epoch \(trainer.epoch): nothing left to train") }
         recorder.resetOrigin()
         // Records are written as they happen (rank 0): a job that dies keeps its epochs.
         let metricsWriter = MetricsWriter(path: isRoot ? metrics : nil,
@@ -168,9 +168,9 @@ extension Train {
         print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
                      summary.bestEpoch, summary.lastEpoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
         if summary.epochsRun == 0 {
-            print(String(format: "no epoch trained, peak memory %.0f MiB per rank", summary.peakMemoryMiB))
+            runOptions.note(String(format: "no epoch trained, peak memory %.0f MiB per rank", summary.peakMemoryMiB))
         } else {
-            print(String(format: "mean epoch time %.4f s over %d epoch%@ (training step, slowest rank), peak memory %.0f MiB per rank%@",
+            runOptions.note(String(format: "mean epoch time %.4f s over %d epoch%@ (training step, slowest rank), peak memory %.0f MiB per rank%@",
                          summary.meanEpochSeconds, summary.epochsRun, summary.epochsRun == 1 ? "" : "s", summary.peakMemoryMiB,
                          summary.stoppedEarly ? ", stopped early (patience)" : ""))
         }

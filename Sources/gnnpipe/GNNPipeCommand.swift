@@ -278,9 +278,9 @@ struct Train: ParsableCommand {
         }
         // Fail before training, not after it, when an output folder is missing.
         // (Inside a --checkpoint folder this run creates, the checkpoint check covers it.)
-        for (path, option) in [(metrics, "--metrics"), (trace, "--trace")] {
-            guard let path, !(checkpoint.map { OutputSafety.willBeCreated(path, inside: $0) } ?? false) else { continue }
-            try validateOutputPath(path, option: option)
+        try runOptions.metricsOption.validate(createdFolder: checkpoint)
+        if let trace, !(checkpoint.map { OutputSafety.willBeCreated(trace, inside: $0) } ?? false) {
+            try validateOutputPath(trace, option: "--trace")
         }
         // No output may replace an input or another output. Under mpirun this runs while every
         // rank parses, so the error is agreed on and printed once (failParsingUnderMPI).
@@ -369,7 +369,7 @@ struct Train: ParsableCommand {
                 try trainer.restore(from: Checkpoint.read(from: lastPath!))
                 logger.info("resumed from \(lastPath!) after epoch \(trainer.epoch) (best epoch \(trainer.bestEpoch))")
                 if trainer.epoch >= epochCount {
-                    ToolMain.printNote("the checkpoint is already at epoch \(trainer.epoch) of --epochs \(epochCount): nothing left to train")
+                    runOptions.printNote("the checkpoint is already at epoch \(trainer.epoch) of --epochs \(epochCount): nothing left to train")
                 }
             }
         }
@@ -404,7 +404,7 @@ struct Train: ParsableCommand {
         let peak = peakMemoryMiB()
         print(String(format: "best epoch %d of %d: val accuracy %.4f, test accuracy %.4f (train %.4f)",
                      summary.bestEpoch, summary.lastEpoch, best.validationAccuracy, best.testAccuracy, best.trainAccuracy))
-        print(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
+        runOptions.note(String(format: "mean epoch time %.4f s over %d epochs (training step), peak memory %.0f MiB%@",
                      summary.meanTrainSeconds, summary.epochsRun, peak, summary.stoppedEarly ? ", stopped early (patience)" : ""))
         if let metrics {
             try metricsWriter.append([
@@ -423,7 +423,7 @@ struct Train: ParsableCommand {
     static func prepareFolder(_ path: String) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
-            if !isFolder.boolValue { throw CommandFailure("--checkpoint \(path) is a file, expected a folder") }
+            if !isFolder.boolValue { throw CommandFailure(notAFolderMessage(option: "--checkpoint", path: path, file: path)) }
             return
         }
         do {

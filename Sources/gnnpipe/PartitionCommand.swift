@@ -54,6 +54,7 @@ struct Partition: ParsableCommand {
     var output: String?
     @OptionGroup var header: SkipRowsOption
     @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<PartitionRun>
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     /// The dataset (first argument or `--dataset`).
     var dataset: String { datasetArgument.path }
@@ -94,7 +95,7 @@ struct Partition: ParsableCommand {
             throw CommandFailure(errorReport(error).message, code: errorReport(error).code)
         }
         for (moved, pieces) in [(cut.nodesMovedToEmptyParts, "part"), (cut.nodesMovedToEmptyChunks, parts > 1 ? "sub-chunk" : "chunk")] where moved > 0 {
-            ToolMain.printNote("METIS left \(moved) \(pieces)\(moved == 1 ? "" : "s") empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest \(pieces) whose move adds least to the edge cut")
+            outputOptions.printNote("METIS left \(moved) \(pieces)\(moved == 1 ? "" : "s") empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest \(pieces) whose move adds least to the edge cut")
         }
         var trainPerChunk = [Int](repeating: 0, count: chunks)
         for v in data.split?.train ?? [] { trainPerChunk[Int(cut.chunk[v])] += 1 }
@@ -121,7 +122,7 @@ struct Partition: ParsableCommand {
                 text += "\(name)\t\(cut.chunk[u])\n"
             }
             try AtomicFile.write(Data(text.utf8), to: output)
-            FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
+            outputOptions.note("wrote \(output)")
         }
     }
 }

@@ -44,6 +44,7 @@ struct Generate: ParsableCommand {
     @Option(parsing: .signedNumber, help: "Fraction of nodes in the validation split.") var val = 0.1
     @OptionGroup(title: runOptionsTitle) var seedOption: SeedOption<GenerateRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     func validate() throws {
         guard (1...26).contains(scale) else { throw ValidationError("--scale must be in 1...26, got \(scale)") }
@@ -60,17 +61,15 @@ struct Generate: ParsableCommand {
             throw ValidationError("2^\(scale) = \(n) nodes give \(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test nodes; every split needs at least one (raise --scale or the fractions)")
         }
         guard classes <= n else { throw ValidationError("--classes \(classes) exceeds the \(n) nodes") }
+        // The folder and missing parents are created later; a file on the way is refused here.
+        try validateFolderToCreate(output, option: "output")
         // Writing into an existing dataset would replace some of its files and leave a mix.
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) {
-            guard isFolder.boolValue else { throw ValidationError("output '\(output)' exists and is not a folder") }
+        if FileManager.default.fileExists(atPath: output) {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
             if !entries.isEmpty {
                 throw ValidationError("output folder '\(output)' exists and is not empty (\(counted(entries.count, "entry", "entries"))); give a new or empty folder")
             }
         }
-        // The folder and missing parents are created later.
-        try validateFolderToCreate(output, option: "output")
     }
 
     func run() throws {
@@ -121,6 +120,6 @@ struct Generate: ParsableCommand {
             try out.write("# node<TAB>split: seeded shuffle, \(nTrain) train, \(nVal) val, \(n - nTrain - nVal) test\n")
             for v in 0..<n { try out.write("\(v)\t\(split[v])\n") }
         }
-        print("wrote \(output): \(formatCount(n)) nodes, \(formatCount(edges.sources.count)) edges (self-loops dropped), \(features) features, \(classes) classes (\(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test)")
+        outputOptions.note("wrote \(output): \(formatCount(n)) nodes, \(formatCount(edges.sources.count)) edges (self-loops dropped), \(features) features, \(classes) classes (\(nTrain) train / \(nVal) val / \(n - nTrain - nVal) test)")
     }
 }

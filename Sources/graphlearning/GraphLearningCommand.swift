@@ -31,10 +31,21 @@ struct GraphLearningCommand: ParsableCommand {
     static func main() { ToolMain.run(Self.self) }
 }
 
+/// What the GRAPH argument of `summary` and `partition` is.
+enum GraphPath: DatasetDescription {
+    static let datasetHelp = "Edge-list file (plain or .gz; or a PyG edge_index .npy) or dataset folder (see graphlearning --help)."
+    static let defaultDataset: String? = nil
+    static let valueName = "graph"
+    // --dataset is accepted (hidden) so the spelling of rphgnn and lighthgnn works here too.
+    static let mentionsDatasetOption = false
+}
+
 /// Options shared by commands that read a graph.
 struct GraphInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Edge-list file (plain or .gz; or a PyG edge_index .npy) or dataset folder (see graphlearning --help).", valueName: "graph"), completion: .file())
-    var path: String
+    @OptionGroup var graphArgument: DatasetArgument<GraphPath>
+
+    /// The graph (first argument or `--dataset`).
+    var path: String { graphArgument.path }
 
     @Flag(help: "Treat edges as directed (default: undirected, each edge symmetrised).")
     var directed = false
@@ -72,17 +83,17 @@ struct GraphInputOptions: ParsableArguments {
         GraphBuildOptions(symmetrize: !directed, duplicates: duplicates, selfLoops: selfLoops)
     }
 
-    /// Loads the dataset with `threads` parsing the edge list, noting on stderr (unless `quiet`)
-    /// when automatic mode relabelled the ids.
-    func load(threads: Int, quiet: Bool) throws -> NodeDataset {
+    /// Loads the dataset with `threads` parsing the edge list, noting on stderr (through
+    /// `output`) when automatic mode relabelled the ids.
+    func load(threads: Int, output: OutputOptions) throws -> NodeDataset {
         let dataset = try NodeDataset.load(path, readOptions: EdgeListReadOptions(idMode: idMode, threadCount: threads,
                                                                                  skipRows: header.skipRows))
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }
-        if idMode == .automatic, let ids = dataset.edges.nodeIDs, !quiet {
+        if idMode == .automatic, let ids = dataset.edges.nodeIDs {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            ToolMain.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
+            output.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
         }
         return dataset
     }
@@ -124,11 +135,11 @@ extension GraphInputOptions {
 }
 
 /// The run options of `summary` and `partition`: `--seed` (METIS), `--threads` (reading),
-/// `--quiet`, `--metrics`. No `--log-level`: these commands write no log lines.
+/// `--quiet`, `--log-level` (their notes and timing line are level info), `--metrics`.
 struct GraphRunOptions<Command: SeedDescription & MetricsDescription>: ParsableArguments {
     @OptionGroup var seed: SeedOption<Command>
     @OptionGroup var threads: ThreadsOption
-    @OptionGroup var quiet: QuietOption
+    @OptionGroup var output: OutputOptions
     @OptionGroup var metrics: MetricsOption<Command>
 
     /// `--seed` as METIS takes it (every 64-bit pattern, so different seeds stay different).
@@ -166,15 +177,16 @@ func edgeCounts(_ graph: CSRGraph, directed: Bool) -> (edges: Int, selfLoops: In
 
 func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
 
-/// Prints the METIS statistics lines shared by `summary --parts` and `partition`.
-func describe(_ partition: GraphPartition, graph: CSRGraph, seconds: Double, indent: String, quiet: Bool) -> [String: Any] {
+/// Prints the METIS statistics lines shared by `summary --parts` and `partition` (a note, when
+/// parts were left empty, through `output`; the seconds go to the caller's timing line).
+func describe(_ partition: GraphPartition, graph: CSRGraph, indent: String, output: OutputOptions) -> [String: Any] {
     let halo = partition.haloSizes(in: graph)
-    print("\(indent)METIS \(counted(partition.numParts, "part")): edge cut \(formatCount(partition.edgeCut)) of \(counted(partition.numEdges, "undirected edge")) (\(percent(partition.cutFraction))), imbalance \(String(format: "%.3f", partition.imbalance)), \(String(format: "%.2f", seconds)) s")
+    print("\(indent)METIS \(counted(partition.numParts, "part")): edge cut \(formatCount(partition.edgeCut)) of \(counted(partition.numEdges, "undirected edge")) (\(percent(partition.cutFraction))), imbalance \(String(format: "%.3f", partition.imbalance))")
     print("\(indent)  part sizes \(partition.partSizes.map(formatCount).joined(separator: " "))")
     print("\(indent)  halo sizes \(halo.map(formatCount).joined(separator: " ")) (nodes outside each part that its nodes link to)")
-    if partition.verticesMovedToEmptyParts > 0 && !quiet {
+    if partition.verticesMovedToEmptyParts > 0 {
         let moved = partition.verticesMovedToEmptyParts
-        ToolMain.printNote("METIS left \(counted(moved, "part")) empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest part whose move adds least to the edge cut")
+        output.printNote("METIS left \(counted(moved, "part")) empty; \(moved == 1 ? "it takes" : "each takes") the node of the largest part whose move adds least to the edge cut")
     }
     return ["parts": partition.numParts, "edge_cut": partition.edgeCut, "cut_fraction": partition.cutFraction,
             "part_sizes": partition.partSizes, "halo_sizes": halo, "imbalance": partition.imbalance]
@@ -225,7 +237,7 @@ struct Summary: ParsableCommand {
     }
 
     func summariseGraph() throws -> [String: Any] {
-        let (dataset, loadSeconds) = try timed { try input.load(threads: runOptions.threads.count, quiet: runOptions.quiet.quiet) }
+        let (dataset, loadSeconds) = try timed { try input.load(threads: runOptions.threads.count, output: runOptions.output) }
         let (graph, buildSeconds) = try timed { try input.build(dataset) }
         if let parts, parts > graph.numNodes {
             throw CommandFailure("--parts \(parts): the graph has only \(counted(graph.numNodes, "node"))", code: 64)
@@ -263,11 +275,14 @@ struct Summary: ParsableCommand {
             print("  split: train \(formatCount(split.train.count)) / val \(formatCount(split.val.count)) / test \(formatCount(split.test.count))")
             record["split"] = [split.train.count, split.val.count, split.test.count]
         }
+        var metisTime = ""
         if let k = parts {
             let (partition, seconds) = try timed { try METISPartitioner.partition(graph, parts: k, seed: runOptions.metisSeed) }
-            record.merge(describe(partition, graph: graph, seconds: seconds, indent: "  ", quiet: runOptions.quiet.quiet)) { _, new in new }
+            record.merge(describe(partition, graph: graph, indent: "  ", output: runOptions.output)) { _, new in new }
+            record["metis_seconds"] = seconds
+            metisTime = String(format: ", METIS %.2f s", seconds)
         }
-        runOptions.quiet.note(String(format: "load %.2f s, build %.2f s, peak memory %.0f MiB", loadSeconds, buildSeconds, peakMemoryMiB()))
+        runOptions.output.note(String(format: "load %.2f s, build %.2f s%@, peak memory %.0f MiB", loadSeconds, buildSeconds, metisTime, peakMemoryMiB()))
         return record
     }
 
@@ -286,7 +301,7 @@ struct Summary: ParsableCommand {
         let test = d.testLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
         let testFull = d.testFullLabels.map { formatCount($0.labelledNodes.count) } ?? "none"
         print("  labels: \(counted(d.numClasses, "class", "classes")), \(d.isMultiLabel ? "multi-label" : "single-label"); labelled nodes: train \(formatCount(d.trainLabels.labelledNodes.count)), test \(test), test_full \(testFull)")
-        runOptions.quiet.note(String(format: "load %.2f s, peak memory %.0f MiB", seconds, peakMemoryMiB()))
+        runOptions.output.note(String(format: "load %.2f s, peak memory %.0f MiB", seconds, peakMemoryMiB()))
         return ["graph": path, "node_types": d.graph.nodeTypes.map(\.count), "relations": d.graph.relations.count,
                 "edges": d.graph.totalEdges, "classes": d.numClasses, "multi_label": d.isMultiLabel]
     }
@@ -316,6 +331,8 @@ struct Summary: ParsableCommand {
 struct Partition: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Cut a graph into k parts with METIS and report (and optionally write) the part of every node.",
+        // The graph is required (as the argument or as --dataset), though declared optional.
+        usage: "graphlearning partition [<options>] <graph> --parts <parts>",
         discussion: """
             METIS k-way minimises the number of cut edges under a balance limit; edge weights are \
             ignored and a directed graph is symmetrised first. Halo size of a part = nodes outside \
@@ -357,17 +374,19 @@ struct Partition: ParsableCommand {
 
     func run() throws {
         let seed = runOptions.metisSeed
-        let dataset = try input.load(threads: runOptions.threads.count, quiet: runOptions.quiet.quiet)
-        let graph = try input.build(dataset)
+        let (dataset, loadSeconds) = try timed { try input.load(threads: runOptions.threads.count, output: runOptions.output) }
+        let (graph, buildSeconds) = try timed { try input.build(dataset) }
         if parts > graph.numNodes {
             throw CommandFailure("--parts \(parts): cannot cut \(counted(graph.numNodes, "node")) into \(parts) parts", code: 64)
         }
         let (partition, seconds) = try timed {
             try METISPartitioner.partition(graph, parts: parts, seed: seed, imbalance: imbalance)
         }
-        var record = describe(partition, graph: graph, seconds: seconds, indent: "", quiet: runOptions.quiet.quiet)
-        if partition.imbalance > 1 + imbalance + 1e-9 && !runOptions.quiet.quiet {
-            ToolMain.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")
+        var record = describe(partition, graph: graph, indent: "", output: runOptions.output)
+        runOptions.output.note(String(format: "load %.2f s, build %.2f s, METIS %.2f s, peak memory %.0f MiB",
+                                      loadSeconds, buildSeconds, seconds, peakMemoryMiB()))
+        if partition.imbalance > 1 + imbalance + 1e-9 {
+            runOptions.output.printNote("the largest part is \(percent(partition.imbalance - 1)) above the mean, over the --imbalance limit")
         }
         if let output {
             if output.hasSuffix(".npy") {
@@ -375,7 +394,7 @@ struct Partition: ParsableCommand {
             } else {
                 try PartitionWriter.writeTSV(partition.parts, nodeIDs: dataset.edges.nodeIDs, to: output)
             }
-            runOptions.quiet.note("wrote \(output)")
+            runOptions.output.note("wrote \(output)")
         }
         record["graph"] = input.path
         record["seed"] = runOptions.seed.value

@@ -348,6 +348,7 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the logits (.npy).", valueName: "file.npy"))
     var logits: String?
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     func validate() throws {
         if !output.hasSuffix(".npy") { throw ValidationError("--output must end in .npy") }
@@ -383,6 +384,7 @@ struct Predict: ParsableCommand {
         let predictions = Metrics.argmaxRows(z)
         try NPY.write(predictions, shape: [predictions.count], to: output)
         if let logits { try NPY.write(z, to: logits) }
+        outputOptions.note("wrote \(output) (the classes of \(predictions.count) rows)" + (logits.map { " and \($0) (their logits)" } ?? ""))
     }
 }
 

@@ -35,11 +35,18 @@ enum HGBDatasetPath: DatasetDescription {
     static let defaultDataset: String? = nil
 }
 
-/// What `--seed` and `--metrics` mean in `train` and `precompute`.
+/// What `--seed` and `--metrics` mean in `train`.
 enum RpHGNNRun: SeedDescription, MetricsDescription {
     static let seedDraws = "projections, random features, validation split, weights and batch order"
     static let defaultSeed: UInt64? = 1
     static let metricsRecords = "one record per epoch, then a summary record"
+}
+
+/// What `--seed` means in `precompute`: only the draws of the pre-computation
+/// (`PrecomputationOptions.seed`), the same as in `train` with the same seed.
+enum PrecomputeRun: SeedDescription {
+    static let seedDraws = "the sparse random projections and the random features of featureless node types, as in train"
+    static let defaultSeed: UInt64? = RpHGNNRun.defaultSeed
 }
 
 /// Options shared by `train` and `precompute`: the dataset and the pre-computation. Numeric
@@ -87,7 +94,7 @@ struct PrecomputationArguments: ParsableArguments {
             try OutputSafety.refuseOverwriting(cache, option: "--cache", inputs: datasetInputs)
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: cache, isDirectory: &isFolder), !isFolder.boolValue {
-                throw ValidationError("--cache \(cache) exists and is not a folder")
+                throw ValidationError(notAFolderMessage(option: "--cache", path: cache, file: cache))
             }
         }
     }
@@ -263,11 +270,11 @@ struct Train: ParsableCommand {
         if let test = data.testLabels, let full = data.testFullLabels {
             let (shared, agreeing) = RpHGNNPipeline.agreement(test, full)
             if shared > 0 && agreeing < shared {
-                print(String(format: "note: label.dat.test and label.dat.test_full give the same classes to only %d of the %d nodes they share (%.1f%%)",
+                runOptions.printNote(String(format: "label.dat.test and label.dat.test_full give the same classes to only %d of the %d nodes they share (%.1f%%)",
                              agreeing, shared, 100 * Double(agreeing) / Double(shared)))
             }
         }
-        print(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB (estimated %.0f MiB)",
+        runOptions.note(String(format: "time: load %.1f s, pre-computation %.1f s (%@), training %.1f s (%d epochs, %.3f s per epoch), total %.1f s; peak memory %.0f MiB (estimated %.0f MiB)",
                      loadSeconds, pre.seconds, pre.fromCache ? "read from cache" : "computed", trainSeconds, summary.epochsRun,
                      summary.meanEpochSeconds, total, peak, mebibytes(estimate.totalBytes)))
 
@@ -313,10 +320,9 @@ struct Precompute: ParsableCommand {
 
     @OptionGroup var common: PrecomputationArguments
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder to write (created if missing).", valueName: "dir")) var output: String
-    @OptionGroup(title: runOptionsTitle) var seed: SeedOption<RpHGNNRun>
+    @OptionGroup(title: runOptionsTitle) var seed: SeedOption<PrecomputeRun>
     @OptionGroup(title: runOptionsTitle) var threads: ThreadsOption
-    @OptionGroup(title: runOptionsTitle) var quiet: QuietOption
-    @OptionGroup(title: runOptionsTitle) var logLevel: LogLevelOption
+    @OptionGroup(title: runOptionsTitle) var outputOptions: OutputOptions
 
     func validate() throws {
         try validateOutputFolder(output, option: "--output")
@@ -330,7 +336,7 @@ struct Precompute: ParsableCommand {
     }
 
     func run() throws {
-        let logger = logLevel.makeLogger(prefix: "rphgnn", label: "rphgnn", quiet: quiet.quiet)
+        let logger = outputOptions.makeLogger(prefix: "rphgnn", label: "rphgnn")
         BLAS.setThreadCount(1)
         let data = try common.loadDataset()
         let s = common.settings(for: data.name, logger: logger)
@@ -350,7 +356,7 @@ struct Precompute: ParsableCommand {
         for g in pre.features.groups {
             print("\(g.name)\t[\(pre.features.numNodes), \(g.hops), \(g.dim)]")
         }
-        print(String(format: "wrote %d groups for %d %@ nodes to %@ (%@ in %.1f s)", pre.features.groups.count,
+        outputOptions.note(String(format: "wrote %d groups for %d %@ nodes to %@ (%@ in %.1f s)", pre.features.groups.count,
                      pre.features.numNodes, target, output, pre.fromCache ? "read from cache" : "computed", pre.seconds))
     }
 }

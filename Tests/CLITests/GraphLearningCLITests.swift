@@ -21,10 +21,11 @@ struct GraphLearningCLITests {
         let r = try CommandRunner.run("graphlearning", ["generate", dir, "--scale", "6", "--edge-factor", "4",
                                                          "--features", "5", "--classes", "3", "--train", "0.25", "--val", "0.25"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("5 features, 3 classes (16 train / 16 val / 32 test)"))
+        // What was written is a note for a human (stderr); the dataset folder is the result.
+        #expect(r.stdout.isEmpty && r.stderr.contains("5 features, 3 classes (16 train / 16 val / 32 test)"), "\(r.stderr)")
         let edgeLines = try String(contentsOfFile: dir + "/edges.tsv", encoding: .utf8).split(separator: "\n")
             .filter { !$0.hasPrefix("#") }
-        #expect(r.stdout.contains(": 64 nodes, \(edgeLines.count) edges (self-loops dropped)"))
+        #expect(r.stderr.contains("wrote \(dir): 64 nodes, \(edgeLines.count) edges (self-loops dropped)"))
         #expect(edgeLines.count > 200 && edgeLines.count <= 256)  // 256 draws minus self-loops
         #expect(edgeLines.allSatisfy { line in let f = line.split(separator: "\t"); return f.count == 2 && f[0] != f[1] })
         let s = try CommandRunner.run("graphlearning", ["summary", dir])
@@ -71,7 +72,14 @@ struct GraphLearningCLITests {
         try "x".write(to: file, atomically: true, encoding: .utf8)
         let asFile = try CommandRunner.run("graphlearning", ["generate", file.path, "--scale", "6"])
         #expect(asFile.status == 64)
-        #expect(asFile.stderr.contains("exists and is not a folder"))
+        #expect(asFile.stderr.contains("error: output \(file.path) is a file, not a folder"), "\(asFile.stderr)")
+        // Below a file: the message names the file, as for every output folder.
+        for below in [file.path + "/x", file.path + "/x/y"] {
+            let r = try CommandRunner.run("graphlearning", ["generate", below, "--scale", "6"])
+            #expect(r.status == 64)
+            #expect(r.stderr.contains("error: output \(below): '\(file.path)' is a file, not a folder"), "\(r.stderr)")
+            #expect(!r.stderr.contains("exists and is not a folder"), "\(r.stderr)")
+        }
         let scale = try CommandRunner.run("graphlearning", ["generate", dir.path + "/g", "--scale", "40"])
         #expect(scale.status == 64)
         #expect(scale.stderr.contains("--scale must be in 1...26, got 40"))
@@ -292,7 +300,7 @@ struct GraphLearningCLITests {
     @Test func summaryMetricsOnAReadOnlyFolderFailsFirst() throws {
         let r = try CommandRunner.run("graphlearning", ["summary", Fixtures.graphPath("karate/edges.tsv"), "--metrics", "/proc/m.jsonl"])
         #expect(r.status == 64, "\(r.stderr)")
-        #expect(r.stderr.contains("--metrics /proc/m.jsonl: cannot create files in '/proc'"), "\(r.stderr)")
+        #expect(r.stderr.contains("--metrics /proc/m.jsonl: cannot create the metrics file in '/proc'"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
 

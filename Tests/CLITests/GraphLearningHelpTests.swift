@@ -52,11 +52,12 @@ struct GraphLearningHelpTests {
           launch/mpirun-local.sh 2 graphlearning mpi-check
 
         Every command that reads a graph or dataset takes it as the first argument, and
-        the run options of every GraphLearning tool (--seed, --threads, --quiet,
-        --log-level, --metrics) are spelt and mean the same everywhere (RUN OPTIONS in
-        each command's help). Shell completion: `graphlearning
-        --generate-completion-script bash` (or zsh, fish); the README says where to put
-        it.
+        the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
+        spelt and mean the same in every command that takes them: -q and --log-level in
+        every command that prints more than its results, the others where they apply
+        (RUN OPTIONS in each command's help; the README has the table). Shell
+        completion: `graphlearning --generate-completion-script bash` (or zsh, fish);
+        the README says where to put it.
 
         USAGE: graphlearning <subcommand>
 
@@ -106,6 +107,11 @@ struct GraphLearningHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record (the numbers printed) to this file
                                   as JSON Lines, each as it happens: the run's first
                                   record replaces the file, later ones are appended (a
@@ -167,6 +173,11 @@ struct GraphLearningHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record (edge cut, part and halo sizes,
                                   imbalance, seconds) to this file as JSON Lines, each
                                   as it happens: the run's first record replaces the
@@ -232,6 +243,14 @@ struct GraphLearningHelpTests {
           --threads <n>           Worker threads of this process (default: all cores;
                                   under mpirun, the host's cores divided by its ranks).
                                   Results do not depend on it.
+          -q, --quiet             Print only the results: no progress bar, epoch lines,
+                                  notes, timing lines or info log lines (warnings and
+                                  errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
 
         OPTIONS:
           --scale <scale>         log2 of the number of nodes (1–26). (default: 14)

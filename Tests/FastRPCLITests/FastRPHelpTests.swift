@@ -45,10 +45,12 @@ struct FastRPHelpTests {
           fastrp link-prediction graphs/blogcatalog/edges.tsv --dim 512
 
         Every command that reads a graph or dataset takes it as the first argument, and
-        the run options of every GraphLearning tool (--seed, --threads, --quiet,
-        --log-level, --metrics) are spelt and mean the same everywhere (RUN OPTIONS in
-        each command's help). Shell completion: `fastrp --generate-completion-script
-        bash` (or zsh, fish); the README says where to put it.
+        the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
+        spelt and mean the same in every command that takes them: -q and --log-level in
+        every command that prints more than its results, the others where they apply
+        (RUN OPTIONS in each command's help; the README has the table). Shell
+        completion: `fastrp --generate-completion-script bash` (or zsh, fish); the
+        README says where to put it.
 
         USAGE: fastrp <subcommand>
 
@@ -115,10 +117,11 @@ struct FastRPHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record (settings, timings per step, peak
                                   memory; under mpirun per rank too) to this file as
                                   JSON Lines, each as it happens: the run's first
@@ -202,6 +205,11 @@ struct FastRPHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record (settings and the scores of every
                                   ratio) to this file as JSON Lines, each as it
                                   happens: the run's first record replaces the file,
@@ -252,10 +260,11 @@ struct FastRPHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record (settings, timings per step, peak
                                   memory; under mpirun per rank too) to this file as
                                   JSON Lines, each as it happens: the run's first

@@ -97,7 +97,7 @@ struct GNNPipeCLITests {
         (["train", "graphs/cora", "--epochs", "1", "--metrics", "/nonexistent/dir/m.jsonl"], "/nonexistent/dir"),
         (["train", "graphs/cora", "--epochs", "1", "--checkpoint", "/nonexistent/dir/ckpt"], "--checkpoint /nonexistent/dir/ckpt: the parent folder '/nonexistent/dir' does not exist"),
         // Unwritable outputs are found before training, not after it.
-        (["train", "graphs/cora", "--epochs", "1", "--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create files in '/proc'"),
+        (["train", "graphs/cora", "--epochs", "1", "--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create the metrics file in '/proc'"),
         (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--trace", "/proc/t.json"], "--trace /proc/t.json: cannot create files in '/proc'"),
         (["train", "graphs/cora", "--epochs", "1", "--metrics", "graphs"], "--metrics graphs is a folder"),
         (["train", "graphs/cora", "--epochs", "1", "--parallelism", "pipeline", "--checkpoint", "/tmp", "--resume"], "complete.json does not exist"),
@@ -109,7 +109,7 @@ struct GNNPipeCLITests {
         (["train", "graphs/cora", "--parallelism", "pipeline", "--stages", "2"], "--stages needs --parallelism hybrid"),
         (["train", "graphs/cora", "--parallelism", "hybrid", "--stages", "0"], "--stages must be at least 1, got 0"),
         (["train", "graphs/cora", "--parallelism", "pipeline", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0.0"),
-        (["train", "graphs/cora", "--checkpoint", "graphs/cora/edges.tsv", "--resume"], "--checkpoint graphs/cora/edges.tsv exists and is not a folder"),
+        (["train", "graphs/cora", "--checkpoint", "graphs/cora/edges.tsv", "--resume"], "--checkpoint graphs/cora/edges.tsv is a file, not a folder"),
     ])
     func badInputFailsWithAClearError(arguments: [String], expected: String) throws {
         let r = try CommandRunner.run("gnnpipe", arguments, directory: Fixtures.repositoryRoot)

@@ -49,10 +49,12 @@ struct GNNPipeHelpTests {
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # pick a mode
 
         Every command that reads a graph or dataset takes it as the first argument, and
-        the run options of every GraphLearning tool (--seed, --threads, --quiet,
-        --log-level, --metrics) are spelt and mean the same everywhere (RUN OPTIONS in
-        each command's help). Shell completion: `gnnpipe --generate-completion-script
-        bash` (or zsh, fish); the README says where to put it.
+        the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
+        spelt and mean the same in every command that takes them: -q and --log-level in
+        every command that prints more than its results, the others where they apply
+        (RUN OPTIONS in each command's help; the README has the table). Shell
+        completion: `gnnpipe --generate-completion-script bash` (or zsh, fish); the
+        README says where to put it.
 
         USAGE: gnnpipe <subcommand>
 
@@ -145,10 +147,11 @@ struct GNNPipeHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record per epoch (under mpirun with
                                   per-rank bytes and seconds), then a summary record to
                                   this file as JSON Lines, each as it happens: the
@@ -259,6 +262,14 @@ struct GNNPipeHelpTests {
           --seed <seed>           Seed of every random draw (METIS, as --partition-seed
                                   of train): the same seed gives the same results
                                   (default: 0).
+          -q, --quiet             Print only the results: no progress bar, epoch lines,
+                                  notes, timing lines or info log lines (warnings and
+                                  errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
 
         OPTIONS:
           --chunks <C>            Number of chunks C (at most the node count).

@@ -101,5 +101,12 @@ struct ReadmePromiseTests {
         // gnnpipe's cut balances two weights per node; of these three it leaves a chunk empty
         // only for the 4-node graph in 3 chunks, and says so.
         #expect(p.stderr.contains("note: METIS left 1 chunk empty; it takes the node of the largest chunk") == (parts == 3), "\(p.stderr)")
+        // The notes are level info, as in every tool: -q leaves the same results and no note.
+        for (tool, arguments, loud) in [("graphlearning", ["partition", edges, "-k", "\(parts)"], g), ("graphlearning", ["summary", edges, "--parts", "\(parts)"], s),
+                                        ("gnnpipe", ["partition", edges, "--chunks", "\(parts)"], p)] {
+            let quiet = try CommandRunner.run(tool, arguments + ["-q"])
+            #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(tool) \(arguments) -q: \(quiet.stderr)")
+            #expect(quiet.stdout == loud.stdout, "\(tool) \(arguments) -q: \(quiet.stdout)")
+        }
     }
 }

@@ -319,7 +319,7 @@ extension LightHGNNCLITests {
 
     /// /proc accepts no new files, even for root: the run stops before training.
     @Test(arguments: [
-        (["--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create files in '/proc'"),
+        (["--metrics", "/proc/m.jsonl"], "--metrics /proc/m.jsonl: cannot create the metrics file in '/proc'"),
         (["--save", "/proc/m"], "--save /proc/m: cannot create files in '/proc'"),
         (["--save", "/proc/a/b/m"], "--save /proc/a/b/m: cannot create files in '/proc'"),
         (["--metrics", "/nonexistent/m.jsonl"], "--metrics /nonexistent/m.jsonl: the output folder '/nonexistent' does not exist"),
@@ -330,6 +330,23 @@ extension LightHGNNCLITests {
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(r.stdout.isEmpty, "trained before refusing: \(r.stdout)")
+    }
+
+    /// --save below an existing regular file names that file, in the words every output folder
+    /// uses ("is a file, not a folder"), before training.
+    @Test func saveFolderBelowAFileNamesTheFile() throws {
+        let data = try Self.writeDataset()
+        let file = TemporaryFiles.folder().appendingPathComponent("notes.txt").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        for save in [file + "/model", file + "/a/model", file] {
+            let r = try CommandRunner.run("lighthgnn", ["train", data.path, "--seed", "0", "--quiet", "--save", save] + Self.smallRun)
+            #expect(r.status == 64, "\(r.stderr)")
+            let expected = save == file ? "error: --save \(file) is a file, not a folder"
+                                        : "error: --save \(save): '\(file)' is a file, not a folder"
+            #expect(r.stderr.contains(expected), "\(r.stderr)")
+            #expect(!r.stderr.contains("exists and is not a folder"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty, "trained before refusing: \(r.stdout)")
+        }
     }
 
     /// A --save folder that does not exist yet is created with its missing parents.

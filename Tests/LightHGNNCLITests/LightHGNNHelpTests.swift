@@ -40,10 +40,12 @@ struct LightHGNNHelpTests {
           lighthgnn predict --model model/ --features features.mtx -o pred.npy
 
         Every command that reads a graph or dataset takes it as the first argument, and
-        the run options of every GraphLearning tool (--seed, --threads, --quiet,
-        --log-level, --metrics) are spelt and mean the same everywhere (RUN OPTIONS in
-        each command's help). Shell completion: `lighthgnn --generate-completion-script
-        bash` (or zsh, fish); the README says where to put it.
+        the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
+        spelt and mean the same in every command that takes them: -q and --log-level in
+        every command that prints more than its results, the others where they apply
+        (RUN OPTIONS in each command's help; the README has the table). Shell
+        completion: `lighthgnn --generate-completion-script bash` (or zsh, fish); the
+        README says where to put it.
 
         USAGE: lighthgnn <subcommand>
 
@@ -114,10 +116,11 @@ struct LightHGNNHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record per epoch of each model (seed,
                                   model, epoch, loss, val_accuracy, best, seconds), one
                                   per seed and model with its scores, then a summary
@@ -194,6 +197,14 @@ struct LightHGNNHelpTests {
           --threads <n>           Worker threads of this process (default: all cores;
                                   under mpirun, the host's cores divided by its ranks).
                                   Results do not depend on it.
+          -q, --quiet             Print only the results: no progress bar, epoch lines,
+                                  notes, timing lines or info log lines (warnings and
+                                  errors still show).
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
 
         OPTIONS:
           --model <dir>           Model folder written by `lighthgnn train --save`.

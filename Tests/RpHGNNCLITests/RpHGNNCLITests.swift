@@ -48,8 +48,11 @@ struct RpHGNNCLITests {
         #expect(r.stdout.contains("epoch    1  loss"))
         #expect(r.stdout.contains("test on label.dat.test (HGB public half of the test labels, 10 nodes): Micro-F1"))
         #expect(r.stdout.contains("test on label.dat.test_full (all test labels, 20 nodes): Micro-F1"))
-        #expect(r.stdout.contains("pre-computation") && r.stdout.contains("(computed)") && r.stdout.contains("peak memory"))
-        #expect(!r.stdout.contains("note: label.dat.test and label.dat.test_full"))
+        // The timing line is for a human: on stderr, with the notes.
+        #expect(r.stderr.contains("time: load ") && r.stderr.contains("pre-computation") && r.stderr.contains("(computed)")
+                && r.stderr.contains("peak memory"), "\(r.stderr)")
+        #expect(!r.stdout.contains("time:") && !r.stdout.contains("peak memory"), "\(r.stdout)")
+        #expect(!r.stderr.contains("note: label.dat.test and label.dat.test_full"))
         #expect(r.stderr.contains("no reference settings for 'toy'"))
         let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 16)
@@ -88,16 +91,16 @@ struct RpHGNNCLITests {
         let first = try CommandRunner.run("rphgnn", arguments)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("0.odd\t[60, 3, 3]"))
-        #expect(first.stdout.contains("(computed in"))
+        #expect(first.stderr.contains("(computed in"))
         let ids = try NPY.read(work + "/out/target_ids.npy")
         #expect(ids.shape == [60] && ids.storage == .int64((0..<60).map { Int64($0) }))
         let odd = try NPY.read(work + "/out/group-00.npy")
         #expect(odd.shape == [60, 3, 3])
         let second = try CommandRunner.run("rphgnn", arguments)
-        #expect(second.status == 0 && second.stdout.contains("(read from cache in"))
+        #expect(second.status == 0 && second.stderr.contains("(read from cache in"))
         #expect(try NPY.read(work + "/out/group-00.npy") == odd)
         let changed = try CommandRunner.run("rphgnn", arguments + ["--seed", "2"])
-        #expect(changed.status == 0 && changed.stdout.contains("(computed in"))
+        #expect(changed.status == 0 && changed.stderr.contains("(computed in"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: work + "/cache").count == 2)
     }
 
@@ -185,7 +188,50 @@ struct RpHGNNCLITests {
         let normal = try CommandRunner.run("rphgnn", [command, dataset, "--no-cache"] + extra + (command == "train" ? Self.quick : []))
         #expect(normal.status == 0, "\(normal.stderr)")
         #expect(normal.stderr.contains("estimated peak memory "), "\(normal.stderr)")
-        if command == "train" { #expect(normal.stdout.contains(" MiB (estimated ")) }
+        if command == "train" { #expect(normal.stderr.contains(" MiB (estimated ")) }
+    }
+
+    /// train's note (the two test label files disagree) and time line are for a human: on
+    /// stderr, hidden by -q (and by --log-level warning), which leaves only the result lines;
+    /// precompute's "wrote" line likewise, leaving the group shapes.
+    @Test func quietLeavesOnlyTheResults() throws {
+        var files = ToyFiles.files()
+        // label.dat.test_full gives nodes 40–44 another class than label.dat.test.
+        files["label.dat.test_full"] = (40..<60).map { "\($0)\t\t0\t\($0 < 45 ? ($0 + 1) % 3 : $0 % 3)\n" }.joined()
+        let dataset = ToyFiles.folder(files)
+        let loud = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache"] + Self.quick)
+        #expect(loud.status == 0, "\(loud.stderr)")
+        #expect(loud.stderr.contains("note: label.dat.test and label.dat.test_full give the same classes to only 5 of the 10 nodes they share (50.0%)\n"), "\(loud.stderr)")
+        #expect(loud.stderr.contains("\ntime: load "), "\(loud.stderr)")
+        let results = loud.stdout.split(separator: "\n").filter { !$0.hasPrefix("epoch ") }
+        #expect(results.count == 3 && results[0].hasPrefix("best epoch ") && results.dropFirst().allSatisfy { $0.hasPrefix("test on ") },
+                "\(loud.stdout)")
+        for extra in [["-q"], ["--quiet"], ["--log-level", "warning", "-q"]] {
+            let quiet = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache"] + Self.quick + extra)
+            #expect(quiet.status == 0)
+            #expect(quiet.stderr.isEmpty, "\(extra): \(quiet.stderr)")
+            #expect(quiet.stdout.split(separator: "\n") == results, "\(extra): \(quiet.stdout)")
+        }
+        let warning = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", "--log-level", "warning"] + Self.quick)
+        #expect(warning.stderr.isEmpty, "\(warning.stderr)")
+        #expect(warning.stdout.contains("epoch    1  loss"), "epoch lines are progress, kept without -q")
+
+        let output = TemporaryFiles.folder().path + "/pre"
+        let pre = try CommandRunner.run("rphgnn", ["precompute", dataset, "--hops", "2", "--no-cache", "-o", output])
+        #expect(pre.status == 0, "\(pre.stderr)")
+        #expect(pre.stderr.contains("wrote 4 groups for 60 0 nodes to \(output)"), "\(pre.stderr)")
+        let quietPre = try CommandRunner.run("rphgnn", ["precompute", dataset, "--hops", "2", "--no-cache", "-o", output, "-q"])
+        #expect(quietPre.stderr.isEmpty, "\(quietPre.stderr)")
+        #expect(quietPre.stdout == pre.stdout && quietPre.stdout.split(separator: "\n").allSatisfy { $0.contains("\t[60, ") }, "\(quietPre.stdout)")
+    }
+
+    /// Scores that cannot be written to stdout (here /dev/full) are an error and exit 1.
+    @Test func failedStandardOutputIsAnError() throws {
+        let dataset = ToyFiles.folder(ToyFiles.files())
+        let rphgnn = CommandRunner.productsDirectory.appendingPathComponent("rphgnn").path
+        let r = try CommandRunner.runPath("/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", rphgnn, "train", dataset, "--no-cache", "-q"] + Self.quick)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr == "error: cannot write to standard output (/dev/full): a write failed, so the printed results are incomplete\n", "\(r.stderr)")
     }
 
     /// Link types that info.dat does not describe are accepted with a warning naming the file,
@@ -285,7 +331,7 @@ struct RpHGNNCLITests {
         let dataset = ToyFiles.folder(ToyFiles.files())
         let r = try CommandRunner.run("rphgnn", ["train", dataset, "--no-cache", "--metrics", "/proc/m.jsonl"] + Self.quick)
         #expect(r.status == 64, "\(r.stderr)")
-        #expect(r.stderr.hasPrefix("error: --metrics /proc/m.jsonl: cannot create files in '/proc'"), "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: --metrics /proc/m.jsonl: cannot create the metrics file in '/proc'"), "\(r.stderr)")
         #expect(!r.stdout.contains("epoch "))
     }
 

@@ -39,10 +39,12 @@ struct RpHGNNHelpTests {
           rphgnn precompute graphs/hgb/ACM.zip -o acm-features
 
         Every command that reads a graph or dataset takes it as the first argument, and
-        the run options of every GraphLearning tool (--seed, --threads, --quiet,
-        --log-level, --metrics) are spelt and mean the same everywhere (RUN OPTIONS in
-        each command's help). Shell completion: `rphgnn --generate-completion-script
-        bash` (or zsh, fish); the README says where to put it.
+        the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
+        spelt and mean the same in every command that takes them: -q and --log-level in
+        every command that prints more than its results, the others where they apply
+        (RUN OPTIONS in each command's help; the README has the table). Shell
+        completion: `rphgnn --generate-completion-script bash` (or zsh, fish); the
+        README says where to put it.
 
         USAGE: rphgnn <subcommand>
 
@@ -93,10 +95,11 @@ struct RpHGNNHelpTests {
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
           --metrics <file.jsonl>  Write one record per epoch, then a summary record to
                                   this file as JSON Lines, each as it happens: the
                                   run's first record replaces the file, later ones are
@@ -162,19 +165,21 @@ struct RpHGNNHelpTests {
                                   PATH, the older spelling, is accepted too.)
 
         RUN OPTIONS:
-          --seed <seed>           Seed of every random draw (projections, random
-                                  features, validation split, weights and batch order):
-                                  the same seed gives the same results (default: 1).
+          --seed <seed>           Seed of every random draw (the sparse random
+                                  projections and the random features of featureless
+                                  node types, as in train): the same seed gives the
+                                  same results (default: 1).
           --threads <n>           Worker threads of this process (default: all cores;
                                   under mpirun, the host's cores divided by its ranks).
                                   Results do not depend on it.
           -q, --quiet             Print only the results: no progress bar, epoch lines,
                                   notes, timing lines or info log lines (warnings and
                                   errors still show).
-          --log-level <level>     Lowest level of the log lines on stderr (default:
-                                  info; warning with --quiet; under mpirun, warning on
-                                  ranks other than 0). (values: trace, debug, info,
-                                  notice, warning, error, critical)
+          --log-level <level>     Lowest level of the lines on stderr; notes and timing
+                                  lines are info (default: info; warning with --quiet;
+                                  under mpirun, warning on ranks other than 0).
+                                  (values: trace, debug, info, notice, warning, error,
+                                  critical)
 
         OPTIONS:
           --hops <hops>           K, propagate-then-update iterations (groups reach hop
