@@ -14,6 +14,9 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A computation in `Float` overflowed on finite but huge inputs (logistic regression on
     /// values near 1e19 and beyond); the message names the largest magnitude and what to do.
     case numericalOverflow(String)
+    /// A run whose matrices cannot fit in this machine's memory (checked before allocating);
+    /// the message gives the sizes and what makes them large.
+    case insufficientMemory(String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum EmbeddingError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .communication(message): message
         case let .nonFiniteValues(message): message
         case let .numericalOverflow(message): message
+        case let .insufficientMemory(message): message
         }
     }
 }

@@ -181,7 +181,8 @@ public struct FastRP: Sendable {
     ///   without features or features without a property ratio;
     ///   ``EmbeddingError/shapeMismatch(_:)`` for a rectangular graph or features whose row
     ///   count differs from the node count; ``EmbeddingError/nonFiniteValues(_:)`` for a NaN
-    ///   or infinite feature value.
+    ///   or infinite feature value; ``EmbeddingError/insufficientMemory(_:)`` when the
+    ///   `[numNodes × dim]` result alone exceeds the machine's physical memory.
     /// - Complexity: O(k · nnz · dim) time; memory as described on the type.
     public func embed(_ graph: CSRGraph, features: Matrix? = nil, threads: Int = Parallel.defaultThreadCount,
                       logger: Logger? = nil, progress: ((Progress) -> Void)? = nil) throws(EmbeddingError) -> Result {
@@ -274,6 +275,19 @@ public struct FastRP: Sendable {
         return (degrees.map { $0 > 0 ? 1 / $0 : 0 }, degrees.map { Self.degreeScale($0, beta: beta) })
     }
 
+    /// ``EmbeddingError/insufficientMemory(_:)`` when the result alone, `[rows × dim]` float32,
+    /// is larger than this machine's physical memory (the run needs it and at least one working
+    /// matrix of the same shape): refused before anything is allocated, instead of an
+    /// allocation failure or the out-of-memory killer partway. With integer ids `rows` is the
+    /// largest id + 1, so one far id makes it huge.
+    func checkMemory(rows: Int) throws(EmbeddingError) {
+        let bytes = Double(rows) * Double(configuration.dimension) * Double(MemoryLayout<Float>.size)
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        guard physical > 0, bytes > physical else { return }
+        let gib = { (b: Double) in String(format: "%.1f GiB", b / Double(1 << 30)) }
+        throw .insufficientMemory("the embeddings of \(rows) nodes × \(configuration.dimension) dimensions need \(gib(bytes)) (float32) before any working matrix, more than this machine's \(gib(physical)) of memory; with integer ids the node count is the largest id + 1, so sparse ids (one far id) make it large: read them as names to get one row per node that appears, or lower the dimension")
+    }
+
     func prepare(_ graph: CSRGraph, features: Matrix?) throws(EmbeddingError) -> Setup {
         try configuration.validate()
         guard graph.isSquare else {
@@ -281,6 +295,7 @@ public struct FastRP: Sendable {
         }
         let n = graph.numRows
         try checkFeatures(features, rows: n, holder: "the graph has")
+        try checkMemory(rows: n)
         let (inverse, scale) = try degreeScalings(graph)
         return Setup(numNodes: n, localRows: n, inverseDegrees: inverse, degreeScale: scale,
                      s: configuration.sparsity.value(numNodes: n),

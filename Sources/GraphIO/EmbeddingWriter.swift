@@ -16,7 +16,8 @@ public enum EmbeddingWriter {
     /// bob	0.0	2.0
     /// ```
     /// - Precondition: `nodeIDs` is `nil` or names exactly `matrix.rows` nodes.
-    /// - Throws: the errors of ``AtomicFile/write(to:_:)``.
+    /// - Throws: ``GraphIOError/shapeMismatch(_:)`` when `nodeIDs` does not name every row; the
+    ///   errors of ``AtomicFile/write(to:_:)``.
     public static func writeTSV(_ matrix: Matrix, nodeIDs: NodeIDMap? = nil, to path: String) throws(GraphIOError) {
         try write(matrix, nodeIDs: nodeIDs, to: path, separator: ASCII.tab, header: nil)
     }
@@ -32,7 +33,8 @@ public enum EmbeddingWriter {
     /// ```
     /// - Precondition: `nodeIDs` is `nil` or names exactly `matrix.rows` nodes; names contain
     ///   no spaces (word2vec splits on them).
-    /// - Throws: the errors of ``AtomicFile/write(to:_:)``.
+    /// - Throws: ``GraphIOError/shapeMismatch(_:)`` when `nodeIDs` does not name every row; the
+    ///   errors of ``AtomicFile/write(to:_:)``.
     public static func writeWord2Vec(_ matrix: Matrix, nodeIDs: NodeIDMap? = nil, to path: String) throws(GraphIOError) {
         try write(matrix, nodeIDs: nodeIDs, to: path, separator: ASCII.space, header: "\(matrix.rows) \(matrix.cols)\n")
     }
@@ -42,10 +44,12 @@ public enum EmbeddingWriter {
     /// as ``writeTSV(_:nodeIDs:to:)`` / ``writeWord2Vec(_:nodeIDs:to:)`` of the stacked rows;
     /// used when the rows come from several ranks. Every block is asked for even after a write
     /// failed (senders are not left waiting); the failure is thrown at the end.
-    /// - Throws: the errors of ``AtomicFile/write(to:_:)``; whatever `nextRows` throws.
+    /// - Throws: ``GraphIOError/shapeMismatch(_:)`` when `nodeIDs` does not name every row; the
+    ///   errors of ``AtomicFile/write(to:_:)``; whatever `nextRows` throws.
     public static func writeStreaming(rows: Int, cols: Int, nodeIDs: NodeIDMap?, to path: String, word2vec: Bool,
                                       nextRows: () throws(GraphIOError) -> Matrix) throws(GraphIOError) {
         let separator = word2vec ? ASCII.space : ASCII.tab
+        try checkNames(nodeIDs, rows: rows, path: path)
         try AtomicFile.write(to: path) { (out: inout FileWriter) throws(GraphIOError) in
             var failure: GraphIOError? = nil
             do throws(GraphIOError) {
@@ -73,12 +77,17 @@ public enum EmbeddingWriter {
         }
     }
 
+    /// Every row needs a name when names are given (checked before the file is opened, so
+    /// nothing is written): nodes without one, e.g. isolated nodes added by a node count above
+    /// the names of a string-id file, have no id to write.
+    private static func checkNames(_ nodeIDs: NodeIDMap?, rows: Int, path: String) throws(GraphIOError) {
+        guard let nodeIDs, nodeIDs.count != rows else { return }
+        throw .shapeMismatch("\(path): \(nodeIDs.count) node names for \(rows) embedding rows; every row of a text output is written under its node's name")
+    }
+
     private static func write(_ matrix: Matrix, nodeIDs: NodeIDMap?, to path: String, separator: UInt8,
                               header: String?) throws(GraphIOError) {
-        if let nodeIDs {
-            precondition(nodeIDs.count == matrix.rows,
-                         "EmbeddingWriter: \(nodeIDs.count) node names for \(matrix.rows) embedding rows")
-        }
+        try checkNames(nodeIDs, rows: matrix.rows, path: path)
         try AtomicFile.write(to: path) { (out: inout FileWriter) throws(GraphIOError) in
             if let header { try out.write(header) }
             for u in 0..<matrix.rows {

@@ -58,6 +58,10 @@ extension Embed {
         var (loaded, loadSeconds) = try timed {
             try DistributedEdgeList.read(graph.edges, options: readOptions, directed: graph.directed, unit: unit, communicator: world)
         }
+        if graph.numNodes != nil && loaded.stringIDs {
+            // Every rank knows it: agreed, so rank 0 alone prints the usage error.
+            try world.agree({ () throws in throw graph.numNodesFailure() }, describe: errorReport)
+        }
         if graph.idMode == .automatic, loaded.stringIDs, let ids = loaded.nodeIDs, rank == 0 {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             runOptions.printNote("\(graph.edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")

@@ -80,6 +80,15 @@ struct GraphOptions: ParsableArguments {
         if let numNodes, numNodes < 0 || numNodes > EdgeListReader.largestNodeID + 1 {
             throw ValidationError("--num-nodes must be in 0...\(EdgeListReader.largestNodeID + 1) (32-bit node ids), got \(numNodes)")
         }
+        if numNodes != nil && idMode == .string { throw ValidationError(Self.numNodesNeedsIntegers) }
+    }
+
+    /// Why `--num-nodes` cannot go with string ids: the extra isolated nodes would have no name.
+    static let numNodesNeedsIntegers = "--num-nodes applies to integer node ids (isolated nodes above the largest id); string ids name every node they have, so leave it out"
+
+    /// The usage error for `--num-nodes` on a file whose ids turned out to be names.
+    func numNodesFailure() -> CommandFailure {
+        CommandFailure("\(edges) has string node ids: \(Self.numNodesNeedsIntegers)", code: 64)
     }
 
     /// Reads and builds the graph; the edge list is released before returning. The note about
@@ -88,6 +97,7 @@ struct GraphOptions: ParsableArguments {
         let list = try EdgeListReader.read(edges, options: EdgeListReadOptions(
             idMode: idMode, weighted: weighted ? true : false, numNodes: numNodes, threadCount: threads,
             skipRows: header.skipRows))
+        if numNodes != nil && list.nodeIDs != nil { throw numNodesFailure() }
         if idMode == .automatic, let ids = list.nodeIDs {
             let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
             output.printNote("\(edges): node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance, so row i of a .npy output is the i-th id seen, not node i (.tsv/.txt outputs keep the names; --id-mode integer refuses such ids)")

@@ -77,6 +77,21 @@ struct FastRPTests {
         #expect(result.embeddings.values.allSatisfy { $0.isFinite })
     }
 
+    /// A result larger than the machine's memory is refused before anything is allocated (a
+    /// one-edge file with a far integer id asked for 32 GB and died in the allocator): nodes
+    /// enough that `[n × 65535]` float32 exceeds physical memory, one edge.
+    @Test func aResultLargerThanMemoryIsRefusedBeforeAllocating() throws {
+        let perNode = 65_535 * 4
+        let n = Int(ProcessInfo.processInfo.physicalMemory) / perNode + 1
+        let graph = try GraphBuilder.build(Fixtures.edgeList([(0, n - 1)], numNodes: n))
+        let fastrp = FastRP(FastRP.Configuration(dimension: 65_535))
+        let error = #expect(throws: EmbeddingError.self) { try fastrp.embed(graph) }
+        guard case .insufficientMemory(let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.hasPrefix("the embeddings of \(n) nodes × 65535 dimensions need "), "\(message)")
+        // One node fewer than the limit allocates nothing either: the check is exact, not a margin.
+        #expect(throws: Never.self) { try fastrp.checkMemory(rows: n - 1) }
+    }
+
     @Test("dense and sparse H₀ paths agree")
     func denseAndSparsePathsAgree() throws {
         let graph = try karate()

@@ -9,6 +9,26 @@ import TestSupport
 struct NoSilentMisreadTests {
     static let karate = Fixtures.graphPath("karate/edges.tsv")
 
+    /// `--num-nodes` with string ids crashed the text writer (10 rows, 3 names) and wrote 10
+    /// rows for a 3-node graph to `.npy`: it is a usage error naming the file, with every id
+    /// mode and output, one process and under mpirun, and nothing is written.
+    @Test(arguments: [("l.tsv", [String]()), ("l.npy", []), ("l.tsv", ["--id-mode", "string"]), ("l.txt", [])])
+    func numNodesWithStringIDsIsAUsageError(output: String, extra: [String]) throws {
+        let dir = TemporaryFiles.folder()
+        let edges = dir.appendingPathComponent("str.tsv").path
+        try "a b\nb c\nc a\n".write(toFile: edges, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent(output).path
+        let r = try CommandRunner.run("fastrp", ["embed", edges, "--num-nodes", "10", "-o", out] + extra)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--num-nodes applies to integer node ids"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["str.tsv"])
+        if extra.isEmpty && output == "l.tsv" {
+            let m = try FastRPMPITests.mpirun(2, ["embed", edges, "--num-nodes", "10", "-o", out])
+            #expect(m.status != 0 && m.stderr.contains("error: \(edges) has string node ids: --num-nodes applies"), "\(m.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["str.tsv"], "no temporary file left")
+        }
+    }
+
     /// `--features` with a NaN: refused naming the file, the count and the first value (the
     /// library's own check named neither the file nor the column).
     @Test func nonFiniteFeaturesNameTheFile() throws {
