@@ -84,6 +84,7 @@ extension FastRP {
             throw .invalidConfiguration("column standardisation needs rank bounds at multiples of \(ColumnStandardization.blockSize) rows, got \(bad)")
         }
         try checkFeatures(features, rows: own.count, holder: "this rank has")
+        try checkMemory(rows: own.count)
         let trafficBefore = communicator.traffic
         let (inverse, scale) = try degreeScalings(rows)
         // The plan's renumbered copy replaces the rows (a caller that hands them over frees them here).
