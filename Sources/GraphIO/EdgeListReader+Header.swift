@@ -28,8 +28,9 @@ extension EdgeListReader {
 
     /// The first data line (not blank, not a comment) at or after `start`, when it can be a
     /// header line: its file line number, its text, and the start point just past it. `nil` when
-    /// there is none, or when one of its fields reads as a number (`0 1 nan`, `0 1 -3`: an edge
-    /// with a bad weight is reported as such; skipping it as a header would drop the edge).
+    /// there is none, when it is not UTF-8 text, or when one of its fields reads as a number
+    /// (`0 1 nan`, `0 1 -3`: an edge with a bad weight is reported as such; skipping it as a
+    /// header would drop the edge).
     static func firstDataLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int,
                               lineOffset: Int) -> (line: Int, text: String, rest: StartPoint)? {
         guard let base = bytes.baseAddress else { return nil }
@@ -37,6 +38,8 @@ extension EdgeListReader {
         forEachDataLine(bytes, from: start, lineOffset: lineOffset) { line, q, lineEnd in
             var e = lineEnd
             while e > q && TextScanning.isBlank(base[e - 1]) { e -= 1 }
+            // Bytes that are not text are no header: the edge parser names them as such.
+            guard TextScanning.string(UnsafeBufferPointer(start: base + q, count: e - q)) != nil else { return false }
             let fields = String(decoding: UnsafeBufferPointer(start: base + q, count: e - q), as: UTF8.self)
                 .split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.contains(where: { Double($0) != nil }) { return false }

@@ -63,6 +63,20 @@ struct EdgeListHeaderTests {
         }
     }
 
+    /// A first line of bytes that are not UTF-8 is not called a header (the message read "found
+    /// a header line bytes that are not valid UTF-8 text"): the parser's own error names it.
+    @Test func aFirstLineThatIsNotTextIsNotCalledAHeader() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("binary-\(UUID().uuidString).tsv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([0x61, 0xFF, 0x20, 0x62, 0x0A] + Array("1 2\n3 4\n".utf8)).write(to: URL(fileURLWithPath: path))
+        for mode in Self.modes {
+            #expect(throws: GraphIOError.parse(file: path, line: 1, column: 1,
+                                               message: "expected \(mode == .integer ? "an integer node id" : "a node id"), found bytes that are not valid UTF-8 text (a binary file?)")) {
+                try EdgeListReader.read(path, options: .init(idMode: mode))
+            }
+        }
+    }
+
     @Test func aBadLineThatIsNotFirstKeepsItsOwnError() {
         #expect(throws: GraphIOError.parse(file: "e.tsv", line: 2, column: 1, message: "expected an integer node id, found 'x'")) {
             try parse("0 1\nx 1\n1 2\n", .init(idMode: .integer))
