@@ -43,7 +43,7 @@ public final class MetricsWriter: Sendable {
     /// - Throws: ``CommandFailure`` when `record` holds a value JSON cannot encode.
     public static func line(_ record: [String: Any]) throws -> Data {
         do {
-            var line = try JSONSerialization.data(withJSONObject: finite(record), options: [.sortedKeys])
+            var line = try JSONSerialization.data(withJSONObject: finite(record), options: [.sortedKeys, .withoutEscapingSlashes])
             line.append(0x0A)
             return line
         } catch {

@@ -115,6 +115,8 @@ struct GraphLearningCLITests {
         #expect(!line.contains("stale"), "--metrics replaces the file")
         #expect(line.contains("\"nodes\":34"))
         #expect(line.hasSuffix("\n"))
+        // Paths as written, without JSON's optional `\/` escapes.
+        #expect(line.contains("\"graph\":\"\(Fixtures.graphPath("karate/edges.tsv"))\""), "\(line)")
     }
 
     @Test func stringIDsRoundTripToTSV() throws {
