@@ -100,7 +100,7 @@ struct Partition: ParsableCommand {
         var trainPerChunk = [Int](repeating: 0, count: chunks)
         for v in data.split?.train ?? [] { trainPerChunk[Int(cut.chunk[v])] += 1 }
         let partNote = parts > 1 ? ", \(parts) parts nested" : ""
-        print("\(dataset): \(n) nodes, \(adjacency.nnz / 2) edges, \(chunks) chunks (METIS seed \(seed)\(partNote))")
+        print("\(dataset): \(counted(n, "node")), \(counted(adjacency.nnz / 2, "edge")), \(counted(chunks, "chunk")) (METIS seed \(seed)\(partNote))")
         print("chunk\tnodes\thalo\ttrain")
         let halos = cut.chunkHaloSizes(adjacency: adjacency), sizes = cut.chunkSizes
         for c in 0..<chunks { print("\(c)\t\(sizes[c])\t\(halos[c])\t\(trainPerChunk[c])") }
