@@ -159,6 +159,16 @@ struct HGBDatasetTests {
         expectBad("label.dat.test_full", "7\t\t0\t0\n", line: 1, column: 1, containing: "node 7 does not appear in node.dat")
     }
 
+    /// A node on a second line is an error, not a silent extra class: HGB writes a multi-label
+    /// node's classes as one comma list.
+    @Test func repeatedLabelLine() {
+        let train = Self.tinyFiles["label.dat"]!
+        expectBad("label.dat", train + "0\t\t0\t2\n", line: 3, column: 1,
+                  containing: "node 0 already has a label on line 1; HGB gives several classes as a comma-separated list on one line")
+        expectBad("label.dat.test", "2\t\t0\t2\n2\t\t0\t2\n", line: 2, column: 1, containing: "node 2 already has a label on line 1")
+        expectBad("label.dat.test_full", "2\t\t0\t2\n\n2\t\t0\t1\n", line: 3, column: 1, containing: "node 2 already has a label on line 1")
+    }
+
     // MARK: Real data
 
     @Test func acm() throws {
