@@ -80,4 +80,20 @@ struct HGBLabelFile {
         if result.nodes.isEmpty { throw .empty(file) }
         return result
     }
+
+    /// Rejects a node of this test file (`name` in `source`) that `train` (`label.dat`) also
+    /// labels: training on a test node leaks the test into training. `label.dat.test` and
+    /// `label.dat.test_full` may share nodes (the second holds all test labels).
+    func rejectOverlap(with train: HGBLabelFile, _ source: HGBSource, _ name: String,
+                       nodes: HGBNodeTable) throws(GraphIOError) {
+        var first: (line: Int, local: Int, trainLine: Int)?
+        for (local, line) in lineOfNode {
+            guard let trainLine = train.lineOfNode[local] else { continue }
+            if first == nil || line < first!.line { first = (line, local, trainLine) }
+        }
+        guard let (line, local, trainLine) = first else { return }
+        let g = nodes.globalIDs[targetType][local]
+        throw .parse(file: source.displayName(name), line: line, column: 1,
+                     message: "node \(g) is also a training node (\(source.displayName("label.dat")):\(trainLine)); a node must not be both trained on and tested")
+    }
 }
