@@ -18,8 +18,7 @@ extension NodeDataset {
     ///   ``NodeClassificationDatasetError`` when features, labels or split are missing, no node is
     ///   marked train or val, or a node has several labels (naming the line of its second one);
     ///   ``/GraphIO/GraphIOError/parse(file:line:column:message:)`` naming the line of `split.tsv`
-    ///   whose node has no label; ``/GNNModels/GNNModelsError/invalidTask(_:)`` when a split node of
-    ///   an OGB folder has no label.
+    ///   (or, for an OGB folder, of `split/<name>/train|valid|test.csv.gz`) whose node has no label.
     public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
                                           rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
@@ -47,6 +46,12 @@ extension NodeDataset {
         if let splitFile, let labelFile = try NodeDataset.existingFile(path, oneOf: ["labels.tsv"]) {
             try SplitReader.refuseUnlabelled(split, path: splitFile, labels: labels, labelFile: labelFile,
                                              nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes)
+        }
+        if ogb {
+            let unlabelled = { (u: Int) in u >= labels.numNodes || labels.labels(of: u).isEmpty }
+            if split.train.contains(where: unlabelled) || split.val.contains(where: unlabelled) || split.test.contains(where: unlabelled) {
+                try OGBNodeFolder.refuseUnlabelled(path, labels: labels, numNodes: data.numNodes)
+            }
         }
         if rowNormalizedFeatures { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
