@@ -19,10 +19,14 @@ extension NodeDataset {
     ///   marked train or val, or a node has several labels (naming the line of its second one);
     ///   ``/GraphIO/GraphIOError/parse(file:line:column:message:)`` naming the line of `split.tsv`
     ///   (or, for an OGB folder, of `split/<name>/train|valid|test.csv.gz`) whose node has no label.
+    ///   `note` receives ``/GraphIO/NodeDataset/relabelNote(path:)`` when the edge ids were names
+    ///   (the tool prints it under its -q/--log-level rule).
     public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
-                                          rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
+                                          rowNormalizedFeatures: Bool = true,
+                                          note: (String) -> Void = { _ in }) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
         let data = try NodeDataset.load(path, readOptions: readOptions)
+        if let relabelled = data.relabelNote(path: path) { note(relabelled) }
         let ogb = OGBNodeFolder.isOGBFolder(path) && (try? NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"])) == nil
         let splitFile = ogb ? nil : try NodeDataset.existingFile(path, oneOf: ["split.tsv"])
         guard var features = data.features else {

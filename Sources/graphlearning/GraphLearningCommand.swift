@@ -91,9 +91,8 @@ struct GraphInputOptions: ParsableArguments {
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }
-        if idMode == .automatic, let ids = dataset.edges.nodeIDs {
-            let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            output.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
+        if idMode == .automatic, let note = dataset.relabelNote(path: path) {
+            output.printNote(note + " (pass --id-mode integer to refuse)")
         }
         return dataset
     }

@@ -217,6 +217,18 @@ struct GraphLearningCLITests {
         #expect(d.stderr.contains("error: \(directed.path):4: edge 1 → 2 appears more than once and --duplicates is reject"), "\(d.stderr)")
     }
 
+    /// Issue 15b item 3: a dataset folder with string ids says how feature rows meet the names.
+    @Test func stringIDFolderNotesHowFeatureRowsAreMatched() throws {
+        let dir = TemporaryFiles.folder()
+        try "ann\tbob\nbob\tcid\n".write(to: dir.appendingPathComponent("edges.tsv"), atomically: true, encoding: .utf8)
+        try "%%MatrixMarket matrix array real general\n3 1\n1\n2\n3\n".write(to: dir.appendingPathComponent("features.mtx"), atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("graphlearning", ["summary", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: node ids are not all dense non-negative integers (first: 'ann', 'bob', 'cid'); they were relabelled 0..<3 in order of first appearance in edges.tsv, and row i of features.mtx is taken as the i-th of them (row 0 is 'ann', row 1 is 'bob', …) (pass --id-mode integer to refuse)\n"), "\(r.stderr)")
+        let quiet = try CommandRunner.run("graphlearning", ["summary", dir.path, "-q"])
+        #expect(!quiet.stderr.contains("note:"), "\(quiet.stderr)")
+    }
+
     /// Issue 15 item 7: the refused self-loop names its file and line (it named only the file).
     @Test func rejectedSelfLoopNamesItsLine() throws {
         let dir = TemporaryFiles.folder()
