@@ -154,6 +154,8 @@ public struct HGBDataset: Sendable, Equatable {
             ? try HGBLabelFile.parse(source, "label.dat.test", nodes: nodes, targetType: target) : nil
         let testFull = source.contains("label.dat.test_full")
             ? try HGBLabelFile.parse(source, "label.dat.test_full", nodes: nodes, targetType: target) : nil
+        try test?.rejectOverlap(with: train, source, "label.dat.test", nodes: nodes)
+        try testFull?.rejectOverlap(with: train, source, "label.dat.test_full", nodes: nodes)
         let numClasses = 1 + max(train.maxClass, test?.maxClass ?? -1, testFull?.maxClass ?? -1)
         let namesFromInfo = info.classNames[typeIDs[target]] ?? [:]
         let classNames: [String] = HGBInfo.uniqueNames(Array(0..<numClasses), namesFromInfo) ?? (0..<numClasses).map(String.init)

@@ -6,10 +6,12 @@ struct HGBLabelFile {
     /// Local id and classes of each line.
     var nodes: [Int] = []
     var classes: [[Int32]] = []
+    /// Line of each labelled node, by local id (a node may appear on one line only).
+    var lineOfNode: [Int: Int] = [:]
     /// Largest class id seen (-1: none).
     var maxClass = -1
 
-    /// Per-node class lists over `count` nodes; a node on several lines gets all their classes.
+    /// Per-node class lists over `count` nodes.
     func perNode(count: Int) -> [[Int32]] {
         var lists = [[Int32]](repeating: [], count: count)
         for (u, c) in zip(nodes, classes) { lists[u].append(contentsOf: c) }
@@ -63,11 +65,35 @@ struct HGBLabelFile {
                     list.append(Int32(c))
                     result.maxClass = max(result.maxClass, c)
                 }
-                result.nodes.append(Int(nodes.localOfGlobal[g]))
+                let local = Int(nodes.localOfGlobal[g])
+                if let first = result.lineOfNode[local] {
+                    // HGB gives a multi-label node's classes as one comma list; a second line is
+                    // a mistake (an appended or duplicated line), never a way to add classes.
+                    throw .parse(file: file, line: line, column: 1,
+                                 message: "node \(g) already has a label on line \(first); HGB gives several classes as a comma-separated list on one line")
+                }
+                result.lineOfNode[local] = line
+                result.nodes.append(local)
                 result.classes.append(list)
             }
         }
         if result.nodes.isEmpty { throw .empty(file) }
         return result
+    }
+
+    /// Rejects a node of this test file (`name` in `source`) that `train` (`label.dat`) also
+    /// labels: training on a test node leaks the test into training. `label.dat.test` and
+    /// `label.dat.test_full` may share nodes (the second holds all test labels).
+    func rejectOverlap(with train: HGBLabelFile, _ source: HGBSource, _ name: String,
+                       nodes: HGBNodeTable) throws(GraphIOError) {
+        var first: (line: Int, local: Int, trainLine: Int)?
+        for (local, line) in lineOfNode {
+            guard let trainLine = train.lineOfNode[local] else { continue }
+            if first == nil || line < first!.line { first = (line, local, trainLine) }
+        }
+        guard let (line, local, trainLine) = first else { return }
+        let g = nodes.globalIDs[targetType][local]
+        throw .parse(file: source.displayName(name), line: line, column: 1,
+                     message: "node \(g) is also a training node (\(source.displayName("label.dat")):\(trainLine)); a node must not be both trained on and tested")
     }
 }

@@ -145,6 +145,29 @@ public struct NodeDataset: Sendable, Equatable {
         return NodeDataset(edges: edges, features: features, labels: labels, split: split)
     }
 
+    /// What a tool notes (info level) when the edge ids were names, not dense integers: they
+    /// were relabelled in order of first appearance, and — for a dataset folder `path` with a
+    /// feature file — the feature rows are matched to them in that order, which a user with rows
+    /// in another order would otherwise never learn. `nil` when the ids were integers.
+    public func relabelNote(path: String) -> String? {
+        guard let ids = edges.nodeIDs else { return nil }
+        let quoted = { (i: Int) in "'\(ids.names[i])'" }
+        let sample = ids.names.indices.prefix(3).map(quoted).joined(separator: ", ")
+        var note = "node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance"
+        if FileBytes.isFolder(path) {
+            let folder = path.hasSuffix("/") ? String(path.dropLast()) : path
+            let name = { (file: String?) in file.map { String($0.dropFirst(folder.count + 1)) } }
+            if let edgeFile = name(try? Self.existingFile(folder, oneOf: ["edges.tsv", "edges.npy"])) {
+                note += " in \(edgeFile)"
+            }
+            if let featureFile = name(try? Self.existingFile(folder, oneOf: ["features.npy", "features.mtx"])) {
+                let second = ids.count > 1 ? ", row 1 is \(quoted(1))" : ""
+                note += ", and row i of \(featureFile) is taken as the i-th of them (row 0 is \(quoted(0))\(second), …)"
+            }
+        }
+        return note
+    }
+
     /// The path of the one file of `folder` named as one of `names`, plain or with `.gz`
     /// (`features.mtx`, `features.mtx.gz`, …), or `nil` when there is none.
     /// - Throws: ``GraphIOError/dataset(folder:message:)`` when several exist.

@@ -122,23 +122,7 @@ public enum OGBNodeFolder {
 
     /// The split `split/<name>/{train,valid,test}.csv.gz` (`name`: the only one when `nil`).
     static func readSplit(_ folder: String, name: String?, numNodes: Int) throws(GraphIOError) -> NodeSplit {
-        let names = try splitNames(folder)
-        let chosen: String
-        if let name {
-            guard names.contains(name) else {
-                throw .dataset(folder: folder, message: "no split '\(name)' under split/ (found: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
-            }
-            chosen = name
-        } else {
-            guard let only = names.first else {
-                throw .dataset(folder: folder, message: "split/ holds no split folder (expected split/<name>/train.csv.gz, valid.csv.gz, test.csv.gz)")
-            }
-            guard names.count == 1 else {
-                throw .dataset(folder: folder, message: "split/ holds several splits (\(names.joined(separator: ", "))); name the one to use")
-            }
-            chosen = only
-        }
-        let dir = folder + "/split/" + chosen + "/"
+        let dir = folder + "/split/" + (try chosenSplit(folder, name: name)) + "/"
         var seen: [Int: (file: String, line: Int)] = [:]
         var lists: [[Int]] = []
         for part in ["train", "valid", "test"] {
@@ -155,6 +139,48 @@ public enum OGBNodeFolder {
             lists.append(nodes)
         }
         return NodeSplit(train: lists[0], val: lists[1], test: lists[2])
+    }
+
+    /// Refuses a split of the OGB folder `path` (`split`: as for ``load(_:split:parts:readOptions:)``)
+    /// that names a node without a class in `raw/node-label.csv.gz`, as
+    /// ``SplitReader/refuseUnlabelled(_:path:labels:labelFile:nodeIDs:numNodes:)`` does for
+    /// `split.tsv`: the first such line of `train`, `valid` or `test.csv.gz` is an error naming it.
+    /// - Throws: ``GraphIOError/parse(file:line:column:message:)`` (field 1) for that line; the
+    ///   errors of reading the split files.
+    public static func refuseUnlabelled(_ path: String, split: String? = nil, labels: NodeLabels,
+                                        numNodes: Int) throws(GraphIOError) {
+        let folder = folderName(path)
+        let dir = folder + "/split/" + (try chosenSplit(folder, name: split)) + "/"
+        let labelFile = file(folder + "/raw/", "node-label.csv")
+        for part in ["train", "valid", "test"] {
+            let path = file(dir, part + ".csv")
+            for (node, line) in try OGBTables.readNodes(path, numNodes: numNodes)
+            where node >= labels.numNodes || labels.labels(of: node).isEmpty {
+                throw .parse(file: path, line: line, column: 1,
+                             message: "\(part) node \(node) has no class in \(labelFile) (its line \(node + 1) there gives none); every train, valid and test node needs one")
+            }
+        }
+    }
+
+    /// The folder under `split/` to use: `name`, or the only one when `nil`.
+    static func chosenSplit(_ folder: String, name: String?) throws(GraphIOError) -> String {
+        let names = try splitNames(folder)
+        let chosen: String
+        if let name {
+            guard names.contains(name) else {
+                throw .dataset(folder: folder, message: "no split '\(name)' under split/ (found: \(names.isEmpty ? "none" : names.joined(separator: ", ")))")
+            }
+            chosen = name
+        } else {
+            guard let only = names.first else {
+                throw .dataset(folder: folder, message: "split/ holds no split folder (expected split/<name>/train.csv.gz, valid.csv.gz, test.csv.gz)")
+            }
+            guard names.count == 1 else {
+                throw .dataset(folder: folder, message: "split/ holds several splits (\(names.joined(separator: ", "))); name the one to use")
+            }
+            chosen = only
+        }
+        return chosen
     }
 
     /// `dir + name + ".gz"` when it exists, else `dir + name` when that exists, else the

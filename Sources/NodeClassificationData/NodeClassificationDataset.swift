@@ -18,12 +18,15 @@ extension NodeDataset {
     ///   ``NodeClassificationDatasetError`` when features, labels or split are missing, no node is
     ///   marked train or val, or a node has several labels (naming the line of its second one);
     ///   ``/GraphIO/GraphIOError/parse(file:line:column:message:)`` naming the line of `split.tsv`
-    ///   whose node has no label; ``/GNNModels/GNNModelsError/invalidTask(_:)`` when a split node of
-    ///   an OGB folder has no label.
+    ///   (or, for an OGB folder, of `split/<name>/train|valid|test.csv.gz`) whose node has no label.
+    ///   `note` receives ``/GraphIO/NodeDataset/relabelNote(path:)`` when the edge ids were names
+    ///   (the tool prints it under its -q/--log-level rule).
     public static func nodeClassification(_ path: String, readOptions: EdgeListReadOptions = EdgeListReadOptions(),
-                                          rowNormalizedFeatures: Bool = true) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
+                                          rowNormalizedFeatures: Bool = true,
+                                          note: (String) -> Void = { _ in }) throws -> (adjacency: CSRGraph, task: NodeClassificationTask) {
         func failure(_ message: String) -> NodeClassificationDatasetError { NodeClassificationDatasetError(description: message) }
         let data = try NodeDataset.load(path, readOptions: readOptions)
+        if let relabelled = data.relabelNote(path: path) { note(relabelled) }
         let ogb = OGBNodeFolder.isOGBFolder(path) && (try? NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"])) == nil
         let splitFile = ogb ? nil : try NodeDataset.existingFile(path, oneOf: ["split.tsv"])
         guard var features = data.features else {
@@ -47,6 +50,12 @@ extension NodeDataset {
         if let splitFile, let labelFile = try NodeDataset.existingFile(path, oneOf: ["labels.tsv"]) {
             try SplitReader.refuseUnlabelled(split, path: splitFile, labels: labels, labelFile: labelFile,
                                              nodeIDs: data.edges.nodeIDs, numNodes: data.numNodes)
+        }
+        if ogb {
+            let unlabelled = { (u: Int) in u >= labels.numNodes || labels.labels(of: u).isEmpty }
+            if split.train.contains(where: unlabelled) || split.val.contains(where: unlabelled) || split.test.contains(where: unlabelled) {
+                try OGBNodeFolder.refuseUnlabelled(path, labels: labels, numNodes: data.numNodes)
+            }
         }
         if rowNormalizedFeatures { features = FeaturePreprocessing.rowNormalized(features) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)

@@ -95,7 +95,7 @@ extension Train {
         // The loaded dataset lives only inside this function: the trainer keeps its own rows.
         func makeRun() throws -> DistributedRun {
             let (adjacency, task, configuration) = try world.agree({
-                let loaded = try loadTask(model: model, gcniiLayers: 32)
+                let loaded = try loadTask(model: model, gcniiLayers: 32, printsNotes: isRoot)
                 if mode != .graph { try ChunkCount.check(chunkCount, numNodes: loaded.adjacency.numNodes, dataset: dataset, training: true) }
                 return loaded
             }, describe: errorReport)

@@ -302,12 +302,14 @@ struct Train: ParsableCommand {
     /// Loads DATASET as a node-classification task (undirected adjacency without self-loops,
     /// features row-normalised unless --feature-normalization none, one class per node, the
     /// split) and the model configuration from the options; GCNII's default depth is
-    /// `gcniiLayers`.
-    func loadTask(model: GNNArchitecture, gcniiLayers: Int) throws
+    /// `gcniiLayers`. With `printsNotes` (one rank of several prints them), notes how string
+    /// node ids were matched to feature rows.
+    func loadTask(model: GNNArchitecture, gcniiLayers: Int, printsNotes: Bool = true) throws
         -> (adjacency: CSRGraph, task: NodeClassificationTask, configuration: GNNConfiguration) {
         let isGCNII = model == .gcnii
         let (adjacency, task) = try NodeDataset.nodeClassification(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows),
-                                                                    rowNormalizedFeatures: featureNormalization == .row)
+                                                                    rowNormalizedFeatures: featureNormalization == .row,
+                                                                    note: { if printsNotes { runOptions.printNote($0) } })
         let configuration = GNNConfiguration(
             architecture: model, inputDim: task.features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
             numClasses: task.numClasses, layers: layers ?? (isGCNII ? gcniiLayers : 2),

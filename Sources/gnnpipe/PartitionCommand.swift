@@ -79,6 +79,7 @@ struct Partition: ParsableCommand {
         // The graph and the split only: the feature file's header gives the node count, its
         // values are not read.
         let data = try NodeDataset.load(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows), parts: [.split])
+        if let note = data.relabelNote(path: dataset) { outputOptions.printNote(note) }
         var adjacency = try GraphBuilder.build(data.edges, options: .undirected)
         if adjacency.hasSelfLoops { adjacency = adjacency.removingSelfLoops() }
         let n = adjacency.numNodes

@@ -91,9 +91,8 @@ struct GraphInputOptions: ParsableArguments {
         if idMode == .integer && EdgeListReader.isSparseIDSpace(maxID: dataset.numNodes - 1, edges: dataset.edges.count) {
             throw CommandFailure("\(path): node ids reach \(dataset.numNodes - 1) but there are only \(counted(dataset.edges.count, "edge")); integer ids index dense arrays, so use --id-mode string or automatic to relabel them")
         }
-        if idMode == .automatic, let ids = dataset.edges.nodeIDs {
-            let sample = ids.names.prefix(3).map { "'\($0)'" }.joined(separator: ", ")
-            output.printNote("node ids are not all dense non-negative integers (first: \(sample)); they were relabelled 0..<\(ids.count) in order of first appearance (pass --id-mode integer to refuse)")
+        if idMode == .automatic, let note = dataset.relabelNote(path: path) {
+            output.printNote(note + " (pass --id-mode integer to refuse)")
         }
         return dataset
     }
@@ -106,7 +105,7 @@ struct GraphInputOptions: ParsableArguments {
             let name = { (u: Int) in dataset.edges.nodeIDs?.name(of: u) ?? String(u) }
             switch error {
             case let .duplicateEdge(s, t):
-                throw CommandFailure("\(path): edge \(name(s)) → \(name(t)) appears more than once\(directed ? "" : " (counting both directions)") and --duplicates is reject")
+                throw CommandFailure("\(try duplicateLocation(dataset, s, t)): edge \(name(s)) → \(name(t)) appears more than once\(directed ? "" : " (counting both directions)") and --duplicates is reject")
             case let .selfLoop(u):
                 throw CommandFailure("\(try selfLoopLocation(dataset)): self-loop on node \(name(u)) and --self-loops is reject")
             default:
@@ -123,6 +122,25 @@ extension GraphInputOptions {
     func selfLoopLocation(_ dataset: NodeDataset) throws -> String {
         let edges = dataset.edges
         guard let index = (0..<edges.count).first(where: { edges.sources[$0] == edges.targets[$0] }) else { return path }
+        return try location(ofEdge: index, dataset)
+    }
+
+    /// `FILE:LINE` of the second occurrence of edge `s → t` (either direction when undirected),
+    /// the one `--duplicates reject` refuses, located like ``selfLoopLocation(_:)``.
+    func duplicateLocation(_ dataset: NodeDataset, _ s: Int, _ t: Int) throws -> String {
+        let edges = dataset.edges
+        let matches = { (i: Int) -> Bool in
+            let (u, v) = (Int(edges.sources[i]), Int(edges.targets[i]))
+            return (u == s && v == t) || (!directed && u == t && v == s)
+        }
+        guard let first = (0..<edges.count).first(where: matches),
+              let second = (first + 1..<edges.count).first(where: matches) else { return path }
+        return try location(ofEdge: second, dataset)
+    }
+
+    /// `FILE:LINE` of edge `index` of the edge list, `FILE: column i` of an `edge_index` `.npy`,
+    /// or the input path when there is no edge file (an OGB folder).
+    func location(ofEdge index: Int, _ dataset: NodeDataset) throws -> String {
         var isFolder: ObjCBool = false
         let inFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
         let file = inFolder ? try NodeDataset.existingFile(path, oneOf: ["edges.tsv", "edges.npy"]) : path

@@ -199,7 +199,36 @@ struct GraphLearningCLITests {
         try "ann,bob\nbob,ann\n".write(to: input, atomically: true, encoding: .utf8)
         let r = try CommandRunner.run("graphlearning", ["summary", input.path, "--duplicates", "reject"])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("both.csv: edge ann → bob appears more than once"), "\(r.stderr)")
+        #expect(r.stderr.contains("both.csv:2: edge ann → bob appears more than once"), "\(r.stderr)")
+    }
+
+    /// Issue 15b item 4: the refused duplicate names the line of its second occurrence (it named
+    /// only the file), counting comments, blank lines and skipped rows like the self-loop does.
+    @Test func rejectedDuplicateNamesItsLine() throws {
+        let dir = TemporaryFiles.folder()
+        let dup = dir.appendingPathComponent("dup.tsv")
+        try "src dst\n0 1\n1 2\n# again\n\n0 1\n".write(to: dup, atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("graphlearning", ["summary", dup.path, "--duplicates", "reject", "--skip-rows", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: \(dup.path):6: edge 0 → 1 appears more than once (counting both directions) and --duplicates is reject"), "\(r.stderr)")
+        // Directed, 1 → 0 is another edge; the repeated 1 → 2 on line 4 is the one refused.
+        let directed = dir.appendingPathComponent("directed.tsv")
+        try "0 1\n1 0\n1 2\n1 2\n".write(to: directed, atomically: true, encoding: .utf8)
+        let d = try CommandRunner.run("graphlearning", ["summary", directed.path, "--directed", "--duplicates", "reject"])
+        #expect(d.status == 1)
+        #expect(d.stderr.contains("error: \(directed.path):4: edge 1 → 2 appears more than once and --duplicates is reject"), "\(d.stderr)")
+    }
+
+    /// Issue 15b item 3: a dataset folder with string ids says how feature rows meet the names.
+    @Test func stringIDFolderNotesHowFeatureRowsAreMatched() throws {
+        let dir = TemporaryFiles.folder()
+        try "ann\tbob\nbob\tcid\n".write(to: dir.appendingPathComponent("edges.tsv"), atomically: true, encoding: .utf8)
+        try "%%MatrixMarket matrix array real general\n3 1\n1\n2\n3\n".write(to: dir.appendingPathComponent("features.mtx"), atomically: true, encoding: .utf8)
+        let r = try CommandRunner.run("graphlearning", ["summary", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: node ids are not all dense non-negative integers (first: 'ann', 'bob', 'cid'); they were relabelled 0..<3 in order of first appearance in edges.tsv, and row i of features.mtx is taken as the i-th of them (row 0 is 'ann', row 1 is 'bob', …) (pass --id-mode integer to refuse)\n"), "\(r.stderr)")
+        let quiet = try CommandRunner.run("graphlearning", ["summary", dir.path, "-q"])
+        #expect(!quiet.stderr.contains("note:"), "\(quiet.stderr)")
     }
 
     /// Issue 15 item 7: the refused self-loop names its file and line (it named only the file).

@@ -288,6 +288,25 @@ struct GNNPipeCLITests {
         #expect(r.stderr.contains("split.tsv has no val nodes"), "stderr was: \(r.stderr)")
     }
 
+    /// Issue 15b item 3: string ids in edges.tsv are matched to feature rows in order of first
+    /// appearance; train says so (info level, as `graphlearning summary` does), and -q hides it.
+    @Test func stringIDsNoteHowFeatureRowsAreMatched() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        try "ann\tbob\nbob\tcid\ncid\tdan\ndan\tann\n".write(to: dir.appendingPathComponent("edges.tsv"), atomically: true, encoding: .utf8)
+        try "%%MatrixMarket matrix array real general\n4 1\n1\n2\n3\n4\n"
+            .write(to: dir.appendingPathComponent("features.mtx"), atomically: true, encoding: .utf8)
+        try "ann\t0\nbob\t1\ncid\t0\ndan\t1\n".write(to: dir.appendingPathComponent("labels.tsv"), atomically: true, encoding: .utf8)
+        try "ann\ttrain\nbob\ttrain\ncid\tval\ndan\ttest\n".write(to: dir.appendingPathComponent("split.tsv"), atomically: true, encoding: .utf8)
+        let note = "note: node ids are not all dense non-negative integers (first: 'ann', 'bob', 'cid'); they were relabelled 0..<4 in order of first appearance in edges.tsv, and row i of features.mtx is taken as the i-th of them (row 0 is 'ann', row 1 is 'bob', …)\n"
+        let r = try CommandRunner.run("gnnpipe", ["train", dir.path, "--epochs", "1"])
+        #expect(r.status == 0, "stderr was: \(r.stderr)")
+        #expect(r.stderr.contains(note), "stderr was: \(r.stderr)")
+        let quiet = try CommandRunner.run("gnnpipe", ["train", dir.path, "--epochs", "1", "-q"])
+        #expect(quiet.status == 0 && !quiet.stderr.contains("note:"), "stderr was: \(quiet.stderr)")
+        let partition = try CommandRunner.run("gnnpipe", ["partition", dir.path, "--chunks", "2"])
+        #expect(partition.status == 0 && partition.stderr.contains(note), "stderr was: \(partition.stderr)")
+    }
+
     /// A split node without a label: the split file's line (it said "test node 2 has no label").
     @Test func aSplitNodeWithoutALabelNamesItsLine() throws {
         let dir = try CommandRunner.temporaryDirectory()

@@ -39,6 +39,19 @@ struct OGBFolderTests {
         #expect(outputs[1].records == outputs[0].records)
     }
 
+    /// Issue 15b item 5: an unlabelled validation node is named by split file and line, not by
+    /// the trainer's bare "invalid training data: validation node 2 has no label".
+    @Test func unlabelledSplitNodeNamesTheSplitFileLine() throws {
+        let dir = try CommandRunner.temporaryDirectory()
+        let tables = OGBFixture.Tables(edges: [(0, 1), (1, 2), (2, 3), (3, 0)], numNodes: 4,
+                                       features: [["1", "0"], ["0", "1"], ["1", "1"], ["0", "0"]],
+                                       labels: ["0", "1", "", "1"], splits: ["a": (train: [0, 1], valid: [3, 2], test: [])])
+        let folder = try OGBFixture.write(tables, to: dir.appendingPathComponent("ogbn_gap").path)
+        let r = try CommandRunner.run("gnnpipe", ["train", folder, "--epochs", "1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: \(folder)/split/a/valid.csv.gz:2: field 1: valid node 2 has no class in \(folder)/raw/node-label.csv.gz"), "\(r.stderr)")
+    }
+
     @Test func malformedOGBFolderFailsClearly() throws {
         let dir = try CommandRunner.temporaryDirectory()
         let broken = dir.appendingPathComponent("ogbn_broken").path

@@ -26,7 +26,9 @@ import Foundation
 /// `tiny_hgb.zip` (deflated, members under `tiny/`, CRLF `link.dat`, an `info.dat` whose counts
 /// are wrong) holds ``HGBDatasetTests/tinyFiles`` plus `info.dat`; `bad_link_hgb.zip` has the
 /// same `node.dat` and `label.dat` (members under `bad/`) and a `link.dat` whose line 2 is
-/// `0<TAB>abc<TAB>0<TAB>1.0`. Both were written with Python's `zipfile`.
+/// `0<TAB>abc<TAB>0<TAB>1.0`. Both were written with Python's `zipfile`; tiny_hgb.zip's
+/// `label.dat.test_full` was later replaced in place (it listed training node 1, now an error)
+/// by content whose deflated size is unchanged, so every offset stays the same.
 enum FixtureData {
     /// Base64 of each file.
     static let base64: [String: String] = [
@@ -104,7 +106,7 @@ enum FixtureData {
             CACBjX1d2/cByy8AAABjAAAADQAAAHRpbnkvbGluay5kYXRFysENACAIQ9FzTVyFUIT9VxONjbf3mzoWHDSfg5+BFO8mUkyE
             6KiOsBJ5yMc+bFBLAwQUAAAACACBjX1dWdYEBhIAAAASAAAADgAAAHRpbnkvbGFiZWwuZGF0M+DkNOA05DLkLDAEMgx0jLgA
             UEsDBBQAAAAIAIGNfV39JtB6CQAAAAcAAAATAAAAdGlueS9sYWJlbC5kYXQudGVzdDPi5DTgNOICAFBLAwQUAAAACACBjX1d
-            cdwlIA0AAAAOAAAAGAAAAHRpbnkvbGFiZWwuZGF0LnRlc3RfZnVsbDPi5DTgNOIyBFEGXABQSwMEFAAAAAgAgY19Xe7/4j/d
+            2SqZ1Q0AAAALAAAAGAAAAHRpbnkvbGFiZWwuZGF0LnRlc3RfZnVsbDPi5DTgNOJSVqjgAgBQSwMEFAAAAAgAgY19Xe7/4j/d
             AAAAdQMAAA0AAAB0aW55L2luZm8uZGF0nZLNDoIwEITvPAXZMxjgYvDmz9mTL1DCRhuhEFgOhvDu0mKQhoWgHGda5tvttI7b
             f6CKFHepIDi4rVFG1aVXiZZsrKCXoBQlVuDZTqgd0dCjmFmRtgirHEa9+x6BI1Elk4bQvcgcVS0LtRC8Z0MDNi+YhDmTSMik
             es5n1urKzLZk5JpEpX8SeHMPVdo7IePkKJRU93GN/mdl1smOGXOFgMsZCDi2CcGQ7Q/vuUoQ/buDaMsO7G6Y/KXHEwlmPzeW
@@ -112,7 +114,7 @@ enum FixtureData {
             AAAAdGlueS9QSwECFAMUAAAACACBjX1dVVdTHDgAAABCAAAADQAAAAAAAAAAAAAAgAElAAAAdGlueS9ub2RlLmRhdFBLAQIU
             AxQAAAAIAIGNfV3b9wHLLwAAAGMAAAANAAAAAAAAAAAAAACAAYgAAAB0aW55L2xpbmsuZGF0UEsBAhQDFAAAAAgAgY19XVnW
             BAYSAAAAEgAAAA4AAAAAAAAAAAAAAIAB4gAAAHRpbnkvbGFiZWwuZGF0UEsBAhQDFAAAAAgAgY19Xf0m0HoJAAAABwAAABMA
-            AAAAAAAAAAAAAIABIAEAAHRpbnkvbGFiZWwuZGF0LnRlc3RQSwECFAMUAAAACACBjX1dcdwlIA0AAAAOAAAAGAAAAAAAAAAA
+            AAAAAAAAAAAAAIABIAEAAHRpbnkvbGFiZWwuZGF0LnRlc3RQSwECFAMUAAAACACBjX1d2SqZ1Q0AAAALAAAAGAAAAAAAAAAA
             AAAAgAFaAQAAdGlueS9sYWJlbC5kYXQudGVzdF9mdWxsUEsBAhQDFAAAAAgAgY19Xe7/4j/dAAAAdQMAAA0AAAAAAAAAAAAA
             AIABnQEAAHRpbnkvaW5mby5kYXRQSwUGAAAAAAcABwCnAQAApQIAAAAA
             """,

@@ -12,7 +12,7 @@ struct HGBDatasetTests {
         "link.dat": "0\t3\t0\t1.0\r\n1\t3\t0\t1.0\r\n2\t4\t0\t1.0\r\n3\t0\t1\t1.0\r\n3\t1\t1\t1.0\r\n4\t2\t1\t1.0\r\n0\t5\t2\t2.5\r\n0\t5\t2\t1.5\r\n1\t5\t2\t1.0\r\n",
         "label.dat": "0\t\t0\t1\n1\tp1\t0\t0,2\n",
         "label.dat.test": "2\t\t0\t2\n",
-        "label.dat.test_full": "2\t\t0\t2\n1\t\t0\t0\n",
+        "label.dat.test_full": "2\t\t0\t2\n# x\n",
     ]
 
     /// A dataset folder holding `files`.
@@ -61,7 +61,7 @@ struct HGBDatasetTests {
         #expect(Array(d.trainLabels.labels(of: 1)) == [0, 2])
         #expect(d.trainLabels.labels(of: 2).isEmpty)
         #expect(d.testLabels?.singleLabels() == [-1, -1, 2])
-        #expect(d.testFullLabels?.singleLabels() == [-1, 0, 2])
+        #expect(d.testFullLabels?.singleLabels() == [-1, -1, 2])
     }
 
     @Test func tinyZipWithTopLevelFolderAndInfo() throws {
@@ -157,6 +157,37 @@ struct HGBDatasetTests {
         expectBad("label.dat", "0\t0\t1\n", line: 1, column: nil, containing: "expected 4 tab-separated fields")
         expectBad("label.dat.test", "3\t\t1\t0\n", line: 1, column: 3, containing: "labelled nodes have type 0 (label.dat), node 3 has type 1")
         expectBad("label.dat.test_full", "7\t\t0\t0\n", line: 1, column: 1, containing: "node 7 does not appear in node.dat")
+    }
+
+    /// A node on a second line is an error, not a silent extra class: HGB writes a multi-label
+    /// node's classes as one comma list.
+    @Test func repeatedLabelLine() {
+        let train = Self.tinyFiles["label.dat"]!
+        expectBad("label.dat", train + "0\t\t0\t2\n", line: 3, column: 1,
+                  containing: "node 0 already has a label on line 1; HGB gives several classes as a comma-separated list on one line")
+        expectBad("label.dat.test", "2\t\t0\t2\n2\t\t0\t2\n", line: 2, column: 1, containing: "node 2 already has a label on line 1")
+        expectBad("label.dat.test_full", "2\t\t0\t2\n\n2\t\t0\t1\n", line: 3, column: 1, containing: "node 2 already has a label on line 1")
+    }
+
+    /// A test node that label.dat also labels would leak the test into training; the test
+    /// files may share nodes with each other (test_full holds all test labels).
+    @Test func trainAndTestOverlap() throws {
+        var files = Self.tinyFiles
+        files["label.dat.test"] = "2\t\t0\t2\n1\t\t0\t0\n"
+        var path = folder(files)
+        expectParseError(file: path + "/label.dat.test", line: 2, column: .some(1),
+                         containing: "node 1 is also a training node (\(path)/label.dat:2); a node must not be both trained on and tested") {
+            try HGBDataset.load(path)
+        }
+        files = Self.tinyFiles
+        files["label.dat.test_full"] = "2\t\t0\t2\n0\t\t0\t1\n"
+        path = folder(files)
+        expectParseError(file: path + "/label.dat.test_full", line: 2, column: .some(1),
+                         containing: "node 0 is also a training node (\(path)/label.dat:1)") {
+            try HGBDataset.load(path)
+        }
+        // test and test_full sharing node 2 is fine.
+        #expect(try HGBDataset.load(folder(Self.tinyFiles)).testLabels?.singleLabels() == [-1, -1, 2])
     }
 
     // MARK: Real data

@@ -45,6 +45,24 @@ struct OGBNodeFolderTests {
         #expect(try OGBNodeFolder.load(try Self.folder(nan)).labels?.singleLabels() == [0, -1, 2, -1, 1])
     }
 
+    /// Issue 15b item 5: a split node without a class is named by its split file and line (the
+    /// trainer said only "validation node 2 has no label").
+    @Test func unlabelledSplitNodeNamesItsLine() throws {
+        var tables = Self.tiny
+        tables.splits["a"] = (train: [0, 1], valid: [3, 2], test: [])
+        tables.labels![2] = ""
+        let path = try Self.folder(tables)
+        let data = try OGBNodeFolder.load(path)
+        expectParseError(file: path + "/split/a/valid.csv.gz", line: 2, column: .some(1),
+                         containing: "valid node 2 has no class in \(path)/raw/node-label.csv.gz (its line 3 there gives none); every train, valid and test node needs one") {
+            try OGBNodeFolder.refuseUnlabelled(path, labels: data.labels!, numNodes: data.numNodes)
+        }
+        // The tiny folder's split nodes all have classes (node 4, unlabelled, is in none).
+        let good = try Self.folder(Self.tiny)
+        let loaded = try OGBNodeFolder.load(good)
+        try OGBNodeFolder.refuseUnlabelled(good, labels: loaded.labels!, numNodes: loaded.numNodes)
+    }
+
     @Test func splitsAreChosenByName() throws {
         var two = Self.tiny
         two.splits["b"] = (train: [4], valid: [3], test: [])
