@@ -262,10 +262,8 @@ struct Train: ParsableCommand {
         }
         if stages != nil && parallelism != .hybrid { throw ValidationError("--stages needs --parallelism hybrid") }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
-            throw ValidationError("dataset folder '\(dataset)' does not exist")
-        }
-        guard isFolder.boolValue else {
+        // A missing dataset is refused by DatasetArgument, in the words of every tool.
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("dataset '\(dataset)' is not a folder (expected edges.tsv, features, labels.tsv and split.tsv inside)")
         }
         if resume, let checkpoint, !Self.launchedByMPI, parallelism == nil || parallelism == .single,

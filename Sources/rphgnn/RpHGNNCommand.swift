@@ -85,9 +85,6 @@ struct PrecomputationArguments: ParsableArguments {
             throw ValidationError("--random-feature-dim must be at least 1, got \(randomFeatureDim)")
         }
         if noCache && cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
-        guard FileManager.default.fileExists(atPath: dataset) else {
-            throw ValidationError("dataset '\(dataset)' does not exist")
-        }
         if let cache {
             // Writability is not required: a cache that cannot store gives a warning at the end
             // of the pre-computation (see RpHGNNPipeline.precompute).

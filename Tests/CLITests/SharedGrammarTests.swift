@@ -190,4 +190,33 @@ struct SharedGrammarTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("error"), "\(r.stderr)")
     }
+
+    /// A dataset, graph or edge list given on the command line that does not exist is a usage
+    /// error (exit 64) in the same words in every tool (issue 16b item 1).
+    static let missingDatasetCommands: [(tool: String, arguments: [String])] = [
+        ("graphlearning", ["summary"]), ("graphlearning", ["partition", "-k", "2"]),
+        ("fastrp", ["embed", "-o", "/tmp/never-written.npy"]), ("fastrp", ["link-prediction"]),
+        ("gnnpipe", ["train"]), ("gnnpipe", ["partition"]), ("gnnpipe", ["plan"]),
+        ("rphgnn", ["train"]), ("lighthgnn", ["train"]),
+    ]
+
+    @Test(arguments: missingDatasetCommands.indices)
+    func missingDatasetIsOneUsageError(index: Int) throws {
+        let (tool, arguments) = Self.missingDatasetCommands[index]
+        for spelling in [["/nonexist"], ["--dataset", "/nonexist"]] {
+            let r = try CommandRunner.run(tool, [arguments[0]] + spelling + arguments.dropFirst(), directory: Fixtures.repositoryRoot)
+            #expect(r.status == 64, "\(tool) \(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: dataset '/nonexist' does not exist\n"), "\(tool) \(arguments): \(r.stderr)")
+        }
+    }
+
+    /// A default dataset that is missing (run outside the repository) is named as the default,
+    /// resolved against the current folder.
+    @Test(arguments: ["train", "partition", "plan"])
+    func missingDefaultDatasetSaysItIsTheDefault(subcommand: String) throws {
+        let dir = TemporaryFiles.folder()
+        let r = try CommandRunner.run("gnnpipe", [subcommand], directory: dir)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: the default dataset 'graphs/cora' does not exist in \(dir.path); give a dataset"), "\(r.stderr)")
+    }
 }

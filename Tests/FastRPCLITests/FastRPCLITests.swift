@@ -120,7 +120,7 @@ struct FastRPCLITests {
     }
 
     @Test(arguments: [
-        (["embed", "/nonexistent/edges.tsv"], "/nonexistent/edges.tsv: no such file"),
+        (["embed", "/nonexistent/edges.tsv"], "dataset '/nonexistent/edges.tsv' does not exist"),
         (["embed", "graphs/karate/edges.tsv", "--dim", "0"], "--dim must be in 1...65535, got 0"),
         (["embed", "graphs/karate/edges.tsv", "--dim", "x"], "--dim"),
         (["embed", "graphs/karate/edges.tsv", "--weights", "1,a"], "--weights must be comma-separated numbers"),
