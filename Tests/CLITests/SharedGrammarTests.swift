@@ -219,4 +219,12 @@ struct SharedGrammarTests {
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("error: the default dataset 'graphs/cora' does not exist in \(dir.path); give a dataset"), "\(r.stderr)")
     }
+
+    /// A metrics file whose first write fails says it cannot be written, not appended to.
+    @Test func metricsFileThatCannotBeWrittenSaysSo() throws {
+        let r = try CommandRunner.run("graphlearning", ["summary", "graphs/karate", "-q", "--metrics", "/dev/full"], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("error: cannot write to metrics file /dev/full: No space left on device"), "\(r.stderr)")
+        #expect(!r.stderr.contains("append"), "\(r.stderr)")
+    }
 }
