@@ -227,4 +227,12 @@ struct SharedGrammarTests {
         #expect(r.stderr.contains("error: cannot write to metrics file /dev/full: No space left on device"), "\(r.stderr)")
         #expect(!r.stderr.contains("append"), "\(r.stderr)")
     }
+
+    /// `gnnpipe plan --ranks 2` with more chunks than nodes names --chunks, as train and partition do.
+    @Test func planNamesChunksWhenTheGraphIsTooSmall() throws {
+        let cg = try GraphLearningCLITests.generatedDataset()
+        let r = try CommandRunner.run("gnnpipe", ["plan", cg, "--ranks", "2", "--chunks", "100"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("error: --chunks 100: \(cg) has 64 nodes and every chunk needs at least one, so at most 64 chunks"), "\(r.stderr)")
+    }
 }
