@@ -80,6 +80,7 @@ struct GraphOptions: ParsableArguments {
         if let numNodes, numNodes < 0 || numNodes > EdgeListReader.largestNodeID + 1 {
             throw ValidationError("--num-nodes must be in 0...\(EdgeListReader.largestNodeID + 1) (32-bit node ids), got \(numNodes)")
         }
+        try EdgeIndexInput.refuseTextOptions(edges, skipRows: header.skipRows, weighted: weighted, idModeString: idMode == .string)
     }
 
     /// Reads and builds the graph; the edge list is released before returning. The note about

@@ -235,4 +235,39 @@ struct SharedGrammarTests {
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("error: --chunks 100: \(cg) has 64 nodes and every chunk needs at least one, so at most 64 chunks"), "\(r.stderr)")
     }
+
+    /// A PyG edge_index .npy (int64, shape (2, 3)): edges 0-1, 1-2, 2-0.
+    static func edgeIndexFile() throws -> String {
+        let header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }"
+        let padded = header + String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.utf8.count & 0xff), UInt8(padded.utf8.count >> 8)]
+        bytes += Array(padded.utf8)
+        for v: Int64 in [0, 1, 2, 1, 2, 0] { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        let path = TemporaryFiles.folder().appendingPathComponent("ei.npy").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Text-edge-list options with an edge_index .npy are usage errors naming the flag as spelt
+    /// (issue 16b item 2), in every tool that takes them with an edge-list input.
+    @Test func textEdgeListOptionsWithAnEdgeIndexAreUsageErrors() throws {
+        let ei = try Self.edgeIndexFile()
+        let ok = try CommandRunner.run("graphlearning", ["summary", ei, "-q"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let cases: [(String, [String], String)] = [
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("fastrp", ["link-prediction", ei, "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--weighted"], "error: --weighted: '\(ei)' is a PyG edge_index .npy"),
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--id-mode", "string"], "error: --id-mode string applies to text edge lists"),
+            ("graphlearning", ["summary", ei, "--skip-rows", "2"], "error: --skip-rows 2 applies to text edge lists"),
+            ("graphlearning", ["summary", ei, "--id-mode", "string"], "error: --id-mode string applies to text edge lists"),
+            ("graphlearning", ["partition", ei, "-k", "2", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("gnnpipe", ["partition", ei, "--chunks", "2", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+        ]
+        for (tool, arguments, expected) in cases {
+            let r = try CommandRunner.run(tool, arguments)
+            #expect(r.status == 64, "\(tool) \(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix(expected), "\(tool) \(arguments): \(r.stderr)")
+        }
+    }
 }
