@@ -270,4 +270,15 @@ struct SharedGrammarTests {
             #expect(r.stderr.hasPrefix(expected), "\(tool) \(arguments): \(r.stderr)")
         }
     }
+
+    /// `fastrp embed` given a dataset folder names the folder's edge list (issue 16b item 5).
+    @Test func fastrpGivenAFolderNamesItsEdgeList() throws {
+        let r = try CommandRunner.run("fastrp", ["embed", "graphs/karate", "-o", "/tmp/never-written.npy"], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: 'graphs/karate' is a folder; fastrp reads an edge-list file: give the folder's edge list, 'graphs/karate/edges.tsv'"), "\(r.stderr)")
+        let empty = TemporaryFiles.folder().path
+        let e = try CommandRunner.run("fastrp", ["link-prediction", empty])
+        #expect(e.status == 64, "\(e.stderr)")
+        #expect(e.stderr.hasPrefix("error: '\(empty)' is a folder, expected an edge-list file"), "\(e.stderr)")
+    }
 }
