@@ -394,6 +394,10 @@ struct Train: ParsableCommand {
                 "val_accuracy": e.validationAccuracy, "val_loss": e.validationLoss, "test_accuracy": e.testAccuracy,
                 "train_seconds": record.trainSeconds, "eval_seconds": record.evaluationSeconds, "best": record.isBest,
             ])
+            // A diverged run stops here, its records written, before its weights (NaN after
+            // the update) reach a checkpoint. The validation loss is of the updated weights.
+            try Divergence.check(loss: record.loss, epoch: record.epoch, learningRate: learningRate)
+            try Divergence.check(loss: e.validationLoss, epoch: record.epoch, learningRate: learningRate, which: "validation")
             if record.epoch % checkpointEvery == 0 { try saveCheckpoints() }
         }
         try saveCheckpoints()

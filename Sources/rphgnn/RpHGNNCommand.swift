@@ -230,7 +230,7 @@ struct Train: ParsableCommand {
         let metricsWriter = MetricsWriter(path: metrics)
         var metricsError: (any Error)?
         let trainStart = DispatchTime.now().uptimeNanoseconds
-        let summary = trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
+        let summary = try trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
             if !runOptions.quiet {
                 var line = String(format: "epoch %4d  loss %.4f", r.epoch, r.loss)
                 if let v = r.validation, let l = r.validationLoss {
@@ -247,6 +247,12 @@ struct Train: ParsableCommand {
             }
             if metricsError == nil {
                 do { try metricsWriter.append(record) } catch { metricsError = error }
+            }
+            // A diverged run stops with an error, its records written, instead of training on
+            // with NaN weights and reporting success.
+            try Divergence.check(loss: r.loss, epoch: r.epoch, learningRate: learningRate)
+            if let l = r.validationLoss {
+                try Divergence.check(loss: l, epoch: r.epoch, learningRate: learningRate, which: "validation")
             }
         }
         if let metricsError { throw metricsError }

@@ -281,4 +281,30 @@ struct SharedGrammarTests {
         #expect(e.status == 64, "\(e.stderr)")
         #expect(e.stderr.hasPrefix("error: '\(empty)' is a folder, expected an edge-list file"), "\(e.stderr)")
     }
+
+    /// A run whose training loss becomes NaN stops with an error (exit 1) naming the epoch and
+    /// --lr; the records before it stay in --metrics (issue 16b item 3).
+    static let divergingCommands: [(tool: String, arguments: [String])] = [
+        ("gnnpipe", ["train", "graphs/cora", "--model", "gcn", "--epochs", "6", "--lr", "1e30"]),
+        ("rphgnn", ["train", "graphs/hgb/ACM.zip", "--epochs", "6", "--lr", "1e30", "--no-cache"]),
+        ("lighthgnn", ["train", "graphs/cocitation-cora", "--epochs", "6", "--lr", "1e30", "--seed", "0"]),
+    ]
+
+    @Test(arguments: divergingCommands.indices)
+    func divergingTrainingIsAnError(index: Int) throws {
+        let (tool, arguments) = Self.divergingCommands[index]
+        let metrics = TemporaryFiles.folder().appendingPathComponent("m.jsonl").path
+        let r = try CommandRunner.run(tool, arguments + ["-q", "--metrics", metrics], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 1, "\(tool): \(r.stderr)")
+        let pattern = #/error: the (training|validation) loss became (NaN|infinite) at epoch (\d+): training diverged \(lower --lr, now 1e\+30\)/#
+        let match = r.stderr.firstMatch(of: pattern)
+        #expect(match != nil, "\(tool): \(r.stderr)")
+        let records = (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n") ?? []
+        if let match, let epoch = Int(match.3) {
+            #expect(epoch <= 6)
+            // Every epoch up to the diverged one is recorded (lighthgnn: of teacher first).
+            #expect(records.count >= epoch, "\(tool): \(records.count) records, stopped at epoch \(epoch)")
+        }
+        #expect(!records.contains { $0.contains("\"summary\"") }, "\(tool) wrote a summary record")
+    }
 }
