@@ -139,6 +139,10 @@ extension Train {
             // The losses are all-reduced: every rank sees the same numbers and stops at the same
             // epoch (rank 0 after writing the record), before the checkpoint of that epoch.
             func stopIfDiverged() throws {
+                guard !(report.loss.isFinite && report.evaluation.validationLoss.isFinite) else { return }
+                // Every rank gets here (the same numbers); the barrier keeps the first rank to
+                // fail from aborting the job before rank 0 has written the epoch's record.
+                try world.barrier()
                 try Divergence.check(loss: report.loss, epoch: report.epoch, learningRate: learningRate)
                 try Divergence.check(loss: report.evaluation.validationLoss, epoch: report.epoch, learningRate: learningRate,
                                      which: "validation")
