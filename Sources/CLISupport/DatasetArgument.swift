@@ -45,6 +45,16 @@ public struct DatasetArgument<Command: DatasetDescription>: ParsableArguments {
         if positional == nil && option == nil && Command.defaultDataset == nil {
             throw ValidationError("Missing expected argument '<\(Command.valueName)>' (give the \(Command.valueName) as the first argument)")
         }
+        // One rule in every tool: a dataset, graph or edge list that does not exist is a usage
+        // error (exit 64) in the same words, before any option of the command is looked at.
+        // (Whether it is a folder or a file of the right kind is each command's own check.)
+        if let given = positional ?? option {
+            if !FileManager.default.fileExists(atPath: given) {
+                throw ValidationError("dataset '\(given)' does not exist")
+            }
+        } else if let fallback = Command.defaultDataset, !FileManager.default.fileExists(atPath: fallback) {
+            throw ValidationError("the default dataset '\(fallback)' does not exist in \(FileManager.default.currentDirectoryPath); give a dataset")
+        }
     }
 
     /// The dataset given (either way), or the command's default.

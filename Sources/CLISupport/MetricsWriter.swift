@@ -96,7 +96,7 @@ public final class MetricsWriter: Sendable {
                 return 0
             }
             if failure != 0 {
-                throw CommandFailure("cannot append to metrics file \(path): \(String(cString: strerror(failure)))")
+                throw CommandFailure("cannot write to metrics file \(path): \(String(cString: strerror(failure)))")
             }
         }
     }

@@ -238,7 +238,7 @@ public struct LightHGNNTrainer {
         // 1. Teacher.
         let teacher = HGNNTeacher(inputDim: data.features.dim, hiddenDim: cfg.teacherHidden, numClasses: data.numClasses,
                                   dropout: cfg.dropout, weightDecay: cfg.weightDecay, seed: SplitMix64.mix(seed ^ 0x71))
-        let teacherFit = fit(teacher, view: view, report: { onEpoch($0.with(seed: seed, model: .teacher)) }, contextFor: { training, epoch in
+        let teacherFit = try fit(teacher, view: view, report: { onEpoch($0.with(seed: seed, model: .teacher)) }, contextFor: { training, epoch in
             HypergraphContext(operator: view.hgnnOperator, isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, _ in
             LossWithGradient(Loss.softmaxCrossEntropy(logits: logits, labels: view.labels, mask: view.train))
@@ -260,7 +260,7 @@ public struct LightHGNNTrainer {
 
         // 2. Plain MLP on labels only.
         let mlp = makeStudent(data, seed: SplitMix64.mix(seed ^ 0x3A))
-        let mlpFit = fit(mlp, view: view, report: { onEpoch($0.with(seed: seed, model: .mlp)) }, contextFor: { training, epoch in
+        let mlpFit = try fit(mlp, view: view, report: { onEpoch($0.with(seed: seed, model: .mlp)) }, contextFor: { training, epoch in
             LayerContext(isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, _ in
             LossWithGradient(Loss.softmaxCrossEntropy(logits: logits, labels: view.labels, mask: view.train))
@@ -283,7 +283,7 @@ public struct LightHGNNTrainer {
                                                threads: cfg.threads)
             teacherHyperedge = m.apply(Distillation.softmax(teacherLogits), threads: cfg.threads)
         }
-        let studentFit = fit(student, view: view, report: { onEpoch($0.with(seed: seed, model: .student)) }, contextFor: { training, epoch in
+        let studentFit = try fit(student, view: view, report: { onEpoch($0.with(seed: seed, model: .student)) }, contextFor: { training, epoch in
             LayerContext(isTraining: training, step: epoch, threads: cfg.threads)
         }, loss: { logits, epoch in
             var total = Distillation.vertexLoss(studentLogits: logits, teacherLogits: teacherLogits, mask: allRows,
@@ -346,7 +346,7 @@ public struct LightHGNNTrainer {
     /// with the highest validation accuracy (the reference's `best_state`).
     func fit(_ model: some FeatureClassifier, view: TrainingView, report: (LightHGNNEpochRecord) -> Void,
              contextFor: (Bool, Int) -> LayerContext,
-             loss: (Matrix, Int) -> LossWithGradient) -> (epoch: Int, validation: Double, seconds: Double) {
+             loss: (Matrix, Int) -> LossWithGradient) throws(HypergraphLearningError) -> (epoch: Int, validation: Double, seconds: Double) {
         let start = DispatchTime.now().uptimeNanoseconds
         let adam = Adam(parameters: model.parameters, learningRate: configuration.learningRate)
         var best = -1.0, bestEpoch = 0
@@ -369,6 +369,10 @@ public struct LightHGNNTrainer {
             report(LightHGNNEpochRecord(seed: 0, model: .teacher, epoch: epoch + 1, loss: l.value, validationAccuracy: acc,
                                         isBest: isBest,
                                         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            // A diverged fit stops (its epochs reported) instead of training on with NaN weights.
+            if !l.value.isFinite {
+                throw .nonFiniteValues("the training loss became \(l.value.isNaN ? "NaN" : "infinite") at epoch \(epoch + 1): training diverged (lower --lr, now \(configuration.learningRate))")
+            }
         }
         try! model.load(bestState)  // the snapshot came from this model
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

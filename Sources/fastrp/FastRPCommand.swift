@@ -81,6 +81,15 @@ struct GraphOptions: ParsableArguments {
             throw ValidationError("--num-nodes must be in 0...\(EdgeListReader.largestNodeID + 1) (32-bit node ids), got \(numNodes)")
         }
         if numNodes != nil && idMode == .string { throw ValidationError(Self.numNodesNeedsIntegers) }
+        // A dataset folder (which the other tools accept) gets a hint naming its edge list.
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: edges, isDirectory: &isFolder), isFolder.boolValue {
+            if let file = try? NodeDataset.existingFile(edges, oneOf: ["edges.tsv", "edges.npy"]) {
+                throw ValidationError("'\(edges)' is a folder; fastrp reads an edge-list file: give the folder's edge list, '\(file)'")
+            }
+            throw ValidationError("'\(edges)' is a folder, expected an edge-list file")
+        }
+        try EdgeIndexInput.refuseTextOptions(edges, skipRows: header.skipRows, weighted: weighted, idModeString: idMode == .string)
     }
 
     /// Why `--num-nodes` cannot go with string ids: the extra isolated nodes would have no name.

@@ -136,7 +136,18 @@ extension Train {
                                           createsParentFolders: checkpoint.map { OutputSafety.willBeCreated(metrics ?? "", inside: $0) } ?? false)
         run.beforeEpoch = { e in try Train.injectedFailure(rank: rank, epoch: e) }
         let summary = try run.run { report in
-            guard let all = report.ranks else { return }
+            // The losses are all-reduced: every rank sees the same numbers and stops at the same
+            // epoch (rank 0 after writing the record), before the checkpoint of that epoch.
+            func stopIfDiverged() throws {
+                guard !(report.loss.isFinite && report.evaluation.validationLoss.isFinite) else { return }
+                // Every rank gets here (the same numbers); the barrier keeps the first rank to
+                // fail from aborting the job before rank 0 has written the epoch's record.
+                try world.barrier()
+                try Divergence.check(loss: report.loss, epoch: report.epoch, learningRate: learningRate)
+                try Divergence.check(loss: report.evaluation.validationLoss, epoch: report.epoch, learningRate: learningRate,
+                                     which: "validation")
+            }
+            guard let all = report.ranks else { return try stopIfDiverged() }
             let sent = report.trainingBytes, analytic = report.analyticBytes
             let ratio = analytic > 0 ? Double(sent) / Double(analytic) : (sent == 0 ? 1 : .infinity)
             let wait = all.map(\.waitSeconds).max() ?? 0, bubble = all.map(\.bubbleSeconds).max() ?? 0
@@ -158,6 +169,7 @@ extension Train {
             ]
             if mode != .graph { record["stale_fraction"] = trainer.staleFraction }
             try metricsWriter.append(record)
+            try stopIfDiverged()
         }
         if let trace, let data = try DistributedRun.collectTrace(recorder, communicator: world) {
             try AtomicFile.write(data, to: trace)

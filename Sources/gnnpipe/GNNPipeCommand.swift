@@ -262,10 +262,8 @@ struct Train: ParsableCommand {
         }
         if stages != nil && parallelism != .hybrid { throw ValidationError("--stages needs --parallelism hybrid") }
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder) else {
-            throw ValidationError("dataset folder '\(dataset)' does not exist")
-        }
-        guard isFolder.boolValue else {
+        // A missing dataset is refused by DatasetArgument, in the words of every tool.
+        guard FileManager.default.fileExists(atPath: dataset, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("dataset '\(dataset)' is not a folder (expected edges.tsv, features, labels.tsv and split.tsv inside)")
         }
         if resume, let checkpoint, !Self.launchedByMPI, parallelism == nil || parallelism == .single,
@@ -398,6 +396,10 @@ struct Train: ParsableCommand {
                 "val_accuracy": e.validationAccuracy, "val_loss": e.validationLoss, "test_accuracy": e.testAccuracy,
                 "train_seconds": record.trainSeconds, "eval_seconds": record.evaluationSeconds, "best": record.isBest,
             ])
+            // A diverged run stops here, its records written, before its weights (NaN after
+            // the update) reach a checkpoint. The validation loss is of the updated weights.
+            try Divergence.check(loss: record.loss, epoch: record.epoch, learningRate: learningRate)
+            try Divergence.check(loss: e.validationLoss, epoch: record.epoch, learningRate: learningRate, which: "validation")
             if record.epoch % checkpointEvery == 0 { try saveCheckpoints() }
         }
         try saveCheckpoints()

@@ -65,9 +65,7 @@ struct Partition: ParsableCommand {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if parts < 1 { throw ValidationError("--parts must be at least 1, got \(parts)") }
         if let stages, stages < 1 { throw ValidationError("--stages must be at least 1, got \(stages)") }
-        if !FileManager.default.fileExists(atPath: dataset) {
-            throw ValidationError("dataset '\(dataset)' does not exist")
-        }
+        try EdgeIndexInput.refuseTextOptions(dataset, skipRows: header.skipRows)
         if let output {
             try validateOutputPath(output, option: "--output")
             try OutputSafety.refuseOverwriting(output, option: "--output",

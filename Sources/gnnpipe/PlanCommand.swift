@@ -70,6 +70,9 @@ struct Plan: ParsableCommand {
     func run() throws {
         let link = try LinkModel(rate: bandwidth, delay: delay)
         let (adjacency, task) = try NodeDataset.nodeClassification(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
+        // The pipeline and hybrid predictions cut the graph into --chunks chunks: a count the
+        // graph cannot fill is the usage error train and partition give, naming the option.
+        if ranks > 1 { try ChunkCount.check(chunks, numNodes: adjacency.numNodes, dataset: dataset, training: false) }
         let isGCNII = model == .gcnii
         let configuration = GNNConfiguration(architecture: model, inputDim: task.features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
                                              numClasses: task.numClasses, layers: layers ?? (isGCNII ? 32 : 2),

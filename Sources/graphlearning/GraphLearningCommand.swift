@@ -65,6 +65,10 @@ struct GraphInputOptions: ParsableArguments {
 
     @OptionGroup var header: SkipRowsOption
 
+    func validate() throws {
+        try EdgeIndexInput.refuseTextOptions(path, skipRows: header.skipRows, idModeString: idMode == .string)
+    }
+
     /// The files this input stands for, to refuse as outputs: the path itself when it is a file
     /// (edge list, HGB zip), else the dataset files present in the folder (graph, hypergraph
     /// and HGB folders).

@@ -85,9 +85,6 @@ struct PrecomputationArguments: ParsableArguments {
             throw ValidationError("--random-feature-dim must be at least 1, got \(randomFeatureDim)")
         }
         if noCache && cache != nil { throw ValidationError("--cache and --no-cache exclude each other") }
-        guard FileManager.default.fileExists(atPath: dataset) else {
-            throw ValidationError("dataset '\(dataset)' does not exist")
-        }
         if let cache {
             // Writability is not required: a cache that cannot store gives a warning at the end
             // of the pre-computation (see RpHGNNPipeline.precompute).
@@ -233,7 +230,7 @@ struct Train: ParsableCommand {
         let metricsWriter = MetricsWriter(path: metrics)
         var metricsError: (any Error)?
         let trainStart = DispatchTime.now().uptimeNanoseconds
-        let summary = trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
+        let summary = try trainer.train(tests: RpHGNNPipeline.testSets(of: data)) { r in
             if !runOptions.quiet {
                 var line = String(format: "epoch %4d  loss %.4f", r.epoch, r.loss)
                 if let v = r.validation, let l = r.validationLoss {
@@ -250,6 +247,12 @@ struct Train: ParsableCommand {
             }
             if metricsError == nil {
                 do { try metricsWriter.append(record) } catch { metricsError = error }
+            }
+            // A diverged run stops with an error, its records written, instead of training on
+            // with NaN weights and reporting success.
+            try Divergence.check(loss: r.loss, epoch: r.epoch, learningRate: learningRate)
+            if let l = r.validationLoss {
+                try Divergence.check(loss: l, epoch: r.epoch, learningRate: learningRate, which: "validation")
             }
         }
         if let metricsError { throw metricsError }

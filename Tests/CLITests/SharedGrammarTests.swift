@@ -190,4 +190,121 @@ struct SharedGrammarTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("error"), "\(r.stderr)")
     }
+
+    /// A dataset, graph or edge list given on the command line that does not exist is a usage
+    /// error (exit 64) in the same words in every tool (issue 16b item 1).
+    static let missingDatasetCommands: [(tool: String, arguments: [String])] = [
+        ("graphlearning", ["summary"]), ("graphlearning", ["partition", "-k", "2"]),
+        ("fastrp", ["embed", "-o", "/tmp/never-written.npy"]), ("fastrp", ["link-prediction"]),
+        ("gnnpipe", ["train"]), ("gnnpipe", ["partition"]), ("gnnpipe", ["plan"]),
+        ("rphgnn", ["train"]), ("lighthgnn", ["train"]),
+    ]
+
+    @Test(arguments: missingDatasetCommands.indices)
+    func missingDatasetIsOneUsageError(index: Int) throws {
+        let (tool, arguments) = Self.missingDatasetCommands[index]
+        for spelling in [["/nonexist"], ["--dataset", "/nonexist"]] {
+            let r = try CommandRunner.run(tool, [arguments[0]] + spelling + arguments.dropFirst(), directory: Fixtures.repositoryRoot)
+            #expect(r.status == 64, "\(tool) \(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("error: dataset '/nonexist' does not exist\n"), "\(tool) \(arguments): \(r.stderr)")
+        }
+    }
+
+    /// A default dataset that is missing (run outside the repository) is named as the default,
+    /// resolved against the current folder.
+    @Test(arguments: ["train", "partition", "plan"])
+    func missingDefaultDatasetSaysItIsTheDefault(subcommand: String) throws {
+        let dir = TemporaryFiles.folder()
+        let r = try CommandRunner.run("gnnpipe", [subcommand], directory: dir)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: the default dataset 'graphs/cora' does not exist in \(dir.path); give a dataset"), "\(r.stderr)")
+    }
+
+    /// A metrics file whose first write fails says it cannot be written, not appended to.
+    @Test func metricsFileThatCannotBeWrittenSaysSo() throws {
+        let r = try CommandRunner.run("graphlearning", ["summary", "graphs/karate", "-q", "--metrics", "/dev/full"], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("error: cannot write to metrics file /dev/full: No space left on device"), "\(r.stderr)")
+        #expect(!r.stderr.contains("append"), "\(r.stderr)")
+    }
+
+    /// `gnnpipe plan --ranks 2` with more chunks than nodes names --chunks, as train and partition do.
+    @Test func planNamesChunksWhenTheGraphIsTooSmall() throws {
+        let cg = try GraphLearningCLITests.generatedDataset()
+        let r = try CommandRunner.run("gnnpipe", ["plan", cg, "--ranks", "2", "--chunks", "100"])
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("error: --chunks 100: \(cg) has 64 nodes and every chunk needs at least one, so at most 64 chunks"), "\(r.stderr)")
+    }
+
+    /// A PyG edge_index .npy (int64, shape (2, 3)): edges 0-1, 1-2, 2-0.
+    static func edgeIndexFile() throws -> String {
+        let header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }"
+        let padded = header + String(repeating: " ", count: 63 - (10 + header.utf8.count) % 64) + "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(padded.utf8.count & 0xff), UInt8(padded.utf8.count >> 8)]
+        bytes += Array(padded.utf8)
+        for v: Int64 in [0, 1, 2, 1, 2, 0] { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        let path = TemporaryFiles.folder().appendingPathComponent("ei.npy").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Text-edge-list options with an edge_index .npy are usage errors naming the flag as spelt
+    /// (issue 16b item 2), in every tool that takes them with an edge-list input.
+    @Test func textEdgeListOptionsWithAnEdgeIndexAreUsageErrors() throws {
+        let ei = try Self.edgeIndexFile()
+        let ok = try CommandRunner.run("graphlearning", ["summary", ei, "-q"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let cases: [(String, [String], String)] = [
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("fastrp", ["link-prediction", ei, "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--weighted"], "error: --weighted: '\(ei)' is a PyG edge_index .npy"),
+            ("fastrp", ["embed", ei, "-o", "/tmp/never-written.npy", "--id-mode", "string"], "error: --id-mode string applies to text edge lists"),
+            ("graphlearning", ["summary", ei, "--skip-rows", "2"], "error: --skip-rows 2 applies to text edge lists"),
+            ("graphlearning", ["summary", ei, "--id-mode", "string"], "error: --id-mode string applies to text edge lists"),
+            ("graphlearning", ["partition", ei, "-k", "2", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+            ("gnnpipe", ["partition", ei, "--chunks", "2", "--skip-rows", "1"], "error: --skip-rows 1 applies to text edge lists"),
+        ]
+        for (tool, arguments, expected) in cases {
+            let r = try CommandRunner.run(tool, arguments)
+            #expect(r.status == 64, "\(tool) \(arguments): \(r.stderr)")
+            #expect(r.stderr.hasPrefix(expected), "\(tool) \(arguments): \(r.stderr)")
+        }
+    }
+
+    /// `fastrp embed` given a dataset folder names the folder's edge list (issue 16b item 5).
+    @Test func fastrpGivenAFolderNamesItsEdgeList() throws {
+        let r = try CommandRunner.run("fastrp", ["embed", "graphs/karate", "-o", "/tmp/never-written.npy"], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: 'graphs/karate' is a folder; fastrp reads an edge-list file: give the folder's edge list, 'graphs/karate/edges.tsv'"), "\(r.stderr)")
+        let empty = TemporaryFiles.folder().path
+        let e = try CommandRunner.run("fastrp", ["link-prediction", empty])
+        #expect(e.status == 64, "\(e.stderr)")
+        #expect(e.stderr.hasPrefix("error: '\(empty)' is a folder, expected an edge-list file"), "\(e.stderr)")
+    }
+
+    /// A run whose training loss becomes NaN stops with an error (exit 1) naming the epoch and
+    /// --lr; the records before it stay in --metrics (issue 16b item 3).
+    static let divergingCommands: [(tool: String, arguments: [String])] = [
+        ("gnnpipe", ["train", "graphs/cora", "--model", "gcn", "--epochs", "6", "--lr", "1e30"]),
+        ("rphgnn", ["train", "graphs/hgb/ACM.zip", "--epochs", "6", "--lr", "1e30", "--no-cache"]),
+        ("lighthgnn", ["train", "graphs/cocitation-cora", "--epochs", "6", "--lr", "1e30", "--seed", "0"]),
+    ]
+
+    @Test(arguments: divergingCommands.indices)
+    func divergingTrainingIsAnError(index: Int) throws {
+        let (tool, arguments) = Self.divergingCommands[index]
+        let metrics = TemporaryFiles.folder().appendingPathComponent("m.jsonl").path
+        let r = try CommandRunner.run(tool, arguments + ["-q", "--metrics", metrics], directory: Fixtures.repositoryRoot)
+        #expect(r.status == 1, "\(tool): \(r.stderr)")
+        let pattern = #/error: the (training|validation) loss became (NaN|infinite) at epoch (\d+): training diverged \(lower --lr, now 1e\+30\)/#
+        let match = r.stderr.firstMatch(of: pattern)
+        #expect(match != nil, "\(tool): \(r.stderr)")
+        let records = (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n") ?? []
+        if let match, let epoch = Int(match.3) {
+            #expect(epoch <= 6)
+            // Every epoch up to the diverged one is recorded (lighthgnn: of teacher first).
+            #expect(records.count >= epoch, "\(tool): \(records.count) records, stopped at epoch \(epoch)")
+        }
+        #expect(!records.contains { $0.contains("\"summary\"") }, "\(tool) wrote a summary record")
+    }
 }

@@ -120,7 +120,7 @@ struct FastRPCLITests {
     }
 
     @Test(arguments: [
-        (["embed", "/nonexistent/edges.tsv"], "/nonexistent/edges.tsv: no such file"),
+        (["embed", "/nonexistent/edges.tsv"], "dataset '/nonexistent/edges.tsv' does not exist"),
         (["embed", "graphs/karate/edges.tsv", "--dim", "0"], "--dim must be in 1...65535, got 0"),
         (["embed", "graphs/karate/edges.tsv", "--dim", "x"], "--dim"),
         (["embed", "graphs/karate/edges.tsv", "--weights", "1,a"], "--weights must be comma-separated numbers"),
@@ -137,7 +137,7 @@ struct FastRPCLITests {
         (["embed", "graphs/karate/edges.tsv", "-o", "emb.csv"], "--output must end in .npy, .tsv or .txt"),
         (["embed", "graphs/karate/edges.tsv", "-o", "/nonexistent/dir/e.npy"], "the output folder '/nonexistent/dir' does not exist"),
         (["embed", "graphs/karate/edges.tsv", "--metrics", "/nonexistent/dir/m.jsonl"], "the output folder '/nonexistent/dir'"),
-        (["embed", "graphs"], "graphs: is a folder"),
+        (["embed", "graphs"], "'graphs' is a folder, expected an edge-list file"),
         (["evaluate", "--embeddings", "/nonexistent/e.npy", "--labels", "graphs/karate/labels.tsv"], "/nonexistent/e.npy: no such file"),
         (["evaluate", "--embeddings", "e.csv", "--labels", "graphs/karate/labels.tsv"], "expected a .npy, .tsv or .txt (word2vec) file"),
         (["evaluate", "--embeddings", "e.npy", "--labels", "l.tsv", "--ratios", "0.5,1.5"], "--ratios must be comma-separated numbers in (0, 1)"),

@@ -37,4 +37,21 @@ struct ExampleProgramTests {
         #expect(r.stderr.components(separatedBy: "error: ").count == 2 && r.stderr.contains("graphs/nope"), "stderr was: \(r.stderr)")
         #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
     }
+
+    /// Under mpirun a diverging run stops on every rank at the same epoch with exit 1 and the
+    /// error naming --lr, its records written by rank 0 first (issue 16b item 3).
+    @Test func aDivergingDistributedRunStopsOnEveryRank() throws {
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("gnnpipe").path
+        let metrics = TemporaryFiles.folder().appendingPathComponent("m.jsonl").path
+        let r = try CommandRunner.runPath("/usr/bin/env", ["timeout", "--kill-after=10", "300", "mpirun", "-n", "2", binary, "train", "graphs/cora",
+                                                           "--parallelism", "pipeline", "--model", "gcn", "--chunks", "2", "--epochs", "4",
+                                                           "--lr", "1e30", "-q", "--metrics", metrics],
+                                          directory: Fixtures.repositoryRoot, environment: CommandRunner.mpiEnvironment)
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        let match = r.stderr.firstMatch(of: #/loss became NaN at epoch (\d+): training diverged \(lower --lr, now 1e\+30\)/#)
+        #expect(match != nil, "\(r.stderr)")
+        let records = (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n") ?? []
+        if let match { #expect(records.count == Int(match.1), "\(records)") }
+        #expect(!r.stderr.contains("Fatal error"), "\(r.stderr)")
+    }
 }

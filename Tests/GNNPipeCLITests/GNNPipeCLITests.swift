@@ -86,7 +86,7 @@ struct GNNPipeCLITests {
     }
 
     @Test(arguments: [
-        (["train", "/nonexistent/dataset"], "dataset folder '/nonexistent/dataset' does not exist"),
+        (["train", "/nonexistent/dataset"], "dataset '/nonexistent/dataset' does not exist"),
         (["train", "graphs/cora", "--dropout", "1.5"], "--dropout must be in [0, 1)"),
         (["train", "graphs/cora", "--model", "gat"], "gat"),
         (["train", "graphs/cora", "--lr", "0"], "--lr must be positive"),

@@ -199,7 +199,7 @@ struct GNNPipeMPITests {
     /// ends with a non-zero status.
     @Test(arguments: [
         (["train", "graphs/cora", "--dropout", "2"], "error: --dropout must be in [0, 1), got 2.0", Int32(64)),
-        (["train", "/nonexistent/dataset"], "error: dataset folder '/nonexistent/dataset' does not exist", Int32(64)),
+        (["train", "/nonexistent/dataset"], "error: dataset '/nonexistent/dataset' does not exist", Int32(64)),
         (["train", "graphs/cora", "--model", "gat"], "error: The value 'gat' is invalid for '--model <model>'", Int32(64)),
         (["train", "graphs/karate"], "error: graphs/karate has no features.mtx or features.npy", Int32(1)),
         (["train", "graphs/cora", "--parallelism", "single"], "error: --parallelism single runs one process, but mpirun started 4 ranks", Int32(64)),

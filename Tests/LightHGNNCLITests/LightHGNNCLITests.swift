@@ -123,8 +123,8 @@ struct LightHGNNCLITests {
     }
 
     @Test(arguments: [
-        (["train", "/nonexistent/folder"], Int32(64), "is not a folder"),
-        (["train", "--dataset", "/nonexistent/folder"], 64, "is not a folder"),
+        (["train", "/nonexistent/folder"], Int32(64), "dataset '/nonexistent/folder' does not exist"),
+        (["train", "--dataset", "/nonexistent/folder"], 64, "dataset '/nonexistent/folder' does not exist"),
         (["train"], 64, "Missing expected argument '<dataset>'"),
         (["train", ".", "--dataset", "/elsewhere"], 64, "the dataset is given twice, as the argument '.' and as --dataset '/elsewhere'"),
         (["train", ".", "--seeds", "4-1"], 64, "--seeds '4-1'"),
