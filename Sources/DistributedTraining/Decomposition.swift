@@ -34,7 +34,7 @@ public struct Decomposition: Sendable, Equatable {
     /// Chunk of each node, `[N]`, values in `0 ..< C`.
     public let chunk: [Int32]
     /// Nodes that ``metis(adjacency:parts:chunks:seed:communicator:)`` moved into parts METIS
-    /// had left empty (``Partitioning/METISPartitioner`` fills them; 0 for explicit assignments).
+    /// had left empty (``/Partitioning/METISPartitioner`` fills them; 0 for explicit assignments).
     public private(set) var nodesMovedToEmptyParts = 0
     /// Nodes moved into chunks (or sub-chunks of a part) METIS had left empty, as for parts.
     public private(set) var nodesMovedToEmptyChunks = 0

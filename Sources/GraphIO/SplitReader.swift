@@ -79,7 +79,10 @@ public enum SplitReader {
     /// - Parameters:
     ///   - split: the split read from `path` (with the same `nodeIDs` and `numNodes`).
     ///   - path: the split file.
-    ///   - labels: the labels of the same nodes; `labelFile` names them in the message.
+    ///   - labels: the labels of the same nodes.
+    ///   - labelFile: the label file, as the message names it.
+    ///   - nodeIDs: the names of string ids, as `split` was read with.
+    ///   - numNodes: the node count, as `split` was read with.
     /// - Throws: ``GraphIOError/parse(file:line:column:message:)`` (field 1) for the first split
     ///   line whose node has no class; the file errors of ``read(_:nodeIDs:numNodes:)``.
     public static func refuseUnlabelled(_ split: NodeSplit, path: String, labels: NodeLabels, labelFile: String,
