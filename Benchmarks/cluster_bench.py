@@ -60,8 +60,19 @@ def train(gnnpipe, hostfile, folder, layers, mode, epochs, chunks):
                 bubble=mean("bubble_seconds"), link_bytes=max(r["bytes_sent"] for r in epochs_[-1]["ranks"]))
 
 
-def plan(gnnpipe, folder, layers, rate, chunks, cores):
-    out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--bandwidth", rate, "--layers", str(layers),
+def probe(gnnpipe, hostfile):
+    """`gnnpipe probe-link` across the hosts: the link MPI delivers, as plan's (--bandwidth, --delay)."""
+    cmd = [HOSTFILE_LAUNCH, hostfile, "4", "probe-link"]
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=dict(os.environ, GNNPIPE=gnnpipe, BIND_TO="none"),
+                         cwd=ROOT).stdout
+    print(out, file=sys.stderr, flush=True)
+    words = [l for l in out.splitlines() if l.startswith("for gnnpipe plan:")][0].split()
+    return words[words.index("--bandwidth") + 1], words[words.index("--delay") + 1]
+
+
+def plan(gnnpipe, folder, layers, rate, chunks, cores, delay="0ms"):
+    out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--bandwidth", rate, "--delay", delay, "--layers", str(layers),
                           "--chunks", str(chunks), "--shared-cores", str(cores)], check=True, capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
@@ -92,8 +103,11 @@ def main():
     if a.replan:
         return replan(a, cores)
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}")
-    print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link |")
-    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\nplan: `gnnpipe plan --bandwidth RATE` (the nominal link); probed plan: `--bandwidth B --delay D` of `gnnpipe probe-link` "
+          "run across the same hosts before the rows of that rate")
+    print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link "
+          "| probed plan s | probed / measured |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = []
     folders = {name: dataset_path(name) for name in a.datasets.split(",")}
     for rate in a.rates.split(","):
@@ -103,17 +117,22 @@ def main():
             up += ["--delay", a.delay]
         sh(up)
         try:
+            probed = probe(a.gnnpipe, os.path.join(directory, "hostfile"))
+            print(f"<!-- probe {rate}: --bandwidth {probed[0]} --delay {probed[1]} -->", flush=True)
             for name, folder in folders.items():
                 for layers in [int(x) for x in a.layers.split(",")]:
                     predicted = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores)
+                    predicted_probed = plan(a.gnnpipe, folder, layers, probed[0], a.chunks, cores, probed[1])
                     for mode in MODES:
                         m = train(a.gnnpipe, os.path.join(directory, "hostfile"), folder, layers, mode, a.epochs, a.chunks)
                         q = predicted.get(mode[0], {})
+                        qp = predicted_probed.get(mode[0], {})
                         ratio = q.get("epoch", 0) / m["epoch"] if m["epoch"] else 0
-                        results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q))
+                        ratio_p = qp.get("epoch", 0) / m["epoch"] if m["epoch"] else 0
+                        results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q, probed=qp))
                         print(f"| {name} | {layers} | {rate} | {mode[0]} | {m['epoch']:.3f} | {m['compute']:.3f} | {m['wait']:.3f} | "
                               f"{m['bubble']:.3f} | {m['link_bytes'] / 2**20:.1f} | {q.get('epoch', 0):.3f} | {ratio:.2f} | "
-                              f"{q.get('link_mib', 0):.1f} |", flush=True)
+                              f"{q.get('link_mib', 0):.1f} | {qp.get('epoch', 0):.3f} | {ratio_p:.2f} |", flush=True)
         finally:
             sh([CLUSTER, "down", "--dir", directory, "--prefix", "gb"])
             shutil.rmtree(directory, ignore_errors=True)
@@ -128,18 +147,37 @@ def main():
                                if (l, "graph") in rows and (l, "pipeline") in rows)
             print(f"- {name} at {rate}: graph / pipeline epoch {ratios}; "
                   + (f"the pipeline is faster from L = {wins[0]}" if wins else "the pipeline is not faster at any measured depth"))
+    summarize(results, "plan", "the plan with the nominal rate")
+    summarize(results, "probed", "the plan with the probed link")
+
+
+def summarize(results, key, what):
+    """How many predictions are within 30 % and in how many settings the predicted fastest mode is the measured fastest."""
+    ratios = [r[key]["epoch"] / r["measured"]["epoch"] for r in results if r[key].get("epoch") and r["measured"]["epoch"]]
+    settings = {}
+    for r in results:
+        settings.setdefault((r["dataset"], r["layers"], r["rate"]), []).append(r)
+    agree = sum(min(rs, key=lambda r: r["measured"]["epoch"])["mode"] == min(rs, key=lambda r: r[key].get("epoch", 1e30))["mode"]
+                for rs in settings.values())
+    if ratios:
+        print(f"- {what}: {sum(abs(x - 1) <= 0.3 for x in ratios)} of {len(ratios)} within 30 % "
+              f"(plan / measured {min(ratios):.2f} … {max(ratios):.2f}); picks the measured fastest mode in {agree} of {len(settings)} settings")
 
 
 def replan(a, cores):
     """Predicted vs measured for the rows of earlier runs (the measured columns are copied)."""
-    rows = []
+    rows, probes = [], {}
     for path in a.replan:
         for line in open(path):
+            if line.startswith("<!-- probe "):
+                words = line.split()
+                probes[words[2].rstrip(":")] = (words[words.index("--bandwidth") + 1], words[words.index("--delay") + 1])
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if len(cells) >= 9 and cells[1].isdigit():
                 rows.append(cells)
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}; "
-          f"measured rows from {', '.join(a.replan)}")
+          f"measured rows from {', '.join(a.replan)}; links: "
+          + ", ".join(f"{r} as --bandwidth {b} --delay {d} (probed)" for r, (b, d) in probes.items()) or "nominal")
     print("\n| dataset | L | rate | mode | measured epoch s | plan epoch s | plan / measured | fastest measured | plan's pick |")
     print("|---|---:|---|---|---:|---:|---:|---|---|")
     ratios, agree, cases = [], 0, 0
@@ -147,7 +185,9 @@ def replan(a, cores):
     for c in rows:
         groups.setdefault((c[0], int(c[1]), c[2]), {})[c[3]] = float(c[4])
     for (name, layers, rate), measured in groups.items():
-        predicted = plan(a.gnnpipe, dataset_path(name), layers, rate, a.chunks, cores)
+        # The probed link where the table has one for this rate (probe-link's fit), else the nominal rate.
+        link = probes.get(rate, (rate, "0ms"))
+        predicted = plan(a.gnnpipe, dataset_path(name), layers, link[0], a.chunks, cores, link[1])
         fastest = min(measured, key=measured.get)
         pick = min((m for m in measured if m in predicted), key=lambda m: predicted[m]["epoch"])
         cases += 1

@@ -120,11 +120,17 @@ struct StepCosts {
                     }
                     if s > 0 { send(true, to: s - 1, chunk: c) }
                 }
-                // Gradients summed over the group (all-gather: G − 1 copies in), then H⁰'s over all ranks, then the loss.
-                if G > 1, floats.group[s] > 0 { halo(link.seconds(bytes: 4 * Int64(G - 1) * Int64(floats.group[s])), key: reduceKey + s) }
+                // Gradients summed over the group, then H⁰'s over all ranks, then the loss: each a
+                // reduce-scatter and an all-gather (allReduceSum), m − 1 slices of ⌈n / m⌉ out per rank in each.
+                func allReduce(elements n: Int, bytesPerElement: Int, members m: Int, key: Int) {
+                    let slice = Int64(bytesPerElement) * Int64(m - 1) * Int64((n + m - 1) / m)
+                    halo(link.seconds(bytes: slice), key: key)
+                    halo(link.seconds(bytes: slice), key: key + 1)
+                }
+                if G > 1, floats.group[s] > 0 { allReduce(elements: floats.group[s], bytesPerElement: 4, members: G, key: reduceKey + 2 * s) }
                 let P = grid.ranks
-                if P > 1, floats.world > 0 { halo(link.seconds(bytes: 4 * Int64(P - 1) * Int64(floats.world)), key: reduceKey + S) }
-                if P > 1 { halo(link.seconds(bytes: 8 * Int64(P - 1)), key: reduceKey + S + 1) }
+                if P > 1, floats.world > 0 { allReduce(elements: floats.world, bytesPerElement: 4, members: P, key: reduceKey + 2 * S) }
+                if P > 1 { allReduce(elements: 1, bytesPerElement: 8, members: P, key: reduceKey + 2 * S + 2) }
                 timelines[r] = ops
             }
         }

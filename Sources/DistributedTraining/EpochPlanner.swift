@@ -52,7 +52,8 @@ public struct ModePrediction: Sendable {
 ///                        chunk but the last forwarded; per layer in reverse: t_bwd, halo exchange;
 ///                        send ∂c to stage s−1.  Chunks forward 0 … C−1, backward C−1 … 0 (GPipe)
 /// end of the step        all-reduce of the group's gradients, of H⁰'s over all ranks (GCNII, S > 1),
-///                        of the loss: each an all-gather, (n − 1) · 4 · floats bytes in per rank
+///                        of the loss: each a reduce-scatter then an all-gather over m ranks, each
+///                        step (m − 1) · ⌈floats / m⌉ · 4 bytes out per rank
 /// link                   bytes / rate + delay per message (``LinkModel``); a halo exchange starts
 ///                        when the group's last member arrives and lasts its slowest member's transfer
 /// contention             with `sharedCores` (hosts emulated on one machine) the ranks computing at

@@ -3,7 +3,8 @@
 extension Communicating {
     /// Element-wise sum of `values` over all ranks, in place, added in rank order
     /// (`((x₀ + x₁) + x₂) + …`): the same bits on every rank, for any transport.
-    /// One all-gather: each rank receives `size × values.count` floats.
+    /// A reduce-scatter and an all-gather: each rank sends and receives 2 · (P − 1) / P of
+    /// `values`.
     /// - Throws: ``CommunicationError``.
     public func allReduceSum(_ values: inout [Float]) throws(CommunicationError) {
         try reduceInRankOrder(&values, +)
@@ -51,17 +52,32 @@ extension Communicating {
         return parts.map { Self.values(of: $0, as: T.self) }
     }
 
+    /// The rank-order reduction behind the all-reduces, as a reduce-scatter and an all-gather
+    /// of direct messages (``allToAll(_:receiveCounts:)``): rank q owns elements
+    /// `q·n/P ..< (q+1)·n/P`, receives every rank's copy of them, combines them in rank order
+    /// and sends the result to every rank. Each rank sends 2 · (P − 1) / P · n elements (a star
+    /// through rank 0 would send it P · (P − 1) · n), and every element is combined in rank
+    /// order exactly as before, so the result does not depend on who owns it.
     private func reduceInRankOrder<T: BitwiseCopyable>(_ values: inout [T], _ add: (T, T) -> T) throws(CommunicationError) {
         guard size > 1, !values.isEmpty else { return }
-        let n = values.count
-        let all: [T] = try allGather(values)
-        values.withUnsafeMutableBufferPointer { out in
-            all.withUnsafeBufferPointer { src in
-                for i in 0..<n {
-                    var s = src[i]
-                    for r in 1..<size { s = add(s, src[r * n + i]) }
-                    out[i] = s
-                }
+        let n = values.count, P = size, stride = MemoryLayout<T>.stride
+        func start(_ q: Int) -> Int { q * n / P }
+        let mine = start(rank)..<start(rank + 1)
+        let blocks = values.withUnsafeBytes { raw in (0..<P).map { q in Array(raw[start(q) * stride ..< start(q + 1) * stride]) } }
+        let contributions = try allToAll(blocks, receiveCounts: [Int](repeating: mine.count * stride, count: P))
+        var reduced = [T](values[mine])
+        reduced.withUnsafeMutableBufferPointer { out in
+            for i in 0..<mine.count {
+                var s = contributions[0].withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * stride, as: T.self) }
+                for r in 1..<P { s = add(s, contributions[r].withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * stride, as: T.self) }) }
+                out[i] = s
+            }
+        }
+        let segments = try allToAll([[UInt8]](repeating: Self.bytes(of: reduced), count: P),
+                                    receiveCounts: (0..<P).map { (start($0 + 1) - start($0)) * stride })
+        values.withUnsafeMutableBytes { out in
+            for q in 0..<P where !segments[q].isEmpty {
+                segments[q].withUnsafeBytes { out.baseAddress!.advanced(by: start(q) * stride).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
         }
     }

@@ -52,6 +52,12 @@ public protocol Communicating: AnyObject {
     /// Every rank's `bytes` (lengths may differ) at `root`, in rank order; `nil` elsewhere.
     /// - Throws: ``CommunicationError``.
     func gather(bytes: [UInt8], root: Int) throws(CommunicationError) -> [[UInt8]]?
+    /// A personalised all-to-all: `blocks[q]` goes to rank q, and `receiveCounts[q]` bytes
+    /// arrive from each rank q, returned in rank order (the block for this rank is its own
+    /// `blocks[rank]`). Empty blocks are not sent. Every rank's `blocks[q].count` must equal
+    /// rank q's `receiveCounts` for it.
+    /// - Throws: ``CommunicationError``.
+    func allToAll(_ blocks: [[UInt8]], receiveCounts: [Int]) throws(CommunicationError) -> [[UInt8]]
     /// `root`'s bytes on every rank (every rank passes a buffer of the same length).
     /// - Throws: ``CommunicationError``.
     func broadcast(bytes: inout [UInt8], root: Int) throws(CommunicationError)

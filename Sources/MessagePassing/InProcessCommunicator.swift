@@ -124,6 +124,32 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
         return parts.flatMap { $0 }
     }
 
+    public func allToAll(_ blocks: [[UInt8]], receiveCounts: [Int]) throws(CommunicationError) -> [[UInt8]] {
+        precondition(blocks.count == size && receiveCounts.count == size, "allToAll: one block and one count per rank")
+        guard size > 1 else { return blocks }
+        // One round: every rank deposits its blocks, framed by their lengths, and reads its own from each.
+        var framed: [UInt8] = []
+        for (q, b) in blocks.enumerated() {
+            if q != rank { traffic.collectiveBytes += Int64(b.count) }
+            withUnsafeBytes(of: Int64(b.count).littleEndian) { framed += $0 }
+            framed += b
+        }
+        guard let parts = try collective("all-to-all", contribution: framed, readers: Array(0..<size)) else { return [] }
+        return parts.enumerated().map { q, part in
+            var offset = 0
+            for target in 0..<size {
+                let count = Int(part[offset..<offset + 8].withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(as: Int64.self)) })
+                offset += 8
+                if target == rank {
+                    precondition(count == receiveCounts[q], "allToAll: rank \(q) sent \(count) bytes, \(receiveCounts[q]) expected")
+                    return Array(part[offset..<offset + count])
+                }
+                offset += count
+            }
+            preconditionFailure("allToAll: no block for this rank")
+        }
+    }
+
     public func gather(bytes: [UInt8], root: Int) throws(CommunicationError) -> [[UInt8]]? {
         guard size > 1 else { return [bytes] }
         traffic.collectiveBytes += Int64(bytes.count)

@@ -7,9 +7,11 @@ import Foundation
 /// rank 0) or that rank 0 did not answer (elsewhere). Each collective completes before the next
 /// starts, so one tag keeps them in order (messages between two ranks never overtake).
 ///
-/// Cost: rank 0 receives and sends P − 1 messages per collective. Collectives here carry small
-/// payloads (gradients of replicated weights, losses, statistics); point-to-point rows are the
-/// bulk of the traffic.
+/// Cost: rank 0 receives and sends P − 1 messages per collective; the result of an all-gather
+/// goes back whole to every rank, so rank 0 sends P · (P − 1) blocks. Sums therefore do not use
+/// it: ``allToAll(_:receiveCounts:)`` sends each block straight to its rank, and
+/// ``Communicating/allReduceSum(_:)-([Float])`` is two of those (every rank sends
+/// 2 · (P − 1) / P of the vector).
 extension MPICommunicator {
     private static let collectiveTag: Int32 = 1
 
@@ -35,6 +37,30 @@ extension MPICommunicator {
             try complete(requests, operation: "all-gather") { _ in "\(self.who(0)), which collects the all-gather, did not answer" }
         }
         buffer.read(into: &out)
+        return out
+    }
+
+    public func allToAll(_ blocks: [[UInt8]], receiveCounts: [Int]) throws(CommunicationError) -> [[UInt8]] {
+        precondition(blocks.count == size && receiveCounts.count == size, "allToAll: one block and one count per rank")
+        guard size > 1 else { return blocks }
+        let peers = (0..<size).filter { $0 != rank }
+        let incoming = peers.filter { receiveCounts[$0] > 0 }.map { ($0, RawBuffer(count: receiveCounts[$0])) }
+        var requests = try incoming.map { q, buffer throws(CommunicationError) in
+            (q, try post(buffer, offset: 0, count: buffer.count, peer: q, isSend: false))
+        }
+        let outgoing = peers.filter { !blocks[$0].isEmpty }.map { q in
+            let b = RawBuffer(count: blocks[q].count)
+            b.write(blocks[q], at: 0)
+            traffic.collectiveBytes += Int64(blocks[q].count)
+            return (q, b)
+        }
+        requests += try outgoing.map { q, buffer throws(CommunicationError) in
+            (q, try post(buffer, offset: 0, count: buffer.count, peer: q, isSend: true))
+        }
+        try complete(requests, operation: "all-to-all") { "\(self.names($0)) did not exchange" }
+        var out = receiveCounts.map { [UInt8](repeating: 0, count: $0) }
+        out[rank] = blocks[rank]
+        for (q, buffer) in incoming { buffer.read(into: &out[q]) }
         return out
     }
 

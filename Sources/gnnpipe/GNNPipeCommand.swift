@@ -28,16 +28,18 @@ struct GNNPipeCommand: ParsableCommand {
               mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 × 2 ranks
               gnnpipe partition graphs/cora --chunks 8 -o chunks.tsv
               gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # pick a mode
+              mpirun -n 4 --hostfile hosts gnnpipe probe-link   # measure links for plan
 
             """ + sharedGrammarHelp(tool: "gnnpipe"),
-        subcommands: [Train.self, Partition.self, Plan.self])
+        subcommands: [Train.self, Partition.self, Plan.self, ProbeLink.self])
 
     static func main() {
-        // Under mpirun, a usage error of `train` is printed by rank 0 only (see failParsingUnderMPI).
-        if let rank = Launcher.rank, CommandLine.arguments.dropFirst().first == "train" {
+        // Under mpirun, a usage error of `train` or `probe-link` is printed by rank 0 only (see failParsingUnderMPI).
+        if let rank = Launcher.rank, ["train", "probe-link"].contains(CommandLine.arguments.dropFirst().first) {
             do {
                 // `train --help` parses as a help command: rank 0 prints it.
-                if !(try parseAsRoot() is Train) && rank != 0 { Foundation.exit(0) }
+                let command = try parseAsRoot()
+                if !(command is Train || command is ProbeLink) && rank != 0 { Foundation.exit(0) }
             } catch {
                 failParsingUnderMPI(error, rank: rank)
             }

@@ -24,14 +24,46 @@ struct GNNPipeHelpTests {
         #expect(GoldenText.helpDifference(GNNPipeCommand.self, Plan.self, expected: Self.plan) == nil)
     }
 
+    @Test("gnnpipe probe-link --help") func probeLink() {
+        #expect(GoldenText.helpDifference(GNNPipeCommand.self, ProbeLink.self, expected: Self.probeLink) == nil)
+    }
+
     /// `gnnpipe --generate-completion-script bash|zsh|fish` writes scripts that name every
     /// subcommand, and the bash one completes in bash (ShellCompletion).
     @Test func shellCompletionScripts() throws {
-        let problems = try ShellCompletion.problems(tool: "gnnpipe", subcommands: ["train", "partition", "plan"])
+        let problems = try ShellCompletion.problems(tool: "gnnpipe", subcommands: ["train", "partition", "plan", "probe-link"])
         #expect(problems.isEmpty, "\(problems)")
         #expect(try ShellCompletion.bash("gnnpipe", ["train", "--log-level", ""])
                 == ["trace", "debug", "info", "notice", "warning", "error", "critical"])
     }
+
+    static let probeLink = #"""
+        OVERVIEW: Measure the links between MPI ranks; print the --bandwidth and
+        --delay that gnnpipe plan should use.
+
+        Runs, on the ranks mpirun started, the two kinds of message training sends: a
+        halo step (every rank sends each other rank a message of each --sizes, as a
+        graph-parallel layer does) and a pipeline hand-off (rank r to rank r + 1). Each
+        size is timed --repetitions times after a barrier (slowest rank, median).
+        Seconds against the bytes one rank sends are fitted as overhead + bytes / rate;
+        the halo fit is what gnnpipe plan's --delay (per exchange) and --bandwidth
+        mean, so the plan can use the link MPI actually delivers rather than the
+        nominal rate. Rank 0 prints the table.
+
+        Examples:
+          mpirun -n 4 --hostfile hosts gnnpipe probe-link
+          mpirun -n 2 gnnpipe probe-link --sizes 1k,1m --repetitions 3
+
+        USAGE: mpirun -n <P> gnnpipe probe-link [<options>]
+
+        OPTIONS:
+          --sizes <list>          Message sizes, comma-separated bytes with k or m
+                                  (KiB, MiB). (default: 1k,16k,256k,2m,16m)
+          --repetitions <n>       Timed repetitions of each size (the median is kept).
+                                  (default: 7)
+          -h, --help              Show help information.
+
+        """#
 
     static let root = #"""
         OVERVIEW: Full-graph GNN training for node classification (GCN, GCNII,
@@ -47,6 +79,7 @@ struct GNNPipeHelpTests {
           mpirun -n 4 gnnpipe train --parallelism hybrid --stages 2   # 2 × 2 ranks
           gnnpipe partition graphs/cora --chunks 8 -o chunks.tsv
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit   # pick a mode
+          mpirun -n 4 --hostfile hosts gnnpipe probe-link   # measure links for plan
 
         Every command that reads a graph or dataset takes it as the first argument, and
         the run options (--seed, --threads, -q/--quiet, --log-level, --metrics) are
@@ -68,6 +101,8 @@ struct GNNPipeHelpTests {
                                   report sizes, halos, staleness and the schedule.
           plan                    Predict epoch time, bytes per link and peak memory
                                   per rank of each distributed mode, and pick one.
+          probe-link              Measure the links between MPI ranks; print the
+                                  --bandwidth and --delay that gnnpipe plan should use.
 
           See 'gnnpipe help <subcommand>' for detailed help.
         """#

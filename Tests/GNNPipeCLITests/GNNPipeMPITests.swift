@@ -303,3 +303,41 @@ struct GNNPipeMPITests {
         #expect(bad.status == 64 && bad.stderr.contains("--chunks must be at least 1"))
     }
 }
+
+/// `gnnpipe probe-link` under mpirun: the table, both fits and the plan's options; usage errors once.
+@Suite("gnnpipe probe-link", .serialized)
+struct ProbeLinkMPITests {
+    @Test func probeLinkPrintsTheFitForPlan() throws {
+        let r = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,64k,1m", "--repetitions", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "2 ranks on 1 host; 2 repetitions per size, slowest rank, median", "stdout: \(r.stdout)")
+        // 3 halo rows (2 ranks: one peer, so the bytes a rank sends equal the message) and 3 pipeline rows.
+        for (pattern, size) in [("halo", "1 KiB"), ("halo", "64 KiB"), ("halo", "1 MiB"), ("pipeline", "1 KiB"), ("pipeline", "1 MiB")] {
+            #expect(lines.contains { $0.hasPrefix(pattern) && $0.split(separator: " ").joined(separator: " ").contains("\(size) \(size)") },
+                    "no \(pattern) row of \(size): \(r.stdout)")
+        }
+        let plan = try #require(lines.first { $0.hasPrefix("for gnnpipe plan: --bandwidth ") })
+        let words = plan.split(separator: " ")
+        let bandwidth = String(words[words.firstIndex(of: "--bandwidth")! + 1])
+        let delay = String(words[words.firstIndex(of: "--delay")! + 1])
+        #expect(bandwidth.hasSuffix("mbit") && Double(bandwidth.dropLast(4))! > 0, "\(plan)")
+        #expect(delay.hasSuffix("ms") && Double(delay.dropLast(2))! >= 0, "\(plan)")
+        // The printed options are accepted by plan.
+        let p = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--bandwidth", bandwidth, "--delay", delay],
+                                       directory: Fixtures.repositoryRoot)
+        #expect(p.status == 0, "\(p.stderr)")
+    }
+
+    @Test func probeLinkUsageErrors() throws {
+        let alone = try CommandRunner.run("gnnpipe", ["probe-link"])
+        #expect(alone.status == 64)
+        #expect(alone.stderr.contains("start it with mpirun -n P"), "\(alone.stderr)")
+        let one = try GNNPipeMPITests.mpirunWatched(["-n", "1", GNNPipeMPITests.gnnpipePath, "probe-link"])
+        #expect(one.status == 64)
+        #expect(one.stderr.contains("probe-link needs at least 2 ranks"), "\(one.stderr)")
+        let bad = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,lots"])
+        #expect(bad.status == 64)
+        #expect(GNNPipeMPITests.occurrences(of: "'lots' is not a size", in: bad.stderr) == 1, "\(bad.stderr)")
+    }
+}

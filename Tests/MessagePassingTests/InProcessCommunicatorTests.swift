@@ -26,6 +26,55 @@ import Testing
         for s in sums { #expect(s == serial) }
     }
 
+    /// The reduce-scatter/all-gather sum against the serial rank-order sum, for lengths shorter
+    /// than, equal to and not divisible by the rank count, in Float, Double and Int64; and the
+    /// maximum. Every rank gets the same bits.
+    @Test(arguments: [1, 2, 3, 4, 7, 1001])
+    func allReduceOfEveryLengthEqualsTheSerialReduction(_ n: Int) throws {
+        for ranks in [2, 3, 4] {
+            @Sendable func floats(_ r: Int) -> [Float] { (0..<n).map { i in Float(sin(Double(i * 7 + r * 13 + 1))) * powf(10, Float((i + r) % 5 - 2)) } }
+            @Sendable func integers(_ r: Int) -> [Int64] { (0..<n).map { i in Int64(i * 1_000_003 - r * 77) } }
+            let got = try Self.all(ranks) { comm -> ([Float], [Double], [Int64], [Double]) in
+                var f = floats(comm.rank), d = floats(comm.rank).map { Double($0) / 3 }, k = integers(comm.rank), m = d
+                try comm.allReduceSum(&f)
+                try comm.allReduceSum(&d)
+                try comm.allReduceSum(&k)
+                try comm.allReduceMax(&m)
+                return (f, d, k, m)
+            }
+            var f = floats(0), d = floats(0).map { Double($0) / 3 }, k = integers(0), m = d
+            for r in 1..<ranks {
+                for i in 0..<n {
+                    f[i] += floats(r)[i]
+                    d[i] += Double(floats(r)[i]) / 3
+                    k[i] += integers(r)[i]
+                    m[i] = max(m[i], Double(floats(r)[i]) / 3)
+                }
+            }
+            for g in got {
+                #expect(g.0 == f)
+                #expect(g.1 == d)
+                #expect(g.2 == k)
+                #expect(g.3 == m)
+            }
+        }
+    }
+
+    /// Every rank's block for q arrives at q, in rank order; empty blocks count as nothing.
+    @Test func allToAllDeliversEachBlockToItsRank() throws {
+        let ranks = 4
+        @Sendable func block(from r: Int, to q: Int) -> [UInt8] { (0..<((r + 2 * q) % 5)).map { UInt8(truncatingIfNeeded: 31 * r + 7 * q + $0) } }
+        let got = try Self.all(ranks) { comm -> ([[UInt8]], Int64) in
+            let out = try comm.allToAll((0..<ranks).map { block(from: comm.rank, to: $0) },
+                                        receiveCounts: (0..<ranks).map { block(from: $0, to: comm.rank).count })
+            return (out, comm.traffic.collectiveBytes)
+        }
+        for (q, g) in got.enumerated() {
+            #expect(g.0 == (0..<ranks).map { block(from: $0, to: q) })
+            #expect(g.1 == Int64((0..<ranks).filter { $0 != q }.reduce(0) { $0 + block(from: q, to: $1).count }))
+        }
+    }
+
     @Test func messagesMatchInPostingOrderAndCheckLengths() throws {
         let got = try Self.all(2) { comm -> [Float] in
             if comm.rank == 0 {
