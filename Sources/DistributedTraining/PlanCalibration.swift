@@ -15,7 +15,7 @@ import NeuralNet
 /// backward   the block's backward, input gradient included
 /// input      GCNII: the input layers' forward + backward over the chunk's own rows (H⁰)
 /// ```
-/// Times are the minimum of `repetitions` runs (more for small blocks) after one warm-up, on `threads` threads, in
+/// Times are the median of `repetitions` runs (more for small blocks) after one warm-up, on `threads` threads, in
 /// process CPU seconds divided by the threads: what the kernels cost on an idle core, also when
 /// the machine is busy with other work (wall-clock time would count the waits for a core).
 public struct BlockTiming: Sendable, Equatable {
@@ -38,6 +38,8 @@ struct KernelCalibration {
     /// `maximumRuns`): a minimum over a handful of sub-millisecond runs is noise.
     static let minimumSeconds = 0.05
     static let maximumRuns = 40
+    /// Alone/together pairs of ``coRunFactor(_:plan:layer:copies:)``.
+    static let coRunRounds = 5
 
     init(model: GNNModel, features: Matrix, threads: Int, repetitions: Int = 2) throws(DistributedTrainingError) {
         self.model = model
@@ -83,7 +85,7 @@ struct KernelCalibration {
     /// Calls `measure` once untimed (a warm-up: buffers, caches), then with `timed` true at least
     /// `repetitions` times and until the timed runs add up to ``minimumSeconds`` of CPU time, at
     /// most ``maximumRuns`` runs in all. `measure` returns its run's CPU seconds and keeps its
-    /// own best.
+    /// timed values.
     private func repeatTimed(_ measure: (_ timed: Bool) -> Double) {
         var run = 0, spent = 0.0
         while run <= repetitions || (spent < Self.minimumSeconds && run <= Self.maximumRuns) {
@@ -97,7 +99,7 @@ struct KernelCalibration {
     /// input layers over the block's own rows.
     func time(_ block: ChunkBlock, plan: RankPlan, layer k: Int, withInput: Bool) -> BlockTiming {
         let layer = step(model: model, block: block, plan: plan, layer: k, threads: threads)
-        var best = BlockTiming(forward: .infinity, backward: .infinity, input: 0)
+        var forward: [Double] = [], backward: [Double] = []
         repeatTimed { timed in
             let t0 = cpuNanoseconds()
             let y = layer.forward()
@@ -105,14 +107,15 @@ struct KernelCalibration {
             layer.backward(y)
             let t2 = cpuNanoseconds()
             if timed {
-                best.forward = min(best.forward, Double(t1 - t0) / 1e9 / Double(threads))
-                best.backward = min(best.backward, Double(t2 - t1) / 1e9 / Double(threads))
+                forward.append(Double(t1 - t0) / 1e9 / Double(threads))
+                backward.append(Double(t2 - t1) / 1e9 / Double(threads))
             }
             return Double(t2 - t0) / 1e9
         }
         for p in model.parameters { p.zeroGradient() }
-        if withInput && !layout.inputLayers.isEmpty { best.input = inputTime(rows: Array(plan.localOriginal[block.rows])) }
-        return best
+        var timing = BlockTiming(forward: Self.median(forward), backward: Self.median(backward), input: 0)
+        if withInput && !layout.inputLayers.isEmpty { timing.input = inputTime(rows: Array(plan.localOriginal[block.rows])) }
+        return timing
     }
 
     /// How much longer one graph layer's forward and backward on `block` take, in each thread's
@@ -125,32 +128,54 @@ struct KernelCalibration {
             let models = (0..<n).compactMap { _ in try? GNNModel(configuration: model.configuration) }
             guard models.count == n else { return 1 }
             let steps = models.map { step(model: $0, block: block, plan: plan, layer: k, threads: 1) }
-            var best = [Double](repeating: .infinity, count: n)
-            best.withUnsafeMutableBufferPointer { out in
+            // Every copy runs the same number of times (all of them overlap), each keeps its median.
+            var typical = [Double](repeating: 0, count: n)
+            typical.withUnsafeMutableBufferPointer { out in
                 let results = UncheckedBuffer(pointer: out)
                 Parallel.forEachRange(total: n, count: n) { range in
                     for i in range {
-                        for run in 0...repetitions {
+                        var times: [Double] = []
+                        for run in 0...runs {
                             let t0 = threadCPUNanoseconds()
                             steps[i].backward(steps[i].forward())
                             let t = Double(threadCPUNanoseconds() - t0) / 1e9
-                            if run > 0 { results.pointer[i] = min(results.pointer[i], t) }
+                            if run > 0 { times.append(t) }
                         }
+                        results.pointer[i] = Self.median(times)
                     }
                 }
             }
-            return best.reduce(0, +) / Double(n)
+            return typical.reduce(0, +) / Double(n)
         }
-        let alone = mean(1)
-        return max(1, mean(copies) / max(alone, 1e-9))
+        // As many runs as ``repeatTimed`` gives a block of this size (one untimed first).
+        let step1 = step(model: model, block: block, plan: plan, layer: k, threads: 1)
+        let t0 = threadCPUNanoseconds()
+        step1.backward(step1.forward())
+        let once = Double(threadCPUNanoseconds() - t0) / 1e9
+        let runs = max(repetitions, min(Self.maximumRuns, Int((Self.minimumSeconds / max(once, 1e-6)).rounded(.up))))
+        // Alone and together in turns, the median of the ratios: the machine's speed drifts (a
+        // virtual machine's cores are sometimes hyperthreads of one core), one pair is noise.
+        var ratios: [Double] = []
+        for _ in 0..<Self.coRunRounds {
+            let alone = mean(1)
+            ratios.append(mean(copies) / max(alone, 1e-9))
+        }
+        return max(1, Self.median(ratios))
     }
 
-    /// GCNII's input layers over `rows` (original ids): forward + backward, best of the runs.
+    /// The median of `values` (the mean of the middle two for an even count; 0 for none).
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let v = values.sorted(), m = v.count / 2
+        return v.count % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2
+    }
+
+    /// GCNII's input layers over `rows` (original ids): forward + backward, median of the runs.
     private func inputTime(rows: [Int32]) -> Double {
         let network = model.network
         let ctx = GraphContext(graph: GraphOperator(CSRGraph(emptyWithNodes: 0), symmetric: true), isTraining: true, threads: threads)
         let x = features.gatherRows(rows.map { Int($0) })
-        var best = Double.infinity
+        var times: [Double] = []
         repeatTimed { timed in
             let t0 = cpuNanoseconds()
             ctx.rowIndices = rows
@@ -160,11 +185,11 @@ struct KernelCalibration {
             _ = network.backward(h, context: ctx, layers: layout.inputLayers, needsInputGradient: false)
             ctx.pool.removeAll()
             let t = Double(cpuNanoseconds() - t0) / 1e9
-            if timed { best = min(best, t / Double(threads)) }
+            if timed { times.append(t / Double(threads)) }
             return t
         }
         for p in model.parameters { p.zeroGradient() }
-        return best
+        return Self.median(times)
     }
 }
 
