@@ -16,7 +16,7 @@ prediction. The cluster is taken down after each rate (also on failure).
 
 How compute contention is separated from network time: every host shares the same cores, so a
 rank's compute seconds grow with the number of ranks computing at once; the trainer measures
-compute, wait and bubble per rank, and the plan models the sharing as compute x P / cores
+compute, wait and bubble per rank, and the plan simulates the sharing (the ranks computing at one moment share the cores)
 (MPI ranks poll while waiting). Network time shows as wait seconds beyond what the schedule's
 bubbles explain.
 """

@@ -18,8 +18,11 @@ struct StepCosts {
     private(set) var busiestCompute = 0.0
     private(set) var busiestLink = 0.0
 
+    /// `coRunFactor`: the machine's co-run factor when already measured (every candidate of
+    /// one plan uses the one measured on the largest block, see ``EpochPlanner``); nil: measure
+    /// it on this candidate's largest block.
     init(grid: RankGrid, chunks: Int, layout: StageLayout, plans: [RankPlan], lists: [ExchangeLists],
-         calibration: KernelCalibration, settings: EpochPlanner.Settings) {
+         calibration: KernelCalibration, settings: EpochPlanner.Settings, coRunFactor known: Double? = nil) {
         self.grid = grid
         self.chunks = chunks
         link = settings.link
@@ -41,10 +44,13 @@ struct StepCosts {
                 calibration.time(block, plan: plans[g], layer: k, withInput: i == 0)
             } }
         }
-        if let cores = settings.sharedCores, min(cores, grid.ranks * threads) > 1,
-           let block = plans[0].blocks.max(by: { $0.columns.count < $1.columns.count }) {
-            coRunFactor = calibration.coRunFactor(block, plan: plans[0], layer: representative[0],
-                                                  copies: min(cores, grid.ranks))
+        if let cores = settings.sharedCores, min(cores, grid.ranks * threads) > 1 {
+            if let known {
+                coRunFactor = known
+            } else if let block = (plans[0].whole.map { [$0] } ?? plans[0].blocks).max(by: { $0.columns.count < $1.columns.count }) {
+                coRunFactor = calibration.coRunFactor(block, plan: plans[0], layer: representative[0],
+                                                      copies: min(cores, grid.ranks))
+            }
         }
         // Halo rows of every member at step c (the first step of a chunked epoch also refreshes the history).
         func haloRows(_ g: Int, _ c: Int) -> (forward: Int, backward: Int, sent: Int) {
@@ -93,7 +99,8 @@ struct StepCosts {
                 }
                 func send(_ backward: Bool, to stage: Int, chunk c: Int) {
                     let bytes = 4 * Int64(layout.boundaryWidths[min(s, stage)]) * Int64(plans[g].ownRows(ofChunk: c).count)
-                    ops.append(.send(message: message(backward, s, g, c), seconds: link.seconds(bytes: bytes)))
+                    let m = message(backward, s, g, c), seconds = link.seconds(bytes: bytes)
+                    ops.append(bytes > EpochPlanner.eagerLimitBytes ? .rendezvousSend(message: m, seconds: seconds) : .send(message: m, seconds: seconds))
                     rankBytes[r] += bytes
                     linkTime[r] += link.seconds(bytes: bytes)
                 }

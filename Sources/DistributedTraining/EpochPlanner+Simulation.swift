@@ -6,7 +6,13 @@ enum PlanOperation: Equatable {
     /// when the last member arrives, then each member is on its link for `seconds`.
     case exchange(key: Int, members: Int, seconds: Double)
     /// A message that leaves now and arrives `seconds` later; the sender goes on (non-blocking).
+    /// An eager message: up to Open MPI's eager limit the bytes go out with the send.
     case send(message: Int, seconds: Double)
+    /// A message above the eager limit (rendezvous protocol): after the handshake its bytes move
+    /// only while the sender is inside MPI again, which a rank that goes on computing is not.
+    /// Its `seconds` start at the sender's next communication operation (send, receive,
+    /// exchange) or the end of its timeline, whichever comes first.
+    case rendezvousSend(message: Int, seconds: Double)
     /// Waits until `message` has arrived.
     case receive(message: Int)
 }
@@ -28,13 +34,24 @@ enum TimelineSimulation {
         var linkEnd = [Double?](repeating: nil, count: P)    // end of the current collective's transfer
         var arrival: [Int: Double] = [:]                      // message → arrival time
         var arrived: [Int: [Int]] = [:]                       // collective key → ranks waiting in it
+        var unsent = [[(message: Int, seconds: Double)]](repeating: [], count: P)  // rendezvous sends not yet moving
         var now = 0.0
+        // Rank r is inside MPI now: its rendezvous messages start moving.
+        func progress(_ r: Int) {
+            for m in unsent[r] { arrival[m.message] = now + m.seconds }
+            unsent[r].removeAll()
+        }
         while true {
             // Run every rank through what takes no time (sends, arrived messages, completed collectives).
             var changed = true
             while changed {
                 changed = false
-                for r in 0..<P where position[r] < timelines[r].count {
+                for r in 0..<P {
+                    guard position[r] < timelines[r].count else {
+                        progress(r)  // the end of the step waits for its sends
+                        continue
+                    }
+                    if case .compute = timelines[r][position[r]] {} else { progress(r) }
                     switch timelines[r][position[r]] {
                     case .compute(let seconds):
                         if remaining[r] == nil { remaining[r] = seconds }
@@ -45,6 +62,10 @@ enum TimelineSimulation {
                         }
                     case .send(let message, let seconds):
                         arrival[message] = now + seconds
+                        position[r] += 1
+                        changed = true
+                    case .rendezvousSend(let message, let seconds):
+                        unsent[r].append((message, seconds))
                         position[r] += 1
                         changed = true
                     case .receive(let message):

@@ -55,17 +55,27 @@ public struct ModePrediction: Sendable {
 ///                        of the loss: each a reduce-scatter then an all-gather over m ranks, each
 ///                        step (m − 1) · ⌈floats / m⌉ · 4 bytes out per rank
 /// link                   bytes / rate + delay per message (``LinkModel``); a halo exchange starts
-///                        when the group's last member arrives and lasts its slowest member's transfer
+///                        when the group's last member arrives and lasts its slowest member's transfer;
+///                        a pipeline message above the eager limit (64 KiB) starts moving at its
+///                        sender's next send, receive or exchange (Open MPI progresses a rendezvous
+///                        only inside MPI calls; the sender computes in between)
 /// contention             with `sharedCores` (hosts emulated on one machine) the ranks computing at
 ///                        one moment share the cores (processor sharing); waiting ranks sleep; while
 ///                        two or more cores compute, kernels run slower by the measured co-run
-///                        factor (memory bandwidth and last-level cache are shared)
+///                        factor (memory bandwidth and last-level cache are shared), measured once on
+///                        the largest block (a graph-parallel part) and used for every candidate: the
+///                        ranks' working sets (tables, features) are as large in every mode
 /// peak memory            state (exact) + one chunk's transient (gathered rows, dropout output and
 ///                        masks, the layers' caches, message buffers) + `baseBytes`
 /// ```
 /// Not modelled: contention of halo and pipeline messages for one link (they are summed per rank
 /// in ``ModePrediction/linkSeconds`` but overlap in the schedule), evaluation passes, loading.
 public enum EpochPlanner {
+    /// Open MPI's TCP transport sends messages up to this many bytes eagerly
+    /// (`btl_tcp_eager_limit`); a larger pipeline message moves only while its sender is inside
+    /// MPI (``PlanOperation/rendezvousSend(message:seconds:)``).
+    public static let eagerLimitBytes: Int64 = 65_536
+
     /// What to plan for.
     public struct Settings: Sendable {
         /// Ranks P.
@@ -128,15 +138,20 @@ public enum EpochPlanner {
         let calibration = try KernelCalibration(model: model, features: features, threads: settings.threads)
         let global = GNNModel.graphOperator(for: configuration.architecture, adjacency: adjacency,
                                             adjacencyIsSymmetric: configuration.architecture != .sage)
-        return try candidates(ranks: settings.ranks, graphLayers: model.graphBlocks.count, chunks: settings.chunks).map {
-            (candidate) throws(DistributedTrainingError) in
+        // Graph parallelism (the last candidate, one whole part per rank: the largest block) first:
+        // its co-run factor is the machine's for this graph and is used for every candidate.
+        let all = candidates(ranks: settings.ranks, graphLayers: model.graphBlocks.count, chunks: settings.chunks)
+        let graph = try predict(grid: all[all.count - 1].grid, chunks: all[all.count - 1].chunks, model: model, adjacency: adjacency,
+                                graphOperator: global, featureDim: features.cols, calibration: calibration, settings: settings)
+        return try all.dropLast().map { (candidate) throws(DistributedTrainingError) in
             try predict(grid: candidate.grid, chunks: candidate.chunks, model: model, adjacency: adjacency, graphOperator: global,
-                        featureDim: features.cols, calibration: calibration, settings: settings)
-        }
+                        featureDim: features.cols, calibration: calibration, settings: settings, coRunFactor: graph.coRunFactor)
+        } + [graph]
     }
 
     static func predict(grid: RankGrid, chunks: Int, model: GNNModel, adjacency: CSRGraph, graphOperator: GraphOperator,
-                        featureDim: Int, calibration: KernelCalibration, settings: Settings) throws(DistributedTrainingError) -> ModePrediction {
+                        featureDim: Int, calibration: KernelCalibration, settings: Settings,
+                        coRunFactor: Double? = nil) throws(DistributedTrainingError) -> ModePrediction {
         let layout = try StageLayout(model: model, stages: grid.stages)
         let decomposition = try Decomposition.metis(adjacency: adjacency, parts: grid.groupSize, chunks: chunks,
                                                     seed: settings.partitionSeed)
@@ -147,7 +162,7 @@ public enum EpochPlanner {
         let order = Array(0..<chunks)
         let lists = plans.map { chunks > 1 ? $0.exchangeLists(order: order, deferred: false) : $0.wholeExchangeLists }
         let cost = StepCosts(grid: grid, chunks: chunks, layout: layout, plans: plans, lists: lists, calibration: calibration,
-                             settings: settings)
+                             settings: settings, coRunFactor: coRunFactor)
         var states: [RankStateBytes] = [], peaks: [Int64] = []
         for s in 0..<grid.stages {
             for g in 0..<grid.groupSize {

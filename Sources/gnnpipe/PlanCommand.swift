@@ -103,8 +103,8 @@ struct Plan: ParsableCommand {
               + String(format: " (shortest predicted epoch, %.4f s)", best.epochSeconds)
               + (leanest.name == best.name ? ", also the least memory per rank" : "; least memory per rank: \(leanest.name) (\(mib(leanest.peakBytes)) MiB)"))
         if sharedCores != nil {
-            print("co-run factor (kernels with several ranks computing at once, over alone): "
-                  + predictions.map { "\($0.name) " + String(format: "%.2f", $0.coRunFactor) }.joined(separator: ", "))
+            print(String(format: "co-run factor (kernels with several ranks computing at once, over alone; measured on the largest part, used for every mode): %.2f",
+                         predictions.last!.coRunFactor))
         }
         print("epoch = one training step (forward and backward of every chunk); MiB/link = most bytes one rank sends per step; "
               + "peak = largest rank's kept state + one chunk's working memory + runtime (loading not included)")

@@ -51,6 +51,20 @@ import TestSupport
         #expect(abs(shared - 12) < 1e-9, "\(shared)")
     }
 
+    /// The same schedule with rendezvous messages: each moves only from its sender's next
+    /// communication operation. Stage 0's chunk 0 leaves at 2 (its send of chunk 1), chunk 1 at 2
+    /// (its first receive): both arrive at 2.5, stage 1 forwards 2.5 → 4.5 and runs its backward of
+    /// chunk 1 until 6.5, of chunk 0 until 8.5; ∂c1 leaves at 8.5 (the send of ∂c0), ∂c0 at 8.5 (the
+    /// end of its timeline): stage 0 runs its backwards 9 → 11 → 13.
+    @Test func rendezvousMessagesWaitForTheSendersNextCall() {
+        let stage0: [PlanOperation] = [.compute(1), .rendezvousSend(message: 0, seconds: 0.5), .compute(1),
+                                       .rendezvousSend(message: 1, seconds: 0.5), .receive(message: 11), .compute(2),
+                                       .receive(message: 10), .compute(2)]
+        let stage1: [PlanOperation] = [.receive(message: 0), .compute(1), .receive(message: 1), .compute(1), .compute(2),
+                                       .rendezvousSend(message: 11, seconds: 0.5), .compute(2), .rendezvousSend(message: 10, seconds: 0.5)]
+        #expect(TimelineSimulation.run([stage0, stage1], sharedCores: nil) == 13)
+    }
+
     /// Processor sharing and collectives by hand.
     @Test func sharingAndExchangesByHand() {
         // 2 cores, 3 ranks computing 1, 1, 2 s: all at 2/3 until 1.5, then the last alone: 2.5.
