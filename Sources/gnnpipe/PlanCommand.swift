@@ -20,9 +20,11 @@ struct Plan: ParsableCommand {
             model on every rank's chunk blocks on this machine, and simulates every rank's \
             timeline of one training step (fill/drain schedule, halo exchanges, all-reduces). \
             Bytes and kept state are exact (they are what the trainer reports as analytic bytes \
-            and operator/feature/table bytes); times and peak memory are predictions. Times \
-            are a rough lower bound: on 4 emulated hosts, epochs were 0.9-3.0x the \
-            prediction (BENCHMARKS.md, issue 12). --shared-cores N models hosts emulated on \
+            and operator/feature/table bytes); times and peak memory are predictions: on 4 \
+            emulated hosts they were 0.5-1.35x the measured epochs, 37 of 51 within 30 % \
+            (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the nominal rate: \
+            measure the link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth \
+            and --delay it prints. --shared-cores N models hosts emulated on \
             one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing at \
             one moment share the N cores, slowed by the measured co-run factor (shared memory \
             bandwidth); waiting ranks sleep.
