@@ -73,7 +73,7 @@ public struct ModePrediction: Sendable {
 public enum EpochPlanner {
     /// Open MPI's TCP transport sends messages up to this many bytes eagerly
     /// (`btl_tcp_eager_limit`); a larger pipeline message moves only while its sender is inside
-    /// MPI (``PlanOperation/rendezvousSend(message:seconds:)``).
+    /// MPI (the simulation's rendezvous sends).
     public static let eagerLimitBytes: Int64 = 65_536
 
     /// What to plan for.

@@ -2,8 +2,9 @@ import MessagePassing
 import NeuralNet
 
 /// Sums the gradients of parameters replicated on several ranks, so every replica takes the
-/// same optimizer step: `∂W ← Σ_r ∂W_r` over a communicator, added in rank order (one
-/// all-gather of the flattened gradients; see ``MessagePassing/Communicating/allReduceSum(_:)-([Float])``).
+/// same optimizer step: `∂W ← Σ_r ∂W_r` over a communicator, added in rank order (a
+/// reduce-scatter and an all-gather of the flattened gradients, each rank sending 2 · (P − 1) / P
+/// of them; see ``MessagePassing/Communicating/allReduceSum(_:)-([Float])``).
 ///
 /// Distributed training reduces a stage's parameters over its group (graph-parallel replicas)
 /// and, with GCNII over several stages, the input layers over all ranks (every stage recomputes
