@@ -99,10 +99,10 @@ struct StepCosts {
                 }
                 func send(_ backward: Bool, to stage: Int, chunk c: Int) {
                     let bytes = 4 * Int64(layout.boundaryWidths[min(s, stage)]) * Int64(plans[g].ownRows(ofChunk: c).count)
-                    let m = message(backward, s, g, c), seconds = link.seconds(bytes: bytes)
+                    let m = message(backward, s, g, c), seconds = link.seconds(bytes: bytes, pattern: .pipeline)
                     ops.append(bytes > EpochPlanner.eagerLimitBytes ? .rendezvousSend(message: m, seconds: seconds) : .send(message: m, seconds: seconds))
                     rankBytes[r] += bytes
-                    linkTime[r] += link.seconds(bytes: bytes)
+                    linkTime[r] += seconds
                 }
                 // Forward, chunks in order: input from the previous stage, per layer the halo then the kernels.
                 for c in 0..<chunks {

@@ -54,7 +54,8 @@ public struct ModePrediction: Sendable {
 /// end of the step        all-reduce of the group's gradients, of H⁰'s over all ranks (GCNII, S > 1),
 ///                        of the loss: each a reduce-scatter then an all-gather over m ranks, each
 ///                        step (m − 1) · ⌈floats / m⌉ · 4 bytes out per rank
-/// link                   bytes / rate + delay per message (``LinkModel``); a halo exchange starts
+/// link                   bytes / rate + delay per message (``LinkModel``), or a probe-link profile's
+///                        seconds at that size (``LinkProfile``, halo or pipeline); a halo exchange starts
 ///                        when the group's last member arrives and lasts its slowest member's transfer;
 ///                        a pipeline message above the eager limit (64 KiB) starts moving at its
 ///                        sender's next send, receive or exchange (Open MPI progresses a rendezvous

@@ -1,4 +1,7 @@
-/// A network link between two hosts as `tc` shapes it: a rate and a one-way delay.
+import MessagePassing
+
+/// A network link between two hosts as `tc` shapes it: a rate and a one-way delay; or, with a
+/// ``profile``, the seconds `gnnpipe probe-link` measured at each size.
 ///
 /// Rates use `tc`'s units (SI multipliers): `bit`, `kbit`, `mbit`, `gbit`, `tbit` are bits per
 /// second; `bps`, `kbps`, `mbps`, `gbps` are bytes per second (e.g. `100mbit`, `1gbit`, `10gbit`).
@@ -8,11 +11,24 @@ public struct LinkModel: Sendable, Equatable {
     public let bitsPerSecond: Double
     /// One-way delay per message, seconds.
     public let delaySeconds: Double
+    /// Measured seconds by size; when set, ``seconds(bytes:pattern:)`` interpolates it and
+    /// the rate and delay are only its description (the largest halo step's rate, the smallest's seconds).
+    public let profile: LinkProfile?
 
     public init(bitsPerSecond: Double, delaySeconds: Double = 0) {
         precondition(bitsPerSecond > 0 && delaySeconds >= 0, "LinkModel: rate must be positive, delay non-negative")
         self.bitsPerSecond = bitsPerSecond
         self.delaySeconds = delaySeconds
+        self.profile = nil
+    }
+
+    /// A link whose costs are `profile`'s interpolated measurements.
+    public init(profile: LinkProfile) {
+        let halo = profile.samples.filter { $0.pattern == .halo }
+        let largest = halo.max { $0.linkBytes < $1.linkBytes }!, smallest = halo.min { $0.linkBytes < $1.linkBytes }!
+        self.bitsPerSecond = 8 * Double(largest.linkBytes) / largest.seconds
+        self.delaySeconds = smallest.seconds
+        self.profile = profile
     }
 
     /// A link from `tc`-style strings.
@@ -28,9 +44,12 @@ public struct LinkModel: Sendable, Equatable {
         self.init(bitsPerSecond: r, delaySeconds: d)
     }
 
-    /// Seconds to send `bytes` in one message (0 for nothing to send).
-    public func seconds(bytes: Int64) -> Double {
-        bytes <= 0 ? 0 : delaySeconds + 8 * Double(bytes) / bitsPerSecond
+    /// Seconds of a step in which one rank sends `bytes` (0 for nothing to send): `delay + 8 bytes / rate`,
+    /// or the profile's measured step of `pattern` (a halo exchange or all-reduce step: ``LinkProbe/Pattern/halo``;
+    /// a stage's message to the next: ``LinkProbe/Pattern/pipeline``).
+    public func seconds(bytes: Int64, pattern: LinkProbe.Pattern = .halo) -> Double {
+        if let profile { return profile.seconds(bytes: bytes, pattern: pattern) }
+        return bytes <= 0 ? 0 : delaySeconds + 8 * Double(bytes) / bitsPerSecond
     }
 
     private static func parse(_ text: String, units: [(String, Double)]) -> Double? {

@@ -113,4 +113,15 @@ public enum LinkProbe {
         guard slope > 0 else { return nil }
         return Fit(overheadSeconds: intercept, bitsPerSecond: 1 / slope)
     }
+
+    /// The rate of the sample with the most bytes, all of its seconds counted as transfer
+    /// (overhead 0): a lower bound on the rate, for when ``fit(_:)`` finds none because the
+    /// times did not grow with size (a busy machine, or a link whose per-byte cost hides in
+    /// the noise). Nil without a sample that sends bytes.
+    public static func largestMessageRate(_ samples: [Sample]) -> Fit? {
+        guard let largest = samples.filter({ $0.linkBytes > 0 && $0.seconds > 0 }).max(by: { $0.linkBytes < $1.linkBytes }) else {
+            return nil
+        }
+        return Fit(overheadSeconds: 0, bitsPerSecond: 8 * Double(largest.linkBytes) / largest.seconds)
+    }
 }

@@ -24,7 +24,9 @@ struct Plan: ParsableCommand {
             emulated hosts they were 0.5-1.35x the measured epochs, 37 of 51 within 30 % \
             (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the nominal rate: \
             measure the link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth \
-            and --delay it prints. --shared-cores N models hosts emulated on \
+            and --delay it prints, or, better, write its table with probe-link -o link.json \
+            and pass --link-profile link.json: the plan then takes each message's seconds \
+            from the measured sizes (interpolated) instead of one rate. --shared-cores N models hosts emulated on \
             one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing at \
             one moment share the N cores, slowed by the measured co-run factor (shared memory \
             bandwidth); waiting ranks sleep.
@@ -33,13 +35,17 @@ struct Plan: ParsableCommand {
               gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
               gnnpipe plan graphs/cora --ranks 4 --bandwidth 10gbit --layers 64
               gnnpipe plan data/rmat18 --ranks 4 --bandwidth 1gbit --shared-cores 2
+              gnnpipe plan graphs/cora --ranks 4 --link-profile link.json
             """)
 
     @OptionGroup var datasetArgument: DatasetArgument<NodeDatasetFolder>
     @Option(parsing: .signedNumber, help: ArgumentHelp("Number of ranks P (one per host).", valueName: "P")) var ranks: Int
-    @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps).", valueName: "rate"))
-    var bandwidth = "1gbit"
-    @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us.", valueName: "delay")) var delay = "0ms"
+    @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps; default: 1gbit).", valueName: "rate"))
+    var bandwidth: String?
+    @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us (default: 0ms).", valueName: "delay")) var delay: String?
+    @Option(help: ArgumentHelp("The link as gnnpipe probe-link -o measured it (seconds by message size); replaces --bandwidth and --delay.",
+                               valueName: "file.json"))
+    var linkProfile: String?
     @Option(help: "Model: gcn, gcnii or sage.") var model: GNNArchitecture = .gcnii
     @Option(parsing: .signedNumber, help: ArgumentHelp("Number of graph layers (default: gcnii 32, else 2).", valueName: "n")) var layers: Int?
     @Option(parsing: .signedNumber, help: ArgumentHelp("Hidden width (default: gcnii 64, else 16).", valueName: "width")) var hidden: Int?
@@ -66,11 +72,26 @@ struct Plan: ParsableCommand {
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
         if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let sharedCores, sharedCores < 1 { throw ValidationError("--shared-cores must be at least 1, got \(sharedCores)") }
-        do { _ = try LinkModel(rate: bandwidth, delay: delay) } catch { throw ValidationError("--bandwidth/--delay: \(error)") }
+        if linkProfile != nil, bandwidth != nil || delay != nil {
+            throw ValidationError("--link-profile gives the link's measured costs; it replaces --bandwidth and --delay, so give one or the other")
+        }
+        do { _ = try LinkModel(rate: bandwidth ?? "1gbit", delay: delay ?? "0ms") } catch { throw ValidationError("--bandwidth/--delay: \(error)") }
+        if let linkProfile, !FileManager.default.fileExists(atPath: linkProfile) {
+            throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(linkProfile))")
+        }
     }
 
     func run() throws {
-        let link = try LinkModel(rate: bandwidth, delay: delay)
+        let link: LinkModel, linkText: String
+        if let linkProfile {
+            let profile: LinkProfile
+            do { profile = try LinkProfile.read(path: linkProfile) } catch { throw CommandFailure("--link-profile \(error)") }
+            link = LinkModel(profile: profile)
+            linkText = "links as probe-link measured them (\(linkProfile): \(profile.ranks) ranks on \(profile.hosts) host\(profile.hosts == 1 ? "" : "s"))"
+        } else {
+            link = try LinkModel(rate: bandwidth ?? "1gbit", delay: delay ?? "0ms")
+            linkText = "links \(bandwidth ?? "1gbit") with \(delay ?? "0ms") delay"
+        }
         let (adjacency, task) = try NodeDataset.nodeClassification(dataset, readOptions: EdgeListReadOptions(skipRows: header.skipRows))
         // The pipeline and hybrid predictions cut the graph into --chunks chunks: a count the
         // graph cannot fill is the usage error train and partition give, naming the option.
@@ -84,7 +105,7 @@ struct Plan: ParsableCommand {
         let predictions = try EpochPlanner.predict(configuration: configuration, adjacency: adjacency, features: task.features,
                                                    settings: settings)
         print("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges; \(model.rawValue) \(configuration.layers) layers, hidden \(configuration.hiddenDim); "
-              + "\(ranks) ranks, links \(bandwidth) with \(delay) delay"
+              + "\(ranks) ranks, \(linkText)"
               + (sharedCores.map { ", \($0) cores shared by all ranks" } ?? ", one host per rank") + "; kernels timed here, \(threads) thread\(threads == 1 ? "" : "s") per rank")
         func mib(_ b: Int64) -> String { String(format: "%.1f", Double(b) / 1_048_576) }
         let rows = predictions.map { p in

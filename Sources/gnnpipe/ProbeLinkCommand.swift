@@ -1,6 +1,8 @@
 import ArgumentParser
 import CLISupport
+import DistributedTraining
 import Foundation
+import GraphIO
 import MessagePassing
 
 /// `mpirun -n P gnnpipe probe-link`: what a halo exchange and a pipeline message cost on the
@@ -17,10 +19,15 @@ struct ProbeLink: ParsableCommand {
             --repetitions times after a barrier (slowest rank, median). Seconds against the \
             bytes one rank sends are fitted as overhead + bytes / rate; the halo fit is what \
             gnnpipe plan's --delay (per exchange) and --bandwidth mean, so the plan can use the \
-            link MPI actually delivers rather than the nominal rate. Rank 0 prints the table.
+            link MPI actually delivers rather than the nominal rate. Rank 0 prints the table. \
+            With -o FILE.json rank 0 also writes the measured table: gnnpipe plan \
+            --link-profile FILE.json then interpolates the measured seconds by message size \
+            instead of one line (MPI over TCP reaches a different rate at each size).
 
             Examples:
               mpirun -n 4 --hostfile hosts gnnpipe probe-link
+              mpirun -n 4 --hostfile hosts gnnpipe probe-link -o link.json
+              gnnpipe plan graphs/cora --ranks 4 --link-profile link.json
               mpirun -n 2 gnnpipe probe-link --sizes 1k,1m --repetitions 3
             """)
 
@@ -28,6 +35,9 @@ struct ProbeLink: ParsableCommand {
     var sizes = "1k,16k,256k,2m,16m"
     @Option(parsing: .signedNumber, help: ArgumentHelp("Timed repetitions of each size (the median is kept).", valueName: "n"))
     var repetitions = 7
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the measured table here (JSON, for gnnpipe plan --link-profile); rank 0 writes it.",
+                                                    valueName: "file.json"))
+    var output: String?
 
     func validate() throws {
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
@@ -58,6 +68,8 @@ struct ProbeLink: ParsableCommand {
                 try world.agree({}, describe: errorReport)
                 try world.agree({
                     if world.size < 2 { throw CommandFailure("probe-link needs at least 2 ranks; mpirun started 1", code: 64) }
+                    // Only rank 0 writes the file: only its host must have the folder.
+                    if world.rank == 0, let output { try checkOutputPath(output, option: "--output", extensions: ["json"], what: "link profile") }
                 }, describe: errorReport)
                 var results: [(LinkProbe.Pattern, [LinkProbe.Sample])] = []
                 for pattern in LinkProbe.Pattern.allCases {
@@ -75,8 +87,14 @@ struct ProbeLink: ParsableCommand {
                 }
                 var halo: LinkProbe.Fit?
                 for (pattern, samples) in results {
-                    guard let fit = LinkProbe.fit(samples) else {
-                        print("\(pattern.rawValue) fit: not enough distinct sizes")
+                    var fit = LinkProbe.fit(samples)
+                    if fit == nil, Set(samples.map(\.linkBytes)).count >= 2, let bound = LinkProbe.largestMessageRate(samples) {
+                        print("\(pattern.rawValue) fit: the times did not grow with the message size (a busy machine?); "
+                              + "the largest message's rate is used as a lower bound; on an idle machine, or with larger --sizes and more --repetitions, the fit is better")
+                        fit = bound
+                    }
+                    guard let fit else {
+                        print("\(pattern.rawValue) fit: needs at least two distinct --sizes")
                         continue
                     }
                     if pattern == .halo { halo = fit }
@@ -84,6 +102,11 @@ struct ProbeLink: ParsableCommand {
                 }
                 if let halo {
                     print(String(format: "for gnnpipe plan: --bandwidth %.0fmbit --delay %.3fms", halo.bitsPerSecond / 1e6, halo.overheadSeconds * 1e3))
+                }
+                if let output {
+                    let profile = try LinkProfile(ranks: world.size, hosts: hosts, repetitions: repetitions, samples: results.flatMap(\.1))
+                    try AtomicFile.write(Data(profile.jsonText().utf8), to: output)
+                    print("wrote \(output): for gnnpipe plan: --link-profile \(output)")
                 }
             }
         } catch {

@@ -48,10 +48,15 @@ struct GNNPipeHelpTests {
         Seconds against the bytes one rank sends are fitted as overhead + bytes / rate;
         the halo fit is what gnnpipe plan's --delay (per exchange) and --bandwidth
         mean, so the plan can use the link MPI actually delivers rather than the
-        nominal rate. Rank 0 prints the table.
+        nominal rate. Rank 0 prints the table. With -o FILE.json rank 0 also writes the
+        measured table: gnnpipe plan --link-profile FILE.json then interpolates the
+        measured seconds by message size instead of one line (MPI over TCP reaches a
+        different rate at each size).
 
         Examples:
           mpirun -n 4 --hostfile hosts gnnpipe probe-link
+          mpirun -n 4 --hostfile hosts gnnpipe probe-link -o link.json
+          gnnpipe plan graphs/cora --ranks 4 --link-profile link.json
           mpirun -n 2 gnnpipe probe-link --sizes 1k,1m --repetitions 3
 
         USAGE: mpirun -n <P> gnnpipe probe-link [<options>]
@@ -61,6 +66,9 @@ struct GNNPipeHelpTests {
                                   (KiB, MiB). (default: 1k,16k,256k,2m,16m)
           --repetitions <n>       Timed repetitions of each size (the median is kept).
                                   (default: 7)
+          -o, --output <file.json>
+                                  Write the measured table here (JSON, for gnnpipe plan
+                                  --link-profile); rank 0 writes it.
           -h, --help              Show help information.
 
         """#
@@ -336,15 +344,19 @@ struct GNNPipeHelpTests {
         predictions: on 4 emulated hosts they were 0.5-1.35x the measured epochs, 37 of
         51 within 30 % (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the
         nominal rate: measure the link with `mpirun ... gnnpipe probe-link` and pass
-        the --bandwidth and --delay it prints. --shared-cores N models hosts emulated
-        on one machine with N cores (e.g. launch/netns-cluster.sh): the ranks computing
-        at one moment share the N cores, slowed by the measured co-run factor (shared
-        memory bandwidth); waiting ranks sleep.
+        the --bandwidth and --delay it prints, or, better, write its table with
+        probe-link -o link.json and pass --link-profile link.json: the plan then takes
+        each message's seconds from the measured sizes (interpolated) instead of one
+        rate. --shared-cores N models hosts emulated on one machine with N cores (e.g.
+        launch/netns-cluster.sh): the ranks computing at one moment share the N cores,
+        slowed by the measured co-run factor (shared memory bandwidth); waiting ranks
+        sleep.
 
         Examples:
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 10gbit --layers 64
           gnnpipe plan data/rmat18 --ranks 4 --bandwidth 1gbit --shared-cores 2
+          gnnpipe plan graphs/cora --ranks 4 --link-profile link.json
 
         USAGE: gnnpipe plan [<options>] [<dataset>] --ranks <P>
 
@@ -358,9 +370,13 @@ struct GNNPipeHelpTests {
         OPTIONS:
           --ranks <P>             Number of ranks P (one per host).
           --bandwidth <rate>      Link rate in tc's units (bit/s: kbit, mbit, gbit;
-                                  byte/s: kbps, mbps, gbps). (default: 1gbit)
-          --delay <delay>         One-way delay per message, e.g. 0.1ms or 50us.
-                                  (default: 0ms)
+                                  byte/s: kbps, mbps, gbps; default: 1gbit).
+          --delay <delay>         One-way delay per message, e.g. 0.1ms or 50us
+                                  (default: 0ms).
+          --link-profile <file.json>
+                                  The link as gnnpipe probe-link -o measured it
+                                  (seconds by message size); replaces --bandwidth and
+                                  --delay.
           --model <model>         Model: gcn, gcnii or sage. (values: gcn, gcnii, sage;
                                   default: gcnii)
           --layers <n>            Number of graph layers (default: gcnii 32, else 2).

@@ -1,3 +1,4 @@
+import DistributedTraining
 import Foundation
 import Testing
 import TestSupport
@@ -308,7 +309,9 @@ struct GNNPipeMPITests {
 @Suite("gnnpipe probe-link", .serialized)
 struct ProbeLinkMPITests {
     @Test func probeLinkPrintsTheFitForPlan() throws {
-        let r = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,64k,1m", "--repetitions", "2"])
+        let profile = try CommandRunner.temporaryDirectory().appendingPathComponent("link.json").path
+        let r = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,64k,1m", "--repetitions", "2",
+                                                   "-o", profile])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "2 ranks on 1 host; 2 repetitions per size, slowest rank, median", "stdout: \(r.stdout)")
@@ -317,7 +320,7 @@ struct ProbeLinkMPITests {
             #expect(lines.contains { $0.hasPrefix(pattern) && $0.split(separator: " ").joined(separator: " ").contains("\(size) \(size)") },
                     "no \(pattern) row of \(size): \(r.stdout)")
         }
-        let plan = try #require(lines.first { $0.hasPrefix("for gnnpipe plan: --bandwidth ") })
+        let plan = try #require(lines.first { $0.hasPrefix("for gnnpipe plan: --bandwidth ") }, "stdout: \(r.stdout)")
         let words = plan.split(separator: " ")
         let bandwidth = String(words[words.firstIndex(of: "--bandwidth")! + 1])
         let delay = String(words[words.firstIndex(of: "--delay")! + 1])
@@ -327,6 +330,15 @@ struct ProbeLinkMPITests {
         let p = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--bandwidth", bandwidth, "--delay", delay],
                                        directory: Fixtures.repositoryRoot)
         #expect(p.status == 0, "\(p.stderr)")
+        // The written table: all six rows, read back by plan --link-profile.
+        #expect(lines.contains("wrote \(profile): for gnnpipe plan: --link-profile \(profile)"), "stdout: \(r.stdout)")
+        let written = try LinkProfile.read(path: profile)
+        #expect(written.ranks == 2 && written.hosts == 1 && written.repetitions == 2)
+        #expect(written.samples.map(\.messageBytes) == [1024, 65536, 1 << 20, 1024, 65536, 1 << 20])
+        let q = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--link-profile", profile],
+                                      directory: Fixtures.repositoryRoot)
+        #expect(q.status == 0, "\(q.stderr)")
+        #expect(q.stdout.contains("links as probe-link measured them (\(profile): 2 ranks on 1 host)"), "\(q.stdout)")
     }
 
     @Test func probeLinkUsageErrors() throws {
@@ -336,6 +348,9 @@ struct ProbeLinkMPITests {
         let one = try GNNPipeMPITests.mpirunWatched(["-n", "1", GNNPipeMPITests.gnnpipePath, "probe-link"])
         #expect(one.status == 64)
         #expect(one.stderr.contains("probe-link needs at least 2 ranks"), "\(one.stderr)")
+        let json = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "-o", "/tmp/link.txt"])
+        #expect(json.status == 64)
+        #expect(GNNPipeMPITests.occurrences(of: "error: --output /tmp/link.txt: the file name must end in .json", in: json.stderr) == 1, "\(json.stderr)")
         let bad = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,lots"])
         #expect(bad.status == 64)
         #expect(GNNPipeMPITests.occurrences(of: "'lots' is not a size", in: bad.stderr) == 1, "\(bad.stderr)")

@@ -27,6 +27,17 @@ import Testing
         #expect(LinkProbe.fit([]) == nil)
     }
 
+    /// Times that do not grow with size give no fit; the largest message's rate is the fallback.
+    @Test func shrinkingTimesFallBackToTheLargestMessage() throws {
+        let samples = [Self.sample(1 << 10, 0.004), Self.sample(1 << 16, 0.001), Self.sample(1 << 20, 0.0005)]
+        #expect(LinkProbe.fit(samples) == nil)
+        let bound = try #require(LinkProbe.largestMessageRate(samples))
+        #expect(bound.overheadSeconds == 0)
+        #expect(bound.bitsPerSecond == 8 * Double(1 << 20) / 0.0005)
+        #expect(LinkProbe.largestMessageRate([]) == nil)
+        #expect(LinkProbe.largestMessageRate([Self.sample(0, 0.001)]) == nil)
+    }
+
     /// On P in-process ranks: one sample per size, with the bytes a rank sends in the step.
     @Test func measureCountsTheBytesOfEachPattern() throws {
         let results = try InProcessCommunicatorTests.all(3) { comm in
