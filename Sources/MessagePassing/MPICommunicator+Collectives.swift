@@ -117,7 +117,16 @@ extension MPICommunicator {
             : "ranks " + ranks.map(String.init).joined(separator: ", ") + " on " + ranks.map { host(ofRank: $0) }.joined(separator: ", ")
     }
 
-    private func post(_ buffer: RawBuffer, offset: Int, count: Int, peer: Int, isSend: Bool) throws(CommunicationError) -> MPI_Request? {
+    /// A posted message and the buffer it reads or fills. Holding the buffer here keeps it alive
+    /// until the message completes: Swift may free an object after its last use, and a send
+    /// buffer's last use in the code is the `MPI_Isend`, while Open MPI's TCP transport reads
+    /// it later (shared memory copies small messages at once, which hid this).
+    struct PendingMessage {
+        var handle: MPI_Request?
+        let buffer: RawBuffer
+    }
+
+    private func post(_ buffer: RawBuffer, offset: Int, count: Int, peer: Int, isSend: Bool) throws(CommunicationError) -> PendingMessage {
         precondition(count <= Int(Int32.max), "collective message of \(count) bytes exceeds MPI's 32-bit count")
         var handle: MPI_Request? = mpi.REQUEST_NULL
         let p = buffer.pointer + offset
@@ -125,11 +134,11 @@ extension MPICommunicator {
             ? mpi.Isend(p, Int32(count), mpi.BYTE, Int32(peer), Self.collectiveTag, collectiveComm, &handle)
             : mpi.Irecv(p, Int32(count), mpi.BYTE, Int32(peer), Self.collectiveTag, collectiveComm, &handle)
         try mpi.check(code, isSend ? "MPI_Isend" : "MPI_Irecv")
-        return handle
+        return PendingMessage(handle: handle, buffer: buffer)
     }
 
     /// Waits for every request until the deadline; then `missing(peers still pending)` says why.
-    private func complete(_ requests: [(peer: Int, handle: MPI_Request?)], operation: String,
+    private func complete(_ requests: [(peer: Int, message: PendingMessage)], operation: String,
                           missing: ([Int]) -> String) throws(CommunicationError) {
         var pending = requests
         var poll = Poll(timeout: timeout, rank: rank)
@@ -137,7 +146,7 @@ extension MPICommunicator {
             var i = 0
             while i < pending.count {
                 var done: Int32 = 0
-                try mpi.check(mpi.Test(&pending[i].handle, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
+                try mpi.check(mpi.Test(&pending[i].message.handle, &done, CMPI_STATUS_IGNORE()), "MPI_Test")
                 if done != 0 { pending.remove(at: i) } else { i += 1 }
             }
             if pending.isEmpty { break }

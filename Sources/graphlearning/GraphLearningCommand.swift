@@ -307,6 +307,10 @@ struct MPICheck: ParsableCommand {
             ToolMain.printError("rank \(comm.rank): all-reduce gave ranks sum \(values[0]) and rank count \(values[1]), expected \(expected) and \(comm.size)")
             try comm.abort(code: 1, reason: "mpi-check failed")
         }
+        if let failure = try Self.checkCollectives(comm) {
+            ToolMain.printError("rank \(comm.rank): \(failure)")
+            try comm.abort(code: 1, reason: "mpi-check failed")
+        }
         // Ring: send 1,000 floats tagged with this rank to the right, receive from the left.
         let n = 1000
         let right = (comm.rank + 1) % comm.size, left = (comm.rank + comm.size - 1) % comm.size
@@ -319,6 +323,37 @@ struct MPICheck: ParsableCommand {
             ToolMain.printError("rank \(comm.rank): ring exchange from rank \(left) delivered wrong values")
             try comm.abort(code: 1, reason: "mpi-check failed")
         }
-        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks), ring exchange OK (\(comm.traffic.bytesSent) bytes sent)")
+        print("rank \(comm.rank) of \(comm.size) on \(host): all-reduce OK (sum of ranks \(values[0]), \(values[1]) ranks), "
+              + "collectives OK (\(Self.checkedCollectives)), ring exchange OK (\(comm.traffic.bytesSent) bytes sent)")
+    }
+
+    static let checkedCollectives = "sum of 100003 floats, all-gather, all-to-all, broadcast, gather"
+
+    /// Every collective of ``Communicating`` on messages large enough that Open MPI's TCP
+    /// transport sends them after the call returns (a buffer freed too early shows as wrong
+    /// bytes), against values each rank can compute alone. Nil when all agree.
+    static func checkCollectives(_ comm: MPICommunicator) throws -> String? {
+        let P = comm.size, me = comm.rank
+        // Sum: element i of rank r is (r + 1) · (i mod 7), small integers that floats add exactly.
+        var floats = (0..<100_003).map { Float((me + 1) * ($0 % 7)) }
+        try comm.allReduceSum(&floats)
+        if let i = floats.indices.first(where: { floats[$0] != Float((P * (P + 1) / 2) * ($0 % 7)) }) {
+            return "all-reduce of 100003 floats: element \(i) is \(floats[i]), expected \(Float((P * (P + 1) / 2) * (i % 7)))"
+        }
+        let gathered: [Int64] = try comm.allGather([Int64(me), Int64(me) * 10, 7])
+        if gathered != (0..<P).flatMap({ [Int64($0), Int64($0) * 10, 7] }) { return "all-gather gave \(gathered.prefix(12))" }
+        // All-to-all: rank r sends rank q (q + 1) · 100,000 bytes of value (16 r + q) mod 256.
+        func byte(_ r: Int, _ q: Int) -> UInt8 { UInt8((16 * r + q) % 256) }
+        let blocks = (0..<P).map { q in [UInt8](repeating: byte(me, q), count: (q + 1) * 100_000) }
+        let received = try comm.allToAll(blocks, receiveCounts: [Int](repeating: (me + 1) * 100_000, count: P))
+        for (q, block) in received.enumerated() where block != [UInt8](repeating: byte(q, me), count: (me + 1) * 100_000) {
+            return "all-to-all: the block from rank \(q) is wrong"
+        }
+        var broadcast = (0..<500_000).map { UInt8(truncatingIfNeeded: $0 &* (me == P - 1 ? 31 : 0)) }
+        try comm.broadcast(bytes: &broadcast, root: P - 1)
+        if broadcast != (0..<500_000).map({ UInt8(truncatingIfNeeded: $0 &* 31) }) { return "broadcast from rank \(P - 1) is wrong" }
+        let parts = try comm.gather(bytes: [UInt8](repeating: byte(me, 0), count: 200_000 + me), root: 0)
+        if me == 0, parts != (0..<P).map({ [UInt8](repeating: byte($0, 0), count: 200_000 + $0) }) { return "gather at rank 0 is wrong" }
+        return nil
     }
 }

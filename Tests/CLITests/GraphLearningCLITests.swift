@@ -173,6 +173,25 @@ struct GraphLearningCLITests {
         #expect(r.stdout.contains("all-reduce OK (sum of ranks 1, 2 ranks)"))
     }
 
+    /// Every collective over Open MPI's TCP transport, in the optimised build users run: there
+    /// Swift frees an object after its last use, and a collective's send buffer whose last use
+    /// was `MPI_Isend` went while TCP still read it (sums came back as garbage across hosts).
+    /// Debug builds keep objects to the end of their scope and shared memory copies small
+    /// messages at once, so only this combination shows it. launch/test.sh builds the release
+    /// binary first; without it this test fails naming the command.
+    @Test(arguments: [2, 3, 4])
+    func collectivesOverTCPInTheReleaseBuild(ranks: Int) throws {
+        let bin = Fixtures.repositoryRoot.appendingPathComponent(".build/release/graphlearning").path
+        #expect(FileManager.default.isExecutableFile(atPath: bin), "no \(bin): run swift build -c release --product graphlearning (launch/test.sh does)")
+        let r = try CommandRunner.runPath("/usr/bin/env", ["timeout", "--kill-after=10", "300", "mpirun", "--oversubscribe", "--mca", "btl", "tcp,self",
+                                                           "-n", "\(ranks)", bin, "mpi-check"],
+                                          environment: CommandRunner.mpiEnvironment)
+        #expect(r.status == 0, "\(r.stderr)")
+        let sum = ranks * (ranks - 1) / 2
+        #expect(r.stdout.split(separator: "\n").filter { $0.contains("all-reduce OK (sum of ranks \(sum), \(ranks) ranks), collectives OK") }.count == ranks,
+                "\(r.stdout)")
+    }
+
     @Test func outputIsCheckedBeforeAnyWork() throws {
         let r = try CommandRunner.run("graphlearning", ["partition", Fixtures.graphPath("cora"), "-k", "2", "-o", "/nonexistent/p.npy"])
         #expect(r.status == 64)
