@@ -65,12 +65,13 @@ extension Communicating {
         let mine = start(rank)..<start(rank + 1)
         let blocks = values.withUnsafeBytes { raw in (0..<P).map { q in Array(raw[start(q) * stride ..< start(q + 1) * stride]) } }
         let contributions = try allToAll(blocks, receiveCounts: [Int](repeating: mine.count * stride, count: P))
-        var reduced = [T](values[mine])
+        // ((c₀ + c₁) + c₂) + …: rank 0's copy first, then one rank at a time over whole arrays.
+        var reduced = Self.values(of: contributions[0], as: T.self)
         reduced.withUnsafeMutableBufferPointer { out in
-            for i in 0..<mine.count {
-                var s = contributions[0].withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * stride, as: T.self) }
-                for r in 1..<P { s = add(s, contributions[r].withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * stride, as: T.self) }) }
-                out[i] = s
+            for r in 1..<P {
+                Self.values(of: contributions[r], as: T.self).withUnsafeBufferPointer { next in
+                    for i in 0..<out.count { out[i] = add(out[i], next[i]) }
+                }
             }
         }
         let segments = try allToAll([[UInt8]](repeating: Self.bytes(of: reduced), count: P),
