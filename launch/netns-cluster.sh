@@ -131,7 +131,19 @@ up)
 while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
 host=$1
 shift
-exec ip netns exec "$host" env GRAPHLEARNING_HOST="$host" /bin/bash -c "$*"
+# Every host has this machine's host name, so Open MPI would give the daemons of all hosts one
+# session directory (<base>/ompi.<hostname>.<uid>/jf.<job>/...), and one daemon's set-up or
+# clean-up removed a folder another was creating in (orte_init failed in orte_session_dir,
+# about 1 launch in 30). Each host gets its own base, in the environment and wherever mpirun
+# put the base on the daemon's command line.
+base=$OMPI_MCA_orte_tmpdir_base
+command="$*"
+if [ -n "$base" ]; then
+    mkdir -p "$base/$host"
+    command=${command//"$base"/"$base/$host"}
+    export OMPI_MCA_orte_tmpdir_base="$base/$host"
+fi
+exec ip netns exec "$host" env GRAPHLEARNING_HOST="$host" /bin/bash -c "$command"
 AGENT
     chmod +x "$dir/agent.sh"
     cat > "$dir/mpi-tcp.env" <<ENV
