@@ -205,6 +205,9 @@ public final class DistributedTrainer {
         wholeLists = plan.wholeExchangeLists
         let widths = layout.boundaryWidths
         pipelineFloatsPerEpoch = Int64(plan.ownCount) * Int64((stage > 0 ? widths[stage - 1] : 0) + (stage < grid.stages - 1 ? widths[stage] : 0))
+        // Pipeline sends and receives in flight advance between the stage's layers (a G = 1
+        // stage makes no other MPI call while it computes).
+        if grid.stages > 1 { executor.progress = { [communicator] in communicator.progress() } }
     }
 
     /// Whether the pass of `epoch` runs chunked (C > 1 and past the warm-up).

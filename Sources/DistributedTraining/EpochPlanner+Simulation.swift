@@ -10,8 +10,10 @@ enum PlanOperation: Equatable {
     case send(message: Int, seconds: Double)
     /// A message above the eager limit (rendezvous protocol): after the handshake its bytes move
     /// only while the sender is inside MPI again, which a rank that goes on computing is not.
-    /// Its `seconds` start at the sender's next communication operation (send, receive,
-    /// exchange) or the end of its timeline, whichever comes first.
+    /// Its `seconds` start at the sender's next MPI call: the end of its next compute operation
+    /// (the trainer lets the transport progress after every layer, ``/MessagePassing/Communicating/progress()``),
+    /// its next communication operation (send, receive, exchange) or the end of its timeline,
+    /// whichever comes first.
     case rendezvousSend(message: Int, seconds: Double)
     /// Waits until `message` has arrived.
     case receive(message: Int)
@@ -22,7 +24,9 @@ enum PlanOperation: Equatable {
 /// progress at min(1, cores / (n · threads)) seconds of kernel work per second; ranks that wait
 /// for a message or a collective sleep and leave their core (``MPICommunicator``'s polling).
 /// While more than one core computes, kernels also run `coRunFactor` times slower (shared memory
-/// bandwidth and last-level cache). Links are independent: a rank's transfers do not slow another's.
+/// bandwidth and last-level cache). Links are independent: a rank's transfers do not slow another's;
+/// a rank's own point-to-point messages queue on its link (a message starts moving when the
+/// rank's previous one has left: they share the rank's one link out).
 enum TimelineSimulation {
     /// Seconds until every rank has finished its last operation.
     /// - Precondition: the timelines match (every received message is sent, every collective key
@@ -35,10 +39,16 @@ enum TimelineSimulation {
         var arrival: [Int: Double] = [:]                      // message → arrival time
         var arrived: [Int: [Int]] = [:]                       // collective key → ranks waiting in it
         var unsent = [[(message: Int, seconds: Double)]](repeating: [], count: P)  // rendezvous sends not yet moving
+        var linkFree = [Double](repeating: 0, count: P)      // when rank r's link has sent its queued messages
         var now = 0.0
+        // Message `message` joins rank r's link queue now.
+        func transmit(_ r: Int, _ message: Int, _ seconds: Double) {
+            linkFree[r] = max(now, linkFree[r]) + seconds
+            arrival[message] = linkFree[r]
+        }
         // Rank r is inside MPI now: its rendezvous messages start moving.
         func progress(_ r: Int) {
-            for m in unsent[r] { arrival[m.message] = now + m.seconds }
+            for m in unsent[r] { transmit(r, m.message, m.seconds) }
             unsent[r].removeAll()
         }
         while true {
@@ -58,10 +68,11 @@ enum TimelineSimulation {
                         if remaining[r]! <= 1e-12 {
                             remaining[r] = nil
                             position[r] += 1
+                            progress(r)  // the trainer's progress call after a layer's kernels
                             changed = true
                         }
                     case .send(let message, let seconds):
-                        arrival[message] = now + seconds
+                        transmit(r, message, seconds)
                         position[r] += 1
                         changed = true
                     case .rendezvousSend(let message, let seconds):

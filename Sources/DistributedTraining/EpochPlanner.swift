@@ -58,8 +58,9 @@ public struct ModePrediction: Sendable {
 ///                        seconds at that size (``LinkProfile``, halo or pipeline); a halo exchange starts
 ///                        when the group's last member arrives and lasts its slowest member's transfer;
 ///                        a pipeline message above the eager limit (64 KiB) starts moving at its
-///                        sender's next send, receive or exchange (Open MPI progresses a rendezvous
-///                        only inside MPI calls; the sender computes in between)
+///                        sender's next MPI call: the end of its next layer's kernels (the trainer
+///                        polls the transport between layers) or its next send, receive or exchange
+///                        (Open MPI progresses a rendezvous only inside MPI calls)
 /// contention             with `sharedCores` (hosts emulated on one machine) the ranks computing at
 ///                        one moment share the cores (processor sharing); waiting ranks sleep; while
 ///                        two or more cores compute, kernels run slower by the measured co-run

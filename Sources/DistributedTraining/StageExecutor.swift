@@ -56,6 +56,10 @@ final class StageExecutor {
     let initialFeatures: Matrix?
     let initialFeaturesInOriginalOrder: Bool
     private let trace: TraceRecorder?
+    /// Called after every layer's kernels of a forward or backward pass: lets the transport move
+    /// the pipeline messages in flight (``/MessagePassing/Communicating/progress()``), which
+    /// otherwise wait for this rank's next MPI call while it computes the stage's layers.
+    var progress: () -> Void = {}
 
     init(model: GNNModel, layout: StageLayout, plan: RankPlan, stage: Int, tables: [HistoryTable?], localFeatures: Matrix?,
          initialFeatures: Matrix?, initialFeaturesInOriginalOrder: Bool,
@@ -122,6 +126,7 @@ final class StageExecutor {
                 g = features(view.block.columns)
             }
             x = runBlock(k, g, view: view, rows: rows)
+            progress()
         }
         if isLastStage && !layout.outputLayers.isEmpty {
             ctx.rowIndices = rowOriginal(rows)
@@ -177,6 +182,7 @@ final class StageExecutor {
             try exchangeBackward(table, view, layer: k, into: &dx)
             table.consumePending(view.pendingRows, first: rows.lowerBound, plan: plan, into: &dx)
             dy = dx
+            progress()
         }
         if computesInitialRepresentation {
             // ∂H⁰ of this chunk (on stage 0 plus the first block's input gradient, which is H⁰

@@ -64,6 +64,11 @@ public protocol Communicating: AnyObject {
     /// Blocks until every rank arrives.
     /// - Throws: ``CommunicationError``.
     func barrier() throws(CommunicationError)
+    /// Lets the transport move messages in flight, without waiting: Open MPI advances a large
+    /// (rendezvous) ``isend(_:count:to:tag:)`` or ``irecv(_:count:from:tag:)`` only inside MPI
+    /// calls, so a rank that computes for long between calls holds its sends back. Cheap; call
+    /// it between long computations. Errors are left to the next wait.
+    func progress()
     /// A new communicator of the ranks that pass the same `color`, ranked by (`key`, rank)
     /// (`MPI_Comm_split`). Collective over this communicator.
     /// - Throws: ``CommunicationError``.

@@ -98,6 +98,9 @@ public final class InProcessCommunicator: Communicating, @unchecked Sendable {
         return request
     }
 
+    /// Nothing to do: in-process messages are copied when both sides arrive.
+    public func progress() {}
+
     public func waitAll(_ requests: [MessageRequest]) throws(CommunicationError) {
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
         try world.locked { () throws(CommunicationError) in

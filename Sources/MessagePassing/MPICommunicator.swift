@@ -159,6 +159,14 @@ public final class MPICommunicator: Communicating, @unchecked Sendable {
         return request
     }
 
+    /// `MPI_Iprobe` on this communicator: one turn of Open MPI's progress engine, which serves
+    /// every communicator of the process.
+    public func progress() {
+        var flag: Int32 = 0
+        var status = MPI_Status()
+        _ = mpi.Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &status)
+    }
+
     public func waitAll(_ requests: [MessageRequest]) throws(CommunicationError) {
         var poll = Poll(timeout: timeout, rank: rank)
         for request in requests where !request.isComplete {

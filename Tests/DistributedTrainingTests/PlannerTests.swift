@@ -65,6 +65,26 @@ import TestSupport
         #expect(TimelineSimulation.run([stage0, stage1], sharedCores: nil) == 13)
     }
 
+    /// The trainer polls the transport after every layer: a rendezvous message starts moving at
+    /// the end of the sender's next compute, not only at its next communication. Stage 0 sends
+    /// at 1, computes 1 → 2 (then m0 moves, arriving at 2.5) and on to 4; stage 1 computes
+    /// 2.5 → 5.5. Moving only at the end of stage 0's timeline would give 4.5 + 3 = 7.5.
+    @Test func rendezvousMessagesMoveAfterTheSendersNextLayer() {
+        let stage0: [PlanOperation] = [.compute(1), .rendezvousSend(message: 0, seconds: 0.5), .compute(1), .compute(1), .compute(1)]
+        let stage1: [PlanOperation] = [.receive(message: 0), .compute(3)]
+        #expect(TimelineSimulation.run([stage0, stage1], sharedCores: nil) == 5.5)
+    }
+
+    /// A rank's messages share its link: two 1 s messages sent at 0 arrive at 1 and 2; messages
+    /// of two ranks do not queue behind each other.
+    @Test func aRanksMessagesQueueOnItsLink() {
+        let sender: [PlanOperation] = [.send(message: 0, seconds: 1), .send(message: 1, seconds: 1)]
+        #expect(TimelineSimulation.run([sender, [.receive(message: 0), .receive(message: 1)]], sharedCores: nil) == 2)
+        #expect(TimelineSimulation.run([sender, [.receive(message: 0), .compute(0.5)]], sharedCores: nil) == 1.5)
+        let two: [[PlanOperation]] = [[.send(message: 0, seconds: 1)], [.send(message: 1, seconds: 1)], [.receive(message: 0), .receive(message: 1)]]
+        #expect(TimelineSimulation.run(two, sharedCores: nil) == 1)
+    }
+
     /// Processor sharing and collectives by hand.
     @Test func sharingAndExchangesByHand() {
         // 2 cores, 3 ranks computing 1, 1, 2 s: all at 2/3 until 1.5, then the last alone: 2.5.
