@@ -4,6 +4,7 @@
     python3 Benchmarks/cluster_bench.py                       # Cora + R-MAT 2^16, GCNII 16/32/64, 1 and 10 gbit
     python3 Benchmarks/cluster_bench.py --datasets cora --layers 16 --rates 1gbit --epochs 3   # a quick look
     python3 Benchmarks/cluster_bench.py --replan run1.md run2.md   # today's plan against saved measurements
+    python3 Benchmarks/cluster_bench.py --replan run1.md --profiles   # ... with the runs' probe tables (--link-profile)
 
 For every link rate: `launch/netns-cluster.sh up 4 --rate R` (its own prefix and subnet, so the
 tests' cluster can coexist), then for every dataset and depth the three modes (pipeline 4 x 1,
@@ -60,9 +61,10 @@ def train(gnnpipe, hostfile, folder, layers, mode, epochs, chunks):
                 bubble=mean("bubble_seconds"), link_bytes=max(r["bytes_sent"] for r in epochs_[-1]["ranks"]))
 
 
-def probe(gnnpipe, hostfile):
-    """`gnnpipe probe-link` across the hosts: the link MPI delivers, as plan's (--bandwidth, --delay)."""
-    cmd = [HOSTFILE_LAUNCH, hostfile, "4", "probe-link"]
+def probe(gnnpipe, hostfile, profile):
+    """`gnnpipe probe-link -o PROFILE` across the hosts: the link MPI delivers, as plan's (--bandwidth, --delay),
+    and its measured table written to PROFILE (for plan --link-profile)."""
+    cmd = [HOSTFILE_LAUNCH, hostfile, "4", "probe-link", "-o", profile]
     print("+", " ".join(cmd), file=sys.stderr, flush=True)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=dict(os.environ, GNNPIPE=gnnpipe, BIND_TO="none"),
                          cwd=ROOT).stdout
@@ -71,9 +73,10 @@ def probe(gnnpipe, hostfile):
     return words[words.index("--bandwidth") + 1], words[words.index("--delay") + 1]
 
 
-def plan(gnnpipe, folder, layers, rate, chunks, cores, delay="0ms"):
-    out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--bandwidth", rate, "--delay", delay, "--layers", str(layers),
-                          "--chunks", str(chunks), "--shared-cores", str(cores)], check=True, capture_output=True, text=True).stdout
+def plan(gnnpipe, folder, layers, rate, chunks, cores, delay="0ms", profile=None):
+    link = ["--link-profile", profile] if profile else ["--bandwidth", rate, "--delay", delay]
+    out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--layers", str(layers), "--chunks", str(chunks),
+                          "--shared-cores", str(cores)] + link, check=True, capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
         for name, label in PLAN_NAMES.items():
@@ -95,6 +98,7 @@ def main():
     p.add_argument("--chunks", type=int, default=8)
     p.add_argument("--replan", nargs="+", metavar="TABLE.md",
                    help="no training: read the measured rows of earlier runs' output and predict them with this build's plan")
+    p.add_argument("--profiles", action="store_true", help="with --replan: plan with the tables' probe profiles (--link-profile)")
     a = p.parse_args()
     if not a.no_build:
         sh(["swift", "build", "-c", "release", "--product", "gnnpipe"])
@@ -104,10 +108,10 @@ def main():
         return replan(a, cores)
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}")
     print("\nplan: `gnnpipe plan --bandwidth RATE` (the nominal link); probed plan: `--bandwidth B --delay D` of `gnnpipe probe-link` "
-          "run across the same hosts before the rows of that rate")
+          "run across the same hosts before the rows of that rate; profile plan: `--link-profile` of that probe's table")
     print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link "
-          "| probed plan s | probed / measured |")
-    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| probed plan s | probed / measured | profile plan s | profile / measured |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = []
     folders = {name: dataset_path(name) for name in a.datasets.split(",")}
     for rate in a.rates.split(","):
@@ -117,22 +121,24 @@ def main():
             up += ["--delay", a.delay]
         sh(up)
         try:
-            probed = probe(a.gnnpipe, os.path.join(directory, "hostfile"))
+            profile = os.path.join(directory, "link.json")
+            probed = probe(a.gnnpipe, os.path.join(directory, "hostfile"), profile)
             print(f"<!-- probe {rate}: --bandwidth {probed[0]} --delay {probed[1]} -->", flush=True)
+            print(f"<!-- profile {rate}: {' '.join(open(profile).read().split())} -->", flush=True)
             for name, folder in folders.items():
                 for layers in [int(x) for x in a.layers.split(",")]:
                     predicted = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores)
                     predicted_probed = plan(a.gnnpipe, folder, layers, probed[0], a.chunks, cores, probed[1])
+                    predicted_profile = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores, profile=profile)
                     for mode in MODES:
                         m = train(a.gnnpipe, os.path.join(directory, "hostfile"), folder, layers, mode, a.epochs, a.chunks)
-                        q = predicted.get(mode[0], {})
-                        qp = predicted_probed.get(mode[0], {})
-                        ratio = q.get("epoch", 0) / m["epoch"] if m["epoch"] else 0
-                        ratio_p = qp.get("epoch", 0) / m["epoch"] if m["epoch"] else 0
-                        results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q, probed=qp))
+                        q, qp, qf = (x.get(mode[0], {}) for x in (predicted, predicted_probed, predicted_profile))
+                        ratio, ratio_p, ratio_f = (x.get("epoch", 0) / m["epoch"] if m["epoch"] else 0 for x in (q, qp, qf))
+                        results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q, probed=qp, profile=qf))
                         print(f"| {name} | {layers} | {rate} | {mode[0]} | {m['epoch']:.3f} | {m['compute']:.3f} | {m['wait']:.3f} | "
                               f"{m['bubble']:.3f} | {m['link_bytes'] / 2**20:.1f} | {q.get('epoch', 0):.3f} | {ratio:.2f} | "
-                              f"{q.get('link_mib', 0):.1f} | {qp.get('epoch', 0):.3f} | {ratio_p:.2f} |", flush=True)
+                              f"{q.get('link_mib', 0):.1f} | {qp.get('epoch', 0):.3f} | {ratio_p:.2f} | {qf.get('epoch', 0):.3f} | {ratio_f:.2f} |",
+                              flush=True)
         finally:
             sh([CLUSTER, "down", "--dir", directory, "--prefix", "gb"])
             shutil.rmtree(directory, ignore_errors=True)
@@ -149,6 +155,7 @@ def main():
                   + (f"the pipeline is faster from L = {wins[0]}" if wins else "the pipeline is not faster at any measured depth"))
     summarize(results, "plan", "the plan with the nominal rate")
     summarize(results, "probed", "the plan with the probed link")
+    summarize(results, "profile", "the plan with the probed link's table (--link-profile)")
 
 
 def summarize(results, key, what):
@@ -166,18 +173,24 @@ def summarize(results, key, what):
 
 def replan(a, cores):
     """Predicted vs measured for the rows of earlier runs (the measured columns are copied)."""
-    rows, probes = [], {}
+    rows, probes, profiles = [], {}, {}
     for path in a.replan:
         for line in open(path):
             if line.startswith("<!-- probe "):
                 words = line.split()
                 probes[words[2].rstrip(":")] = (words[words.index("--bandwidth") + 1], words[words.index("--delay") + 1])
+            if line.startswith("<!-- profile ") and a.profiles:
+                rate, text = line[len("<!-- profile "):].split(":", 1)
+                path = os.path.join(tempfile.mkdtemp(prefix="gl-replan-"), "link.json")
+                open(path, "w").write(text.strip().removesuffix("-->").strip())
+                profiles[rate.strip()] = path
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if len(cells) >= 9 and cells[1].isdigit():
                 rows.append(cells)
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {cores} cores, load {os.getloadavg()[0]:.1f}; "
           f"measured rows from {', '.join(a.replan)}; links: "
-          + ", ".join(f"{r} as --bandwidth {b} --delay {d} (probed)" for r, (b, d) in probes.items()) or "nominal")
+          + (", ".join(f"{r} as {'its --link-profile' if r in profiles else f'--bandwidth {b} --delay {d}'} (probed)"
+                       for r, (b, d) in probes.items()) or "nominal"))
     print("\n| dataset | L | rate | mode | measured epoch s | plan epoch s | plan / measured | fastest measured | plan's pick |")
     print("|---|---:|---|---|---:|---:|---:|---|---|")
     ratios, agree, cases = [], 0, 0
@@ -187,7 +200,7 @@ def replan(a, cores):
     for (name, layers, rate), measured in groups.items():
         # The probed link where the table has one for this rate (probe-link's fit), else the nominal rate.
         link = probes.get(rate, (rate, "0ms"))
-        predicted = plan(a.gnnpipe, dataset_path(name), layers, link[0], a.chunks, cores, link[1])
+        predicted = plan(a.gnnpipe, dataset_path(name), layers, link[0], a.chunks, cores, link[1], profile=profiles.get(rate))
         fastest = min(measured, key=measured.get)
         pick = min((m for m in measured if m in predicted), key=lambda m: predicted[m]["epoch"])
         cases += 1

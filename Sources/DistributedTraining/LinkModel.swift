@@ -45,8 +45,8 @@ public struct LinkModel: Sendable, Equatable {
     }
 
     /// Seconds of a step in which one rank sends `bytes` (0 for nothing to send): `delay + 8 bytes / rate`,
-    /// or the profile's measured step of `pattern` (a halo exchange or all-reduce step: ``LinkProbe/Pattern/halo``;
-    /// a stage's message to the next: ``LinkProbe/Pattern/pipeline``).
+    /// or the profile's measured step of `pattern` (a halo exchange or all-reduce step: ``/MessagePassing/LinkProbe/Pattern/halo``;
+    /// a stage's message to the next: ``/MessagePassing/LinkProbe/Pattern/pipeline``).
     public func seconds(bytes: Int64, pattern: LinkProbe.Pattern = .halo) -> Double {
         if let profile { return profile.seconds(bytes: bytes, pattern: pattern) }
         return bytes <= 0 ? 0 : delaySeconds + 8 * Double(bytes) / bitsPerSecond

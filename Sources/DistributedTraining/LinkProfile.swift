@@ -1,7 +1,7 @@
 import Foundation
 import MessagePassing
 
-/// A link measured by `gnnpipe probe-link -o FILE` (``LinkProbe``): the seconds of a halo step
+/// A link measured by `gnnpipe probe-link -o FILE` (``/MessagePassing/LinkProbe``): the seconds of a halo step
 /// and of a pipeline hand-off at each measured size, read back by `gnnpipe plan --link-profile`.
 ///
 /// One line `overhead + bytes / rate` cannot give MPI-over-TCP's cost at every size: on the
@@ -9,7 +9,7 @@ import MessagePassing
 /// steps of 256 KiB–2 MiB per peer ran at 59–65 Mbit/s (BENCHMARKS.md, issue 12). The profile
 /// keeps the measured table and ``seconds(bytes:pattern:)`` interpolates it.
 ///
-/// Interpolation, per pattern, over the samples sorted by the bytes one rank sends (``LinkProbe/Sample/linkBytes``),
+/// Interpolation, per pattern, over the samples sorted by the bytes one rank sends (``/MessagePassing/LinkProbe/Sample/linkBytes``),
 /// their seconds first made non-decreasing (a running maximum, so noise never makes more bytes cheaper):
 /// - `bytes ≤ 0`: 0;
 /// - up to the smallest measured size: that size's seconds (a step costs at least the smallest one's);
