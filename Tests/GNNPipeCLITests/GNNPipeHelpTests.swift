@@ -341,8 +341,9 @@ struct GNNPipeHelpTests {
         rank's timeline of one training step (fill/drain schedule, halo exchanges,
         all-reduces). Bytes and kept state are exact (they are what the trainer reports
         as analytic bytes and operator/feature/table bytes); times and peak memory are
-        predictions: on 4 emulated hosts they were 0.5-1.35x the measured epochs, 37 of
-        51 within 30 % (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the
+        predictions: on 4 emulated hosts, with --link-profile, they were 0.62-1.66x the
+        measured epochs, 37 of 48 within 30 %, and the pick was the fastest mode in all
+        16 settings (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the
         nominal rate: measure the link with `mpirun ... gnnpipe probe-link` and pass
         the --bandwidth and --delay it prints, or, better, write its table with
         probe-link -o link.json and pass --link-profile link.json: the plan then takes
