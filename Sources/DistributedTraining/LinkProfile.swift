@@ -89,21 +89,26 @@ public struct LinkProfile: Sendable, Equatable {
 }
 
 extension LinkProfile {
+    // Counts are read as numbers and checked to be whole below, so that 3072.5 or 1e30 get a
+    // message naming the field rather than the decoder's "not valid JSON".
     private struct File: Codable {
         var format: String
-        var version: Int
-        var ranks: Int
-        var hosts: Int
-        var repetitions: Int
+        var version: Double
+        var ranks: Double
+        var hosts: Double
+        var repetitions: Double
         var samples: [Entry]
     }
 
     private struct Entry: Codable {
         var pattern: String
-        var message_bytes: Int
-        var link_bytes: Int
+        var message_bytes: Double
+        var link_bytes: Double
         var seconds: Double
     }
+
+    /// Seconds a measured step may take: from 1 ns to one day.
+    static let plausibleSeconds: ClosedRange<Double> = 1e-9...86_400
 
     static let formatName = "gnnpipe link profile"
 
@@ -119,8 +124,10 @@ extension LinkProfile {
 
     /// Reads a file written by `gnnpipe probe-link -o`.
     /// - Throws: ``DistributedTrainingError/invalidSetup(_:)`` as `PATH: what was expected`
-    ///   (unreadable, not JSON, not a link profile, a version this build does not read, a sample
-    ///   without positive bytes and seconds, a pattern without samples).
+    ///   (unreadable, not JSON, not a link profile, a version this build does not read, counts
+    ///   that are not whole numbers, more hosts than ranks, a sample whose link bytes are not
+    ///   what probe-link measures for its message size and rank count, seconds outside 1 ns–1 day,
+    ///   a pattern without samples).
     public static func read(path: String) throws(DistributedTrainingError) -> LinkProfile {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -132,16 +139,36 @@ extension LinkProfile {
             throw .invalidSetup("\(path): \(expected); \(Self.reason(error))")
         }
         guard file.format == formatName else { throw .invalidSetup("\(path): \(expected); format is \"\(file.format)\"") }
-        guard file.version == 1 else { throw .invalidSetup("\(path): link profile version \(file.version); this build reads version 1") }
+        func text(_ value: Double) -> String { String(format: "%.15g", value) }
+        guard file.version == 1 else { throw .invalidSetup("\(path): link profile version \(text(file.version)); this build reads version 1") }
+        func whole(_ value: Double, _ field: String, _ range: ClosedRange<Int>) throws(DistributedTrainingError) -> Int {
+            guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+                throw .invalidSetup("\(path): \(field) is \(text(value)); expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return Int(value)
+        }
+        let ranks = try whole(file.ranks, "ranks", 2...1 << 24), hosts = try whole(file.hosts, "hosts", 1...ranks)
+        let repetitions = try whole(file.repetitions, "repetitions", 1...1 << 30)
         var samples: [LinkProbe.Sample] = []
         for (i, e) in file.samples.enumerated() {
+            let at = "sample \(i + 1)"
             guard let pattern = LinkProbe.Pattern(rawValue: e.pattern) else {
-                throw .invalidSetup("\(path): sample \(i + 1): pattern \"\(e.pattern)\"; expected \"halo\" or \"pipeline\"")
+                throw .invalidSetup("\(path): \(at): pattern \"\(e.pattern)\"; expected \"halo\" or \"pipeline\"")
             }
-            samples.append(LinkProbe.Sample(pattern: pattern, messageBytes: e.message_bytes, linkBytes: e.link_bytes, seconds: e.seconds))
+            let message = try whole(e.message_bytes, "\(at): message_bytes", 1...1 << 40)
+            let link = try whole(e.link_bytes, "\(at): link_bytes", 1...1 << 48)
+            // What LinkProbe measured: a halo step sends one message to each other rank.
+            let expectedLink = pattern == .halo ? message * (ranks - 1) : message
+            guard link == expectedLink else {
+                throw .invalidSetup("\(path): \(at): link_bytes \(link) of a \(pattern.rawValue) step of \(message)-byte messages on \(ranks) ranks; expected \(expectedLink)")
+            }
+            guard Self.plausibleSeconds.contains(e.seconds) else {
+                throw .invalidSetup("\(path): \(at): seconds \(text(e.seconds)); expected a measured step from 1e-09 to 86400 seconds")
+            }
+            samples.append(LinkProbe.Sample(pattern: pattern, messageBytes: message, linkBytes: link, seconds: e.seconds))
         }
         do {
-            return try LinkProfile(ranks: file.ranks, hosts: file.hosts, repetitions: file.repetitions, samples: samples)
+            return try LinkProfile(ranks: ranks, hosts: hosts, repetitions: repetitions, samples: samples)
         } catch {
             throw .invalidSetup("\(path): \(error)")
         }
@@ -149,14 +176,19 @@ extension LinkProfile {
 
     /// A one-line reason from a decoding error: the key path and what was wrong.
     private static func reason(_ error: any Error) -> String {
+        // samples, [0], seconds → "sample 1: seconds" (samples counted from 1, as the other messages do).
         func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            guard !path.isEmpty else { return "the top level" }
+            if path.count >= 2, path[0].stringValue == "samples", let i = path[1].intValue {
+                return (["sample \(i + 1)"] + path.dropFirst(2).map(\.stringValue)).joined(separator: ": ")
+            }
+            return path.map { $0.intValue.map { "item \($0 + 1)" } ?? $0.stringValue }.joined(separator: ": ")
         }
         switch error {
         case DecodingError.keyNotFound(let key, let context): return "\(at(context.codingPath + [key])) is missing"
         case DecodingError.typeMismatch(_, let context): return "\(at(context.codingPath)) has the wrong type"
         case DecodingError.valueNotFound(_, let context): return "\(at(context.codingPath)) is null"
-        case DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON"
+        case DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON (or a number beyond a double's range)"
         case DecodingError.dataCorrupted(let context): return "\(at(context.codingPath)) is not valid"
         default: return "\(error)"
         }

@@ -44,7 +44,7 @@ struct Plan: ParsableCommand {
     @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps; default: 1gbit).", valueName: "rate"))
     var bandwidth: String?
     @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us (default: 0ms).", valueName: "delay")) var delay: String?
-    @Option(help: ArgumentHelp("The link as gnnpipe probe-link -o measured it (seconds by message size); replaces --bandwidth and --delay.",
+    @Option(help: ArgumentHelp("The link as gnnpipe probe-link -o measured it (seconds by message size), instead of --bandwidth and --delay (not with them).",
                                valueName: "file.json"))
     var linkProfile: String?
     @Option(help: "Model: gcn, gcnii or sage.") var model: GNNArchitecture = .gcnii
@@ -77,8 +77,17 @@ struct Plan: ParsableCommand {
             throw ValidationError("--link-profile gives the link's measured costs; it replaces --bandwidth and --delay, so give one or the other")
         }
         do { _ = try LinkModel(rate: bandwidth ?? "1gbit", delay: delay ?? "0ms") } catch { throw ValidationError("--bandwidth/--delay: \(error)") }
-        if let linkProfile, !FileManager.default.fileExists(atPath: linkProfile) {
-            throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(linkProfile))")
+        if let linkProfile {
+            var isFolder: ObjCBool = false
+            if linkProfile.isEmpty { throw ValidationError("--link-profile needs the file that gnnpipe probe-link -o wrote") }
+            guard FileManager.default.fileExists(atPath: linkProfile, isDirectory: &isFolder) else {
+                throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(linkProfile))")
+            }
+            if isFolder.boolValue { throw ValidationError("--link-profile \(linkProfile) is a folder; give the file that gnnpipe probe-link -o wrote") }
+            let type = (try? FileManager.default.attributesOfItem(atPath: linkProfile))?[.type] as? FileAttributeType
+            if type != .typeRegular && type != .typeSymbolicLink {
+                throw ValidationError("--link-profile \(linkProfile) is not a regular file; give the file that gnnpipe probe-link -o wrote")
+            }
         }
     }
 

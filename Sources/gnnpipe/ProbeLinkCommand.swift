@@ -41,7 +41,11 @@ struct ProbeLink: ParsableCommand {
 
     func validate() throws {
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
-        _ = try Self.parseSizes(sizes)
+        let list = try Self.parseSizes(sizes)
+        if list.count < 2 { throw ValidationError("--sizes needs at least two sizes: the fit of overhead and rate needs two points") }
+        if let twice = list.first(where: { size in list.filter { $0 == size }.count > 1 }) {
+            throw ValidationError("--sizes lists \(Self.size(twice)) more than once; give each size once")
+        }
     }
 
     /// `1k,16k,2m` → bytes (KiB and MiB).
@@ -77,7 +81,7 @@ struct ProbeLink: ParsableCommand {
                 }
                 guard world.rank == 0 else { return }
                 let hosts = Set((0..<world.size).map { world.host(ofRank: $0) }).count
-                print("\(world.size) ranks on \(hosts) host\(hosts == 1 ? "" : "s"); \(repetitions) repetitions per size, slowest rank, median")
+                print("\(world.size) ranks on \(hosts) host\(hosts == 1 ? "" : "s"); \(repetitions) repetition\(repetitions == 1 ? "" : "s") per size, slowest rank, median")
                 print("pattern    message  bytes/rank     seconds   Mbit/s")
                 for (_, samples) in results {
                     for s in samples {
@@ -106,7 +110,7 @@ struct ProbeLink: ParsableCommand {
                 if let output {
                     let profile = try LinkProfile(ranks: world.size, hosts: hosts, repetitions: repetitions, samples: results.flatMap(\.1))
                     try AtomicFile.write(Data(profile.jsonText().utf8), to: output)
-                    print("wrote \(output): for gnnpipe plan: --link-profile \(output)")
+                    FileHandle.standardError.write(Data("wrote \(output) (for gnnpipe plan --link-profile)\n".utf8))
                 }
             }
         } catch {

@@ -83,7 +83,12 @@ import TestSupport
     }
 
     @Test func fileRoundTrips() throws {
-        let profile = try Self.profile(halo: [(3072, 4.1e-4), (3 << 20, 0.031)], pipeline: [(1024, 1e-5), (1 << 20, 0.0123456789)])
+        // As probe-link measures on 4 ranks: a halo step sends its message to each of 3 peers.
+        let profile = try LinkProfile(ranks: 4, hosts: 4, repetitions: 3, samples: [
+            LinkProbe.Sample(pattern: .halo, messageBytes: 1024, linkBytes: 3072, seconds: 4.1e-4),
+            LinkProbe.Sample(pattern: .halo, messageBytes: 1 << 20, linkBytes: 3 << 20, seconds: 0.031),
+            Self.sample(.pipeline, 1024, 1e-5), Self.sample(.pipeline, 1 << 20, 0.0123456789),
+        ])
         let path = try CommandRunner.temporaryDirectory().appendingPathComponent("link.json").path
         try Data(profile.jsonText().utf8).write(to: URL(fileURLWithPath: path))
         #expect(try LinkProfile.read(path: path) == profile)
@@ -99,9 +104,19 @@ import TestSupport
         (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 4, "seconds": 1}]}"#,
          "needs at least one pipeline sample"),
         (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 4, "seconds": -1}]}"#,
-         "needs positive bytes and seconds"),
+         "sample 1: seconds -1; expected a measured step from 1e-09 to 86400 seconds"),
         (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": "4", "link_bytes": 4, "seconds": 1}]}"#,
-         "samples.[0].message_bytes has the wrong type"),
+         "sample 1: message_bytes has the wrong type"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 3072.5, "seconds": 1}]}"#,
+         "sample 1: link_bytes is 3072.5; expected a whole number"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 1e30, "seconds": 1}]}"#,
+         "sample 1: link_bytes is 1e+30; expected a whole number"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 4, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 1024, "link_bytes": 1024, "seconds": 1}]}"#,
+         "sample 1: link_bytes 1024 of a halo step of 1024-byte messages on 4 ranks; expected 3072"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 1, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 4, "seconds": 1e300}]}"#,
+         "sample 1: seconds 1e+300; expected a measured step from 1e-09 to 86400 seconds"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 4, "repetitions": 1, "samples": []}"#,
+         "hosts is 4; expected a whole number from 1 to 2"),
     ])
     func badFilesNameThePathAndWhatWasExpected(_ text: String, _ message: String) throws {
         let dir = try CommandRunner.temporaryDirectory().path

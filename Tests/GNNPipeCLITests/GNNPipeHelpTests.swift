@@ -376,8 +376,8 @@ struct GNNPipeHelpTests {
                                   (default: 0ms).
           --link-profile <file.json>
                                   The link as gnnpipe probe-link -o measured it
-                                  (seconds by message size); replaces --bandwidth and
-                                  --delay.
+                                  (seconds by message size), instead of --bandwidth and
+                                  --delay (not with them).
           --model <model>         Model: gcn, gcnii or sage. (values: gcn, gcnii, sage;
                                   default: gcnii)
           --layers <n>            Number of graph layers (default: gcnii 32, else 2).

@@ -19,7 +19,12 @@ import TestSupport
     }
 
     @Test(arguments: [(["--ranks", "0"], "--ranks must be at least 1"), (["--ranks", "4", "--bandwidth", "fast"], "bandwidth 'fast'"),
-                      (["--ranks", "4", "--delay", "soon"], "delay 'soon'"), (["--ranks", "4", "--shared-cores", "0"], "--shared-cores")])
+                      (["--ranks", "4", "--delay", "soon"], "delay 'soon'"), (["--ranks", "4", "--shared-cores", "0"], "--shared-cores"),
+                      (["--ranks", "4", "--link-profile", "/nonexistent/link.json"], "--link-profile /nonexistent/link.json: no such file"),
+                      (["--ranks", "4", "--link-profile", "/tmp"], "--link-profile /tmp is a folder"),
+                      (["--ranks", "4", "--link-profile", "/dev/null"], "--link-profile /dev/null is not a regular file"),
+                      (["--ranks", "4", "--link-profile", ""], "--link-profile needs the file"),
+                      (["--ranks", "4", "--link-profile", "/dev/null", "--delay", "1ms"], "it replaces --bandwidth and --delay")])
     func badOptionsAreUsageErrors(_ arguments: [String], _ message: String) throws {
         let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora"] + arguments)
         #expect(r.status == 64 && r.stderr.contains(message), "\(r.status) \(r.stderr)")
