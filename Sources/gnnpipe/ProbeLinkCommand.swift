@@ -35,7 +35,7 @@ struct ProbeLink: ParsableCommand {
     var sizes = "1k,16k,256k,2m,16m"
     @Option(parsing: .signedNumber, help: ArgumentHelp("Timed repetitions of each size (the median is kept).", valueName: "n"))
     var repetitions = 7
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the measured table here (JSON, for gnnpipe plan --link-profile); rank 0 writes it.",
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the measured table here (JSON, for gnnpipe plan --link-profile); rank 0 writes it, on the first host of the hostfile.",
                                                     valueName: "file.json"))
     var output: String?
 

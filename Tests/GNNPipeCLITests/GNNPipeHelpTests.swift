@@ -68,7 +68,8 @@ struct GNNPipeHelpTests {
                                   (default: 7)
           -o, --output <file.json>
                                   Write the measured table here (JSON, for gnnpipe plan
-                                  --link-profile); rank 0 writes it.
+                                  --link-profile); rank 0 writes it, on the first host
+                                  of the hostfile.
           -h, --help              Show help information.
 
         """#

@@ -339,6 +339,11 @@ struct ProbeLinkMPITests {
                                       directory: Fixtures.repositoryRoot)
         #expect(q.status == 0, "\(q.stderr)")
         #expect(q.stdout.contains("links as probe-link measured them (\(profile): 2 ranks on 1 host)"), "\(q.stdout)")
+        // Measured on one host (shared memory) for a plan of one rank per host, or on another rank count: a note says so.
+        #expect(q.stderr.contains("note: \(profile) was measured on 2 ranks on 1 host; this plan has 2 ranks, one per host."), "\(q.stderr)")
+        let four = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "4", "--layers", "4", "--link-profile", profile],
+                                         directory: Fixtures.repositoryRoot)
+        #expect(four.status == 0 && four.stderr.contains("for this plan, measure with mpirun -n 4, one rank per host"), "\(four.stderr)")
     }
 
     @Test func probeLinkUsageErrors() throws {
