@@ -98,11 +98,11 @@ struct Plan: ParsableCommand {
             do { profile = try LinkProfile.read(path: linkProfile) } catch { throw CommandFailure("--link-profile \(error)") }
             link = LinkModel(profile: profile)
             if ranks > 1, profile.ranks != ranks || profile.hosts < profile.ranks {
-                ToolMain.printNote("\(linkProfile) was measured on \(profile.ranks) ranks on \(profile.hosts) host\(profile.hosts == 1 ? "" : "s"); "
+                ToolMain.printNote("\(linkProfile) was measured on \(counted(profile.ranks, "rank")) on \(counted(profile.hosts, "host")); "
                                    + "this plan has \(ranks) ranks, one per host. Halo steps among other rank counts, or within one host, "
                                    + "cost differently: for this plan, measure with mpirun -n \(ranks), one rank per host")
             }
-            linkText = "links as probe-link measured them (\(linkProfile): \(profile.ranks) ranks on \(profile.hosts) host\(profile.hosts == 1 ? "" : "s"))"
+            linkText = "links as probe-link measured them (\(linkProfile): \(counted(profile.ranks, "rank")) on \(counted(profile.hosts, "host")))"
         } else {
             link = try LinkModel(rate: bandwidth ?? "1gbit", delay: delay ?? "0ms")
             linkText = "links \(bandwidth ?? "1gbit") with \(delay ?? "0ms") delay"

@@ -81,7 +81,7 @@ struct ProbeLink: ParsableCommand {
                 }
                 guard world.rank == 0 else { return }
                 let hosts = Set((0..<world.size).map { world.host(ofRank: $0) }).count
-                print("\(world.size) ranks on \(hosts) host\(hosts == 1 ? "" : "s"); \(repetitions) repetition\(repetitions == 1 ? "" : "s") per size, slowest rank, median")
+                print("\(counted(world.size, "rank")) on \(counted(hosts, "host")); \(counted(repetitions, "repetition")) per size, slowest rank, median")
                 print("pattern    message  bytes/rank     seconds   Mbit/s")
                 for (_, samples) in results {
                     for s in samples {
