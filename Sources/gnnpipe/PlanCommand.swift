@@ -84,8 +84,10 @@ struct Plan: ParsableCommand {
                 throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(linkProfile))")
             }
             if isFolder.boolValue { throw ValidationError("--link-profile \(linkProfile) is a folder; give the file that gnnpipe probe-link -o wrote") }
-            let type = (try? FileManager.default.attributesOfItem(atPath: linkProfile))?[.type] as? FileAttributeType
-            if type != .typeRegular && type != .typeSymbolicLink {
+            // attributesOfItem describes a symbolic link itself: look at what it points to.
+            let target = URL(fileURLWithPath: linkProfile).resolvingSymlinksInPath().path
+            let type = (try? FileManager.default.attributesOfItem(atPath: target))?[.type] as? FileAttributeType
+            if type != .typeRegular {
                 throw ValidationError("--link-profile \(linkProfile) is not a regular file; give the file that gnnpipe probe-link -o wrote")
             }
         }

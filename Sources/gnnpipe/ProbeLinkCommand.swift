@@ -43,8 +43,10 @@ struct ProbeLink: ParsableCommand {
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         let list = try Self.parseSizes(sizes)
         if list.count < 2 { throw ValidationError("--sizes needs at least two sizes: the fit of overhead and rate needs two points") }
-        if let twice = list.first(where: { size in list.filter { $0 == size }.count > 1 }) {
-            throw ValidationError("--sizes lists \(Self.size(twice)) more than once; give each size once")
+        // The probe sends whole floats: 5 and 6 bytes are both one float, the same size twice.
+        let floats = list.map { $0 / 4 }
+        if let twice = list.indices.first(where: { i in floats.filter { $0 == floats[i] }.count > 1 }) {
+            throw ValidationError("--sizes lists \(Self.size(floats[twice] * 4)) more than once (sizes are rounded down to whole 4-byte floats); give each size once")
         }
     }
 
@@ -92,13 +94,14 @@ struct ProbeLink: ParsableCommand {
                 var halo: LinkProbe.Fit?
                 for (pattern, samples) in results {
                     var fit = LinkProbe.fit(samples)
-                    if fit == nil, Set(samples.map(\.linkBytes)).count >= 2, let bound = LinkProbe.largestMessageRate(samples) {
+                    // validate() guarantees two distinct sizes: no fit means the times did not grow with them.
+                    if fit == nil, let bound = LinkProbe.largestMessageRate(samples) {
                         print("\(pattern.rawValue) fit: the times did not grow with the message size (a busy machine?); "
                               + "the largest message's rate is used as a lower bound; on an idle machine, or with larger --sizes and more --repetitions, the fit is better")
                         fit = bound
                     }
                     guard let fit else {
-                        print("\(pattern.rawValue) fit: needs at least two distinct --sizes")
+                        print("\(pattern.rawValue) fit: none (no step took measurable time)")
                         continue
                     }
                     if pattern == .halo { halo = fit }

@@ -353,17 +353,17 @@ struct ProbeLinkMPITests {
         let one = try GNNPipeMPITests.mpirunWatched(["-n", "1", GNNPipeMPITests.gnnpipePath, "probe-link"])
         #expect(one.status == 64)
         #expect(one.stderr.contains("probe-link needs at least 2 ranks"), "\(one.stderr)")
-        let json = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "-o", "/tmp/link.txt"])
-        #expect(json.status == 64)
-        #expect(GNNPipeMPITests.occurrences(of: "error: --output /tmp/link.txt: the file name must end in .json", in: json.stderr) == 1, "\(json.stderr)")
-        let single = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1m"])
-        #expect(single.status == 64)
-        #expect(GNNPipeMPITests.occurrences(of: "error: --sizes needs at least two sizes", in: single.stderr) == 1, "\(single.stderr)")
-        let twice = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,64k,1024"])
-        #expect(twice.status == 64)
-        #expect(GNNPipeMPITests.occurrences(of: "error: --sizes lists 1 KiB more than once", in: twice.stderr) == 1, "\(twice.stderr)")
-        let bad = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link", "--sizes", "1k,lots"])
-        #expect(bad.status == 64)
-        #expect(GNNPipeMPITests.occurrences(of: "'lots' is not a size", in: bad.stderr) == 1, "\(bad.stderr)")
+    }
+
+    /// Bad options end every rank with one message and exit 64 (the ranks agree before measuring).
+    @Test(arguments: [(["-o", "/tmp/link.txt"], "error: --output /tmp/link.txt: the file name must end in .json"),
+                      (["--sizes", "1m"], "error: --sizes needs at least two sizes"),
+                      (["--sizes", "1k,64k,1024"], "error: --sizes lists 1 KiB more than once"),
+                      (["--sizes", "5,6"], "error: --sizes lists 4 B more than once (sizes are rounded down to whole 4-byte floats)"),
+                      (["--sizes", "1k,lots"], "'lots' is not a size")])
+    func probeLinkBadOptions(_ arguments: [String], _ message: String) throws {
+        let r = try GNNPipeMPITests.mpirunWatched(["-n", "2", GNNPipeMPITests.gnnpipePath, "probe-link"] + arguments)
+        #expect(r.status == 64)
+        #expect(GNNPipeMPITests.occurrences(of: message, in: r.stderr) == 1, "\(r.stderr)")
     }
 }

@@ -29,4 +29,21 @@ import TestSupport
         let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora"] + arguments)
         #expect(r.status == 64 && r.stderr.contains(message), "\(r.status) \(r.stderr)")
     }
+
+    /// A symbolic link is judged by what it points to: one to a device is a usage error, one to a profile is read.
+    @Test func aLinkIsJudgedByItsTarget() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let device = folder.appendingPathComponent("device.json").path
+        try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/null")
+        let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--link-profile", device])
+        #expect(r.status == 64 && r.stderr.contains("--link-profile \(device) is not a regular file"), "\(r.status) \(r.stderr)")
+        let profile = folder.appendingPathComponent("measured.json").path, link = folder.appendingPathComponent("link.json").path
+        try Data(#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 2, "repetitions": 1, "samples": [ {"link_bytes": 1024, "message_bytes": 1024, "pattern": "halo", "seconds": 0.001}, {"link_bytes": 1048576, "message_bytes": 1048576, "pattern": "halo", "seconds": 0.01}, {"link_bytes": 1024, "message_bytes": 1024, "pattern": "pipeline", "seconds": 0.001}, {"link_bytes": 1048576, "message_bytes": 1048576, "pattern": "pipeline", "seconds": 0.01} ]}"#.utf8)
+            .write(to: URL(fileURLWithPath: profile))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: profile)
+        let q = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--link-profile", link])
+        #expect(q.status == 0 && q.stdout.contains("links as probe-link measured them (\(link): 2 ranks on 2 hosts)"), "\(q.status) \(q.stderr)")
+    }
 }
