@@ -29,6 +29,14 @@ public func counted(_ n: Int, _ singular: String, _ plural: String? = nil) -> St
     "\(formatCount(n)) \(n == 1 ? singular : (plural ?? singular + "s"))"
 }
 
+/// `path` as one word a POSIX shell reads back unchanged, for commands printed as hints:
+/// as is when it has only letters, digits and `_ . / - + , : @ %`, else in single quotes (`'` as `'\''`).
+public func shellWord(_ path: String) -> String {
+    let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+,:@%")
+    if !path.isEmpty && path.allSatisfy(plain.contains) { return path }
+    return "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
 /// Checks, before any work, that an output file can be created at `path`: its folder exists,
 /// accepts new files, and the path is not a folder. `extensions` (e.g. `["npy", "tsv"]`)
 /// restricts the file type; `what` names the file in the message when its folder refuses it

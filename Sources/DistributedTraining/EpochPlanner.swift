@@ -53,7 +53,8 @@ public struct ModePrediction: Sendable {
 ///                        send ∂c to stage s−1.  Chunks forward 0 … C−1, backward C−1 … 0 (GPipe)
 /// end of the step        all-reduce of the group's gradients, of H⁰'s over all ranks (GCNII, S > 1),
 ///                        of the loss: each a reduce-scatter then an all-gather over m ranks, each
-///                        step (m − 1) · ⌈floats / m⌉ · 4 bytes out per rank
+///                        step (m − 1) · ⌈floats / m⌉ · 4 bytes out per rank, costed as a halo
+///                        exchange of that many bytes (with a profile: its halo curve)
 /// link                   bytes / rate + delay per message (``LinkModel``), or a probe-link profile's
 ///                        seconds at that size (``LinkProfile``, halo or pipeline); a halo exchange starts
 ///                        when the group's last member arrives and lasts its slowest member's transfer;

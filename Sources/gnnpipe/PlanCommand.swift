@@ -43,7 +43,7 @@ struct Plan: ParsableCommand {
     @Option(parsing: .signedNumber, help: ArgumentHelp("Number of ranks P (one per host).", valueName: "P")) var ranks: Int
     @Option(help: ArgumentHelp("Link rate in tc's units (bit/s: kbit, mbit, gbit; byte/s: kbps, mbps, gbps; default: 1gbit).", valueName: "rate"))
     var bandwidth: String?
-    @Option(help: ArgumentHelp("One-way delay per message, e.g. 0.1ms or 50us (default: 0ms).", valueName: "delay")) var delay: String?
+    @Option(help: ArgumentHelp("Seconds added to every communication step (a halo exchange, an all-reduce step, a pipeline message): tc's one-way delay or probe-link's fitted overhead, e.g. 0.1ms or 50us (default: 0ms).", valueName: "delay")) var delay: String?
     @Option(help: ArgumentHelp("The link as gnnpipe probe-link -o measured it (seconds by message size), instead of --bandwidth and --delay (not with them).",
                                valueName: "file.json"))
     var linkProfile: String?
@@ -81,7 +81,7 @@ struct Plan: ParsableCommand {
             var isFolder: ObjCBool = false
             if linkProfile.isEmpty { throw ValidationError("--link-profile needs the file that gnnpipe probe-link -o wrote") }
             guard FileManager.default.fileExists(atPath: linkProfile, isDirectory: &isFolder) else {
-                throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(linkProfile))")
+                throw ValidationError("--link-profile \(linkProfile): no such file (write one with mpirun -n P gnnpipe probe-link -o \(shellWord(linkProfile)))")
             }
             if isFolder.boolValue { throw ValidationError("--link-profile \(linkProfile) is a folder; give the file that gnnpipe probe-link -o wrote") }
             // attributesOfItem describes a symbolic link itself: look at what it points to.

@@ -18,7 +18,7 @@ struct ProbeLink: ParsableCommand {
             layer does) and a pipeline hand-off (rank r to rank r + 1). Each size is timed \
             --repetitions times after a barrier (slowest rank, median). Seconds against the \
             bytes one rank sends are fitted as overhead + bytes / rate; the halo fit is what \
-            gnnpipe plan's --delay (per exchange) and --bandwidth mean, so the plan can use the \
+            gnnpipe plan's --delay (per communication step) and --bandwidth mean, so the plan can use the \
             link MPI actually delivers rather than the nominal rate. Rank 0 prints the table. \
             With -o FILE.json rank 0 also writes the measured table: gnnpipe plan \
             --link-profile FILE.json then interpolates the measured seconds by message size \

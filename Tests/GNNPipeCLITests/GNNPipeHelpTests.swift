@@ -46,12 +46,12 @@ struct GNNPipeHelpTests {
         graph-parallel layer does) and a pipeline hand-off (rank r to rank r + 1). Each
         size is timed --repetitions times after a barrier (slowest rank, median).
         Seconds against the bytes one rank sends are fitted as overhead + bytes / rate;
-        the halo fit is what gnnpipe plan's --delay (per exchange) and --bandwidth
-        mean, so the plan can use the link MPI actually delivers rather than the
-        nominal rate. Rank 0 prints the table. With -o FILE.json rank 0 also writes the
-        measured table: gnnpipe plan --link-profile FILE.json then interpolates the
-        measured seconds by message size instead of one line (MPI over TCP reaches a
-        different rate at each size).
+        the halo fit is what gnnpipe plan's --delay (per communication step) and
+        --bandwidth mean, so the plan can use the link MPI actually delivers rather
+        than the nominal rate. Rank 0 prints the table. With -o FILE.json rank 0 also
+        writes the measured table: gnnpipe plan --link-profile FILE.json then
+        interpolates the measured seconds by message size instead of one line (MPI over
+        TCP reaches a different rate at each size).
 
         Examples:
           mpirun -n 4 --hostfile hosts gnnpipe probe-link
@@ -373,8 +373,10 @@ struct GNNPipeHelpTests {
           --ranks <P>             Number of ranks P (one per host).
           --bandwidth <rate>      Link rate in tc's units (bit/s: kbit, mbit, gbit;
                                   byte/s: kbps, mbps, gbps; default: 1gbit).
-          --delay <delay>         One-way delay per message, e.g. 0.1ms or 50us
-                                  (default: 0ms).
+          --delay <delay>         Seconds added to every communication step (a halo
+                                  exchange, an all-reduce step, a pipeline message):
+                                  tc's one-way delay or probe-link's fitted overhead,
+                                  e.g. 0.1ms or 50us (default: 0ms).
           --link-profile <file.json>
                                   The link as gnnpipe probe-link -o measured it
                                   (seconds by message size), instead of --bandwidth and

@@ -30,6 +30,24 @@ import TestSupport
         #expect(r.status == 64 && r.stderr.contains(message), "\(r.status) \(r.stderr)")
     }
 
+    /// The hint for a missing profile prints a command a shell can run: the path as one word, read back unchanged.
+    @Test(arguments: ["/nonexistent/link.json", "/nonexistent/my link.json", "/nonexistent/it's $HOME;`x`.json"])
+    func theMissingProfileHintIsOneShellWord(_ path: String) throws {
+        let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--link-profile", path])
+        #expect(r.status == 64, "\(r.stderr)")
+        let marker = "gnnpipe probe-link -o "
+        let hint = try #require(r.stderr.range(of: marker).map { String(r.stderr[$0.upperBound...]) }, "\(r.stderr)")
+        let word = try #require(hint.range(of: ")", options: .backwards).map { String(hint[..<$0.lowerBound]) })
+        let echo = Process()
+        echo.executableURL = URL(fileURLWithPath: "/bin/sh")
+        echo.arguments = ["-c", "printf %s " + word]
+        let out = Pipe()
+        echo.standardOutput = out
+        try echo.run()
+        echo.waitUntilExit()
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == path, "\(word)")
+    }
+
     /// A symbolic link is judged by what it points to: one to a device is a usage error, one to a profile is read.
     @Test func aLinkIsJudgedByItsTarget() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-link-\(UUID().uuidString)")
