@@ -10,8 +10,8 @@ For every link rate: `launch/netns-cluster.sh up 4 --rate R` (its own prefix and
 tests' cluster can coexist), then for every dataset and depth the three modes (pipeline 4 x 1,
 hybrid 2 x 2, graph 1 x 4) with `launch/gnnpipe-hostfile.sh` (MPI over TCP between the hosts,
 BIND_TO=none: the hosts share this machine's cores), and `gnnpipe plan` for the same setting with
---shared-cores = this machine's cores. Per run: the mean training-step seconds of the slowest rank
-over the epochs after the first, its split (compute, wait, bubble: the trainer's own accounting,
+--shared-cores = this machine's cores. Per run: the training-step seconds of the slowest rank
+in the median epoch after the first (Cora 12 epochs, R-MAT 4), that epoch's split (compute, wait, bubble: the trainer's own accounting,
 which separates waiting for a message from computing), the bytes the busiest rank sent, and the
 prediction. The cluster is taken down after each rate (also on failure).
 
@@ -55,10 +55,11 @@ def train(gnnpipe, hostfile, folder, layers, mode, epochs, chunks):
     epochs_ = [l for l in lines if not l.get("summary")][1:] or [l for l in lines if not l.get("summary")]
     def slowest(e):
         return max(e["ranks"], key=lambda r: r["train_seconds"])
-    n = len(epochs_)
-    mean = lambda key: sum(slowest(e)[key] for e in epochs_) / n
-    return dict(epoch=mean("train_seconds"), compute=mean("compute_seconds"), wait=mean("wait_seconds"),
-                bubble=mean("bubble_seconds"), link_bytes=max(r["bytes_sent"] for r in epochs_[-1]["ranks"]))
+    # The median epoch (by the slowest rank's step seconds) and its split: one slow epoch (the
+    # machine's speed drifts) does not move it, and compute + wait + bubble stay one epoch's.
+    typical = slowest(sorted(epochs_, key=lambda e: slowest(e)["train_seconds"])[(len(epochs_) - 1) // 2])
+    return dict(epoch=typical["train_seconds"], compute=typical["compute_seconds"], wait=typical["wait_seconds"],
+                bubble=typical["bubble_seconds"], link_bytes=max(r["bytes_sent"] for r in epochs_[-1]["ranks"]))
 
 
 def probe(gnnpipe, hostfile, profile):
@@ -79,6 +80,8 @@ def plan(gnnpipe, folder, layers, rate, chunks, cores, delay="0ms", profile=None
                           "--shared-cores", str(cores)] + link, check=True, capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
+        if line.startswith("co-run factor"):
+            rows["_corun"] = float(line.split()[-1])
         for name, label in PLAN_NAMES.items():
             if line.startswith(label):
                 cells = line[len(label):].split()
@@ -94,7 +97,11 @@ def main():
     p.add_argument("--layers", default="16,32,64")
     p.add_argument("--rates", default="1gbit,10gbit")
     p.add_argument("--delay", default="")
-    p.add_argument("--epochs", type=int, default=4, help="epochs per run; the first is not counted")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="epochs per run, the first not counted, the median epoch kept (default: Cora 12, R-MAT 4)")
+    p.add_argument("--predictions", default="profile",
+                   help="which plans to run per setting: comma-separated nominal (--bandwidth RATE), probed (probe-link's fit), "
+                        "profile (probe-link's table, --link-profile); each calibrates anew")
     p.add_argument("--chunks", type=int, default=8)
     p.add_argument("--replan", nargs="+", metavar="TABLE.md",
                    help="no training: read the measured rows of earlier runs' output and predict them with this build's plan")
@@ -110,8 +117,8 @@ def main():
     print("\nplan: `gnnpipe plan --bandwidth RATE` (the nominal link); probed plan: `--bandwidth B --delay D` of `gnnpipe probe-link` "
           "run across the same hosts before the rows of that rate; profile plan: `--link-profile` of that probe's table")
     print("\n| dataset | L | rate | mode | epoch s | compute | wait | bubble | MiB/link | plan epoch s | plan / measured | plan MiB/link "
-          "| probed plan s | probed / measured | profile plan s | profile / measured |")
-    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| probed plan s | probed / measured | profile plan s | profile / measured | co-run |")
+    print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = []
     folders = {name: dataset_path(name) for name in a.datasets.split(",")}
     for rate in a.rates.split(","):
@@ -127,18 +134,22 @@ def main():
             print(f"<!-- profile {rate}: {' '.join(open(profile).read().split())} -->", flush=True)
             for name, folder in folders.items():
                 for layers in [int(x) for x in a.layers.split(",")]:
-                    predicted = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores)
-                    predicted_probed = plan(a.gnnpipe, folder, layers, probed[0], a.chunks, cores, probed[1])
-                    predicted_profile = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores, profile=profile)
+                    wanted = a.predictions.split(",")
+                    predicted = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores) if "nominal" in wanted else {}
+                    predicted_probed = plan(a.gnnpipe, folder, layers, probed[0], a.chunks, cores, probed[1]) if "probed" in wanted else {}
+                    predicted_profile = plan(a.gnnpipe, folder, layers, rate, a.chunks, cores, profile=profile) if "profile" in wanted else {}
+                    corun = next((x["_corun"] for x in (predicted_profile, predicted_probed, predicted) if "_corun" in x), 0)
+                    epochs = a.epochs or (12 if name == "cora" else 4)
                     for mode in MODES:
-                        m = train(a.gnnpipe, os.path.join(directory, "hostfile"), folder, layers, mode, a.epochs, a.chunks)
+                        m = train(a.gnnpipe, os.path.join(directory, "hostfile"), folder, layers, mode, epochs, a.chunks)
                         q, qp, qf = (x.get(mode[0], {}) for x in (predicted, predicted_probed, predicted_profile))
                         ratio, ratio_p, ratio_f = (x.get("epoch", 0) / m["epoch"] if m["epoch"] else 0 for x in (q, qp, qf))
                         results.append(dict(dataset=name, layers=layers, rate=rate, mode=mode[0], measured=m, plan=q, probed=qp, profile=qf))
+                        cell = lambda x, digits: f"{x:.{digits}f}" if x else "–"
                         print(f"| {name} | {layers} | {rate} | {mode[0]} | {m['epoch']:.3f} | {m['compute']:.3f} | {m['wait']:.3f} | "
-                              f"{m['bubble']:.3f} | {m['link_bytes'] / 2**20:.1f} | {q.get('epoch', 0):.3f} | {ratio:.2f} | "
-                              f"{q.get('link_mib', 0):.1f} | {qp.get('epoch', 0):.3f} | {ratio_p:.2f} | {qf.get('epoch', 0):.3f} | {ratio_f:.2f} |",
-                              flush=True)
+                              f"{m['bubble']:.3f} | {m['link_bytes'] / 2**20:.1f} | {cell(q.get('epoch'), 3)} | {cell(ratio, 2)} | "
+                              f"{cell(q.get('link_mib'), 1)} | {cell(qp.get('epoch'), 3)} | {cell(ratio_p, 2)} | {cell(qf.get('epoch'), 3)} | "
+                              f"{cell(ratio_f, 2)} | {cell(corun, 2)} |", flush=True)
         finally:
             sh([CLUSTER, "down", "--dir", directory, "--prefix", "gb"])
             shutil.rmtree(directory, ignore_errors=True)

@@ -3,8 +3,9 @@
 
     python3 Benchmarks/cluster_faults.py                  # kill, link down, stop; GCNII-8 on Cora, 4 hosts
     python3 Benchmarks/cluster_faults.py --faults kill --epochs 8
+    python3 Benchmarks/cluster_faults.py --modes pipeline,graph,hybrid   # every mode (hybrid: 2 x 2)
 
-First one uninterrupted run of EPOCHS epochs across 4 hosts (`launch/netns-cluster.sh`, MPI over
+Per mode (--modes; default the pipeline): first one uninterrupted run of EPOCHS epochs across 4 hosts (`launch/netns-cluster.sh`, MPI over
 TCP), checkpoints every epoch. Then, for every fault, on a fresh cluster: the same run, and when
 rank R has written the metrics of epoch AT, the fault hits R's host:
   kill   SIGKILL to rank R's process
@@ -33,9 +34,13 @@ def down(directory):
     sh([CLUSTER, "down", "--dir", directory, "--prefix", PREFIX], stdout=subprocess.DEVNULL)
 
 
+MODES = {"pipeline": ["--parallelism", "pipeline", "--chunks", "4"], "graph": ["--parallelism", "graph"],
+         "hybrid": ["--parallelism", "hybrid", "--stages", "2", "--chunks", "4"]}
+
+
 def command(gnnpipe, hostfile, a, checkpoint, metrics, resume=False):
     return [LAUNCH, hostfile, "4", "train", os.path.join(ROOT, "graphs", "cora"), "--model", "gcnii", "--layers", str(a.layers),
-            "--hidden", "16", "--epochs", str(a.epochs), "--patience", "0", "--chunks", "4", "--threads", "1", "--quiet",
+            "--hidden", "16", "--epochs", str(a.epochs), "--patience", "0"] + MODES[a.mode] + ["--threads", "1", "--quiet",
             "--checkpoint", checkpoint, "--checkpoint-every", "1", "--timeout", str(a.timeout), "--metrics", metrics] + (["--resume"] if resume else [])
 
 
@@ -123,6 +128,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--gnnpipe", default=os.path.join(ROOT, ".build", "release", "gnnpipe"))
     p.add_argument("--faults", default="kill,link,stop")
+    p.add_argument("--modes", default="pipeline", help="comma-separated: pipeline, graph, hybrid (2 x 2)")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--layers", type=int, default=8)
     p.add_argument("--at", type=int, default=5, help="fault once this epoch's metrics are written")
@@ -131,39 +137,44 @@ def main():
                    help="--timeout of the runs: a stalled or unreachable rank is noticed after it (below TCP's 13 s give-up in the cluster)")
     a = p.parse_args()
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"GCNII-{a.layers} hidden 16 on Cora, 4 hosts at 1gbit, C = 4, {a.epochs} epochs, fault at epoch {a.at} on rank {a.rank}")
+          f"GCNII-{a.layers} hidden 16 on Cora, 4 hosts at 1gbit, modes {a.modes} (C = 4), {a.epochs} epochs, fault at epoch {a.at} on rank {a.rank}")
+    modes = a.modes.split(",")
+    if any(m not in MODES for m in modes):
+        p.error(f"--modes: each of {', '.join(MODES)}")
     base = tempfile.mkdtemp(prefix="gl-faults-")
     ok = True
     try:
-        reference_dir = os.path.join(base, "reference")
-        os.makedirs(reference_dir)
-        hostfile = up(reference_dir)
-        try:
-            sh(command(a.gnnpipe, hostfile, a, os.path.join(reference_dir, "ckpt"), os.path.join(reference_dir, "m.jsonl")),
-               env=dict(os.environ, GNNPIPE=a.gnnpipe, BIND_TO="none"), cwd=ROOT, stdout=subprocess.DEVNULL)
-        finally:
-            down(reference_dir)
-        reference = losses(os.path.join(reference_dir, "m.jsonl"))
-        print("\n| fault | job ended after s | exit status | message | resumed from epoch | resumed epochs equal to the uninterrupted run |")
-        print("|---|---:|---:|---|---:|---|")
-        for fault in a.faults.split(","):
-            directory = os.path.join(base, fault)
-            os.makedirs(directory)
-            r = run_with_fault(a.gnnpipe, a, fault, directory)
-            complete = json.load(open(os.path.join(directory, "ckpt", "complete.json")))
-            start = complete.get("epoch", 0)
-            resumed = resume(a.gnnpipe, a, directory)
-            equal = all(resumed.get(e) == reference[e] for e in range(start + 1, a.epochs + 1)) and len(resumed) >= a.epochs - start
-            good = r["seconds"] <= 60 and r["status"] != 0 and r["named"] and equal
-            if not good:
-                print(f"--- {fault}: the job's stderr ---\n{r['stderr']}", file=sys.stderr)
-            ok = ok and good
-            print(f"| {fault} | {r['seconds']:.1f} | {r['status']} | `{r['message'][:160]}` | {start} | "
-                  f"{'yes' if equal else 'NO'} ({len(resumed)} epochs) |", flush=True)
+        print("\n| mode | fault | job ended after s | exit status | message | resumed from epoch | resumed epochs equal to the uninterrupted run |")
+        print("|---|---|---:|---:|---|---:|---|")
+        for mode in modes:
+            a.mode = mode
+            reference_dir = os.path.join(base, mode, "reference")
+            os.makedirs(reference_dir)
+            hostfile = up(reference_dir)
+            try:
+                sh(command(a.gnnpipe, hostfile, a, os.path.join(reference_dir, "ckpt"), os.path.join(reference_dir, "m.jsonl")),
+                   env=dict(os.environ, GNNPIPE=a.gnnpipe, BIND_TO="none"), cwd=ROOT, stdout=subprocess.DEVNULL)
+            finally:
+                down(reference_dir)
+            reference = losses(os.path.join(reference_dir, "m.jsonl"))
+            for fault in a.faults.split(","):
+                directory = os.path.join(base, mode, fault)
+                os.makedirs(directory)
+                r = run_with_fault(a.gnnpipe, a, fault, directory)
+                complete = json.load(open(os.path.join(directory, "ckpt", "complete.json")))
+                start = complete.get("epoch", 0)
+                resumed = resume(a.gnnpipe, a, directory)
+                equal = all(resumed.get(e) == reference[e] for e in range(start + 1, a.epochs + 1)) and len(resumed) >= a.epochs - start
+                good = r["seconds"] <= 60 and r["status"] != 0 and r["named"] and equal
+                if not good:
+                    print(f"--- {mode}, {fault}: the job's stderr ---\n{r['stderr']}", file=sys.stderr)
+                ok = ok and good
+                print(f"| {mode} | {fault} | {r['seconds']:.1f} | {r['status']} | `{r['message'][:160]}` | {start} | "
+                      f"{'yes' if equal else 'NO'} ({len(resumed)} epochs) |", flush=True)
     finally:
-        for name in os.listdir(base):
-            if os.path.exists(os.path.join(base, name, "hostfile")):
-                down(os.path.join(base, name))
+        for root, folders, files in os.walk(base):
+            if "hostfile" in files:
+                down(root)
         shutil.rmtree(base, ignore_errors=True)
     sys.exit(0 if ok else 1)
 

@@ -36,12 +36,12 @@ struct KernelCalibration {
     let repetitions: Int
     /// Small blocks run until their timed runs add up to this many CPU seconds (at most
     /// `maximumRuns`): a minimum over a handful of sub-millisecond runs is noise.
-    static let minimumSeconds = 0.05
+    static let minimumSeconds = 0.25
     static let maximumRuns = 40
     /// Alone/together pairs of ``coRunFactor(_:plan:layer:copies:)``.
     static let coRunRounds = 5
 
-    init(model: GNNModel, features: Matrix, threads: Int, repetitions: Int = 2) throws(DistributedTrainingError) {
+    init(model: GNNModel, features: Matrix, threads: Int, repetitions: Int = 5) throws(DistributedTrainingError) {
         self.model = model
         layout = try StageLayout(model: model, stages: 1)
         self.features = features
