@@ -77,7 +77,7 @@ def probe(gnnpipe, hostfile, profile):
 def plan(gnnpipe, folder, layers, rate, chunks, cores, delay="0ms", profile=None):
     link = ["--link-profile", profile] if profile else ["--bandwidth", rate, "--delay", delay]
     out = subprocess.run([gnnpipe, "plan", folder, "--ranks", "4", "--layers", str(layers), "--chunks", str(chunks),
-                          "--shared-cores", str(cores)] + link, check=True, capture_output=True, text=True).stdout
+                          "--shared-cores", str(cores), "--threads", "1"] + link, check=True, capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
         if line.startswith("co-run factor"):

@@ -40,13 +40,15 @@ if [ "$command" = up ]; then
     shift
 fi
 rate="" delay="" dir=/tmp/graphlearning-cluster prefix=gl net=0
+# `need OPTION [VALUE] WHAT`: the option's value is there (a usage error, exit 64, if not).
+need() { [ $# -ge 3 ] && [ -n "$2" ] || { echo "error: $1 needs ${*: -1}" >&2; usage; }; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        --prefix) prefix=${2:?--prefix needs a name}; shift 2 ;;
-        --net) net=${2:?--net needs a number 0-255}; shift 2 ;;
-        --rate) rate=${2:?--rate needs a value like 1gbit}; shift 2 ;;
-        --delay) delay=${2:?--delay needs a value like 0.1ms}; shift 2 ;;
-        --dir) dir=${2:?--dir needs a folder}; shift 2 ;;
+        --prefix) need "$@" "a name"; prefix=$2; shift 2 ;;
+        --net) need "$@" "a number 0-255"; net=$2; shift 2 ;;
+        --rate) need "$@" "a value like 1gbit"; rate=$2; shift 2 ;;
+        --delay) need "$@" "a value like 0.1ms"; delay=$2; shift 2 ;;
+        --dir) need "$@" "a folder"; dir=$2; shift 2 ;;
         *) echo "error: unknown option '$1'" >&2; usage ;;
     esac
 done
@@ -97,6 +99,15 @@ up)
         bits=${BASH_REMATCH[1]}
         case "${BASH_REMATCH[2]}" in k) bits=$((bits * 1000)) ;; m) bits=$((bits * 1000000)) ;; g) bits=$((bits * 1000000000)) ;; esac
         burst=$(( bits / 8 / 100 )); [ "$burst" -lt 65536 ] && burst=65536
+    fi
+    if [ -n "$delay" ]; then
+        [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] || { echo "error: --delay takes tc's units, e.g. 0.1ms, 50us; got '$delay'" >&2; exit 64; }
+        # Before anything is removed or made: can this kernel delay packets (netem)?
+        ip link add "${prefix}nt0" type veth peer name "${prefix}nt1"
+        netem=yes
+        tc qdisc add dev "${prefix}nt0" root netem delay "$delay" 2>/dev/null || netem=no
+        ip link delete "${prefix}nt0"
+        [ "$netem" = yes ] || { echo "error: --delay needs the kernel's netem queueing discipline, which this kernel does not have (rate shaping uses tbf and works)" >&2; exit 1; }
     fi
     down
     mkdir -p "$dir"
@@ -188,7 +199,7 @@ counters)
     # Bytes through each host's link since it came up (the root end of the veth pair: what it
     # transmits went to the host, what it receives came from the host).
     printf "host\tsent_bytes\treceived_bytes\n"
-    for h in $(hosts); do
+    for h in $(hosts | sort -V); do
         i=${h#"${prefix}host"}
         rx=$(cat "/sys/class/net/${prefix}v$i/statistics/rx_bytes") tx=$(cat "/sys/class/net/${prefix}v$i/statistics/tx_bytes")
         printf "%s\t%s\t%s\n" "$h" "$rx" "$tx"

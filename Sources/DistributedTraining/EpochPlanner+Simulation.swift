@@ -118,7 +118,11 @@ enum TimelineSimulation {
                 precondition(position.indices.allSatisfy { position[$0] == timelines[$0].count }, "TimelineSimulation: the timelines wait forever")
                 return now
             }
-            for r in computing { remaining[r]! -= (next - now) * rate }
+            // The ranks whose compute ends at `next` end exactly (at a large `now`, now + a small
+            // remainder rounds to now, and subtracting would never reach zero).
+            for r in computing {
+                if now + remaining[r]! / rate <= next { remaining[r] = 0 } else { remaining[r]! -= (next - now) * rate }
+            }
             now = next
         }
     }

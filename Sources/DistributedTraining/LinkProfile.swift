@@ -165,6 +165,9 @@ extension LinkProfile {
             guard Self.plausibleSeconds.contains(e.seconds) else {
                 throw .invalidSetup("\(path): \(at): seconds \(text(e.seconds)); expected a measured step from 1e-09 to 86400 seconds")
             }
+            if let first = samples.firstIndex(where: { $0.pattern == pattern && $0.messageBytes == message }) {
+                throw .invalidSetup("\(path): \(at): a second \(pattern.rawValue) sample of \(message)-byte messages (sample \(first + 1) is one); probe-link writes one per size")
+            }
             samples.append(LinkProbe.Sample(pattern: pattern, messageBytes: message, linkBytes: link, seconds: e.seconds))
         }
         do {

@@ -53,9 +53,11 @@ struct Plan: ParsableCommand {
     @Option(parsing: .signedNumber, help: ArgumentHelp("Chunks C of the pipeline and hybrid modes.", valueName: "C")) var chunks = 8
     // Not the shared --threads (this process's workers): a setting of the runs being predicted.
     @Option(parsing: .signedNumber,
-            help: ArgumentHelp("Threads of each predicted rank; the kernels are timed with this many. Unlike --threads of train, it sets the runs being predicted, not this process.",
+            help: ArgumentHelp("Threads of each predicted rank; the kernels are timed with this many. Unlike --threads of train, it sets the runs being predicted, not this process. Default: this machine's cores, what train uses with one rank per host (and on hosts emulated here, which each see all cores).",
                                valueName: "n"))
-    var threads = 1
+    var threads: Int?
+    /// The threads of each predicted rank: --threads, or train's default with one rank per host.
+    var rankThreads: Int { threads ?? ThreadsOption.defaultCount }
     @Option(parsing: .signedNumber, help: ArgumentHelp("Cores shared by all ranks (hosts emulated on one machine); default: each rank has its own.",
                                                        valueName: "N"))
     var sharedCores: Int?
@@ -71,7 +73,7 @@ struct Plan: ParsableCommand {
         if let layers, layers < 1 { throw ValidationError("--layers must be at least 1, got \(layers)") }
         if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1, got \(hidden)") }
         if chunks < 1 { throw ValidationError("--chunks must be at least 1, got \(chunks)") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let sharedCores, sharedCores < 1 { throw ValidationError("--shared-cores must be at least 1, got \(sharedCores)") }
         if linkProfile != nil, bandwidth != nil || delay != nil {
             throw ValidationError("--link-profile gives the link's measured costs; it replaces --bandwidth and --delay, so give one or the other")
@@ -101,7 +103,7 @@ struct Plan: ParsableCommand {
             link = LinkModel(profile: profile)
             if ranks > 1, profile.ranks != ranks || profile.hosts < profile.ranks {
                 ToolMain.printNote("\(linkProfile) was measured on \(counted(profile.ranks, "rank")) on \(counted(profile.hosts, "host")); "
-                                   + "this plan has \(ranks) ranks, one per host. Halo steps among other rank counts, or within one host, "
+                                   + "this plan has \(counted(ranks, "rank")), one per host. Halo steps among other rank counts, or within one host, "
                                    + "cost differently: for this plan, measure with mpirun -n \(ranks), one rank per host")
             }
             linkText = "links as probe-link measured them (\(linkProfile): \(counted(profile.ranks, "rank")) on \(counted(profile.hosts, "host")))"
@@ -113,17 +115,20 @@ struct Plan: ParsableCommand {
         // The pipeline and hybrid predictions cut the graph into --chunks chunks: a count the
         // graph cannot fill is the usage error train and partition give, naming the option.
         if ranks > 1 { try ChunkCount.check(chunks, numNodes: adjacency.numNodes, dataset: dataset, training: false) }
+        if ranks > adjacency.numNodes {
+            throw CommandFailure("--ranks \(ranks): more ranks than the \(formatCount(adjacency.numNodes)) nodes of \(dataset); every rank needs nodes of its own", code: 64)
+        }
         let isGCNII = model == .gcnii
         let configuration = GNNConfiguration(architecture: model, inputDim: task.features.cols, hiddenDim: hidden ?? (isGCNII ? 64 : 16),
                                              numClasses: task.numClasses, layers: layers ?? (isGCNII ? 32 : 2),
                                              dropout: isGCNII ? 0.6 : 0.5)
-        let settings = EpochPlanner.Settings(ranks: ranks, chunks: chunks, link: link, sharedCores: sharedCores, threads: threads,
+        let settings = EpochPlanner.Settings(ranks: ranks, chunks: chunks, link: link, sharedCores: sharedCores, threads: rankThreads,
                                              partitionSeed: partitionSeed)
         let predictions = try EpochPlanner.predict(configuration: configuration, adjacency: adjacency, features: task.features,
                                                    settings: settings)
         print("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges; \(model.rawValue) \(configuration.layers) layers, hidden \(configuration.hiddenDim); "
-              + "\(ranks) ranks, \(linkText)"
-              + (sharedCores.map { ", \($0) cores shared by all ranks" } ?? ", one host per rank") + "; kernels timed here, \(threads) thread\(threads == 1 ? "" : "s") per rank")
+              + "\(counted(ranks, "rank")), \(linkText)"
+              + (sharedCores.map { ", \($0) cores shared by all ranks" } ?? ", one host per rank") + "; kernels timed here, \(counted(rankThreads, "thread")) per rank")
         func mib(_ b: Int64) -> String { String(format: "%.1f", Double(b) / 1_048_576) }
         let rows = predictions.map { p in
             [p.name, p.chunks == 1 ? "1" : "\(p.chunks)", String(format: "%.4f", p.epochSeconds), String(format: "%.4f", p.computeSeconds),

@@ -31,7 +31,7 @@ struct ProbeLink: ParsableCommand {
               mpirun -n 2 gnnpipe probe-link --sizes 1k,1m --repetitions 3
             """)
 
-    @Option(help: ArgumentHelp("Message sizes, comma-separated bytes with k or m (KiB, MiB).", valueName: "list"))
+    @Option(help: ArgumentHelp("Message sizes, comma-separated bytes with k or m (KiB, MiB), each from 4 bytes to 1024m, at least two.", valueName: "list"))
     var sizes = "1k,16k,256k,2m,16m"
     @Option(parsing: .signedNumber, help: ArgumentHelp("Timed repetitions of each size (the median is kept).", valueName: "n"))
     var repetitions = 7

@@ -117,6 +117,8 @@ import TestSupport
          "sample 1: seconds 1e+300; expected a measured step from 1e-09 to 86400 seconds"),
         (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 4, "repetitions": 1, "samples": []}"#,
          "hosts is 4; expected a whole number from 1 to 2"),
+        (#"{"format": "gnnpipe link profile", "version": 1, "ranks": 2, "hosts": 2, "repetitions": 1, "samples": [{"pattern": "halo", "message_bytes": 4, "link_bytes": 4, "seconds": 1}, {"pattern": "pipeline", "message_bytes": 4, "link_bytes": 4, "seconds": 1}, {"pattern": "halo", "message_bytes": 4, "link_bytes": 4, "seconds": 2}]}"#,
+         "sample 3: a second halo sample of 4-byte messages (sample 1 is one); probe-link writes one per size"),
     ])
     func badFilesNameThePathAndWhatWasExpected(_ text: String, _ message: String) throws {
         let dir = try CommandRunner.temporaryDirectory().path

@@ -85,6 +85,16 @@ import TestSupport
         #expect(TimelineSimulation.run(two, sharedCores: nil) == 1)
     }
 
+    /// Kernels far shorter than the time already simulated still end: after a 10⁹ s exchange (a
+    /// 1 bit/s link), 10⁻⁷ s of compute rounds away in `now + remainder` (the simulation ran forever).
+    @Test func shortKernelsAfterLongTransfersEnd() {
+        let rank: [PlanOperation] = [.exchange(key: 0, members: 2, seconds: 1e9), .compute(1e-7), .compute(1e-7), .exchange(key: 1, members: 2, seconds: 1)]
+        for cores in [nil, 1] as [Int?] {
+            let t = TimelineSimulation.run([rank, rank], sharedCores: cores)
+            #expect(t >= 1e9 + 1 && t <= 1e9 + 1.001, "\(t)")
+        }
+    }
+
     /// Processor sharing and collectives by hand.
     @Test func sharingAndExchangesByHand() {
         // 2 cores, 3 ranks computing 1, 1, 2 s: all at 2/3 until 1.5, then the last alone: 2.5.

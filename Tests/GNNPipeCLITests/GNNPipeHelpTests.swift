@@ -63,7 +63,8 @@ struct GNNPipeHelpTests {
 
         OPTIONS:
           --sizes <list>          Message sizes, comma-separated bytes with k or m
-                                  (KiB, MiB). (default: 1k,16k,256k,2m,16m)
+                                  (KiB, MiB), each from 4 bytes to 1024m, at least two.
+                                  (default: 1k,16k,256k,2m,16m)
           --repetitions <n>       Timed repetitions of each size (the median is kept).
                                   (default: 7)
           -o, --output <file.json>
@@ -389,8 +390,10 @@ struct GNNPipeHelpTests {
                                   8)
           --threads <n>           Threads of each predicted rank; the kernels are timed
                                   with this many. Unlike --threads of train, it sets
-                                  the runs being predicted, not this process. (default:
-                                  1)
+                                  the runs being predicted, not this process. Default:
+                                  this machine's cores, what train uses with one rank
+                                  per host (and on hosts emulated here, which each see
+                                  all cores).
           --shared-cores <N>      Cores shared by all ranks (hosts emulated on one
                                   machine); default: each rank has its own.
           --partition-seed <seed> Seed of the METIS chunks and parts (as train's

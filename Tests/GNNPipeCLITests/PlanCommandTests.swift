@@ -30,6 +30,21 @@ import TestSupport
         #expect(r.status == 64 && r.stderr.contains(message), "\(r.status) \(r.stderr)")
     }
 
+    /// Extreme but valid links are predicted, not simulated forever (a 1 bit/s link, a 100 s delay hung).
+    @Test(arguments: [["--bandwidth", "1bit"], ["--delay", "100s"]])
+    func extremeLinksArePredicted(_ link: [String]) throws {
+        let gnnpipe = CommandRunner.productsDirectory.appendingPathComponent("gnnpipe").path
+        let r = try CommandRunner.runPath("/usr/bin/env", ["timeout", "120", gnnpipe, "plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--threads", "1"] + link,
+                                          directory: Fixtures.repositoryRoot)
+        #expect(r.status == 0 && r.stdout.contains("recommendation: "), "\(r.status) \(r.stderr)")
+    }
+
+    /// More ranks than nodes is a usage error naming --ranks.
+    @Test func moreRanksThanNodes() throws {
+        let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "5000"])
+        #expect(r.status == 64 && r.stderr.contains("--ranks 5000: more ranks than the 2,708 nodes of graphs/cora"), "\(r.status) \(r.stderr)")
+    }
+
     /// The hint for a missing profile prints a command a shell can run: the path as one word, read back unchanged.
     @Test(arguments: ["/nonexistent/link.json", "/nonexistent/my link.json", "/nonexistent/it's $HOME;`x`.json"])
     func theMissingProfileHintIsOneShellWord(_ path: String) throws {
