@@ -21,9 +21,9 @@ struct Plan: ParsableCommand {
             timeline of one training step (fill/drain schedule, halo exchanges, all-reduces). \
             Bytes and kept state are exact (they are what the trainer reports as analytic bytes \
             and operator/feature/table bytes); times and peak memory are predictions: on 4 \
-            emulated hosts, with --link-profile, they were 0.62-1.66x the measured epochs, 37 \
-            of 48 within 30 %, and the pick was the fastest mode in all 16 settings \
-            (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the nominal rate: \
+            emulated hosts, with --link-profile, they were 0.66-1.37x the measured epochs, 45 \
+            of 48 within 30 %, and the pick was the fastest mode in 13 of 16 settings (each \
+            miss between modes 3-9 % apart; BENCHMARKS.md, issue 12, runs m and n). MPI over TCP delivers less than the nominal rate: \
             measure the link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth \
             and --delay it prints, or, better, write its table with probe-link -o link.json \
             and pass --link-profile link.json: the plan then takes each message's seconds \

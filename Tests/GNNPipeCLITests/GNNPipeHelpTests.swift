@@ -343,17 +343,17 @@ struct GNNPipeHelpTests {
         rank's timeline of one training step (fill/drain schedule, halo exchanges,
         all-reduces). Bytes and kept state are exact (they are what the trainer reports
         as analytic bytes and operator/feature/table bytes); times and peak memory are
-        predictions: on 4 emulated hosts, with --link-profile, they were 0.62-1.66x the
-        measured epochs, 37 of 48 within 30 %, and the pick was the fastest mode in all
-        16 settings (BENCHMARKS.md, issue 12). MPI over TCP delivers less than the
-        nominal rate: measure the link with `mpirun ... gnnpipe probe-link` and pass
-        the --bandwidth and --delay it prints, or, better, write its table with
-        probe-link -o link.json and pass --link-profile link.json: the plan then takes
-        each message's seconds from the measured sizes (interpolated) instead of one
-        rate. --shared-cores N models hosts emulated on one machine with N cores (e.g.
-        launch/netns-cluster.sh): the ranks computing at one moment share the N cores,
-        slowed by the measured co-run factor (shared memory bandwidth); waiting ranks
-        sleep.
+        predictions: on 4 emulated hosts, with --link-profile, they were 0.66-1.37x the
+        measured epochs, 45 of 48 within 30 %, and the pick was the fastest mode in 13
+        of 16 settings (each miss between modes 3-9 % apart; BENCHMARKS.md, issue 12,
+        runs m and n). MPI over TCP delivers less than the nominal rate: measure the
+        link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth and --delay
+        it prints, or, better, write its table with probe-link -o link.json and pass
+        --link-profile link.json: the plan then takes each message's seconds from the
+        measured sizes (interpolated) instead of one rate. --shared-cores N models
+        hosts emulated on one machine with N cores (e.g. launch/netns-cluster.sh): the
+        ranks computing at one moment share the N cores, slowed by the measured co-run
+        factor (shared memory bandwidth); waiting ranks sleep.
 
         Examples:
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
