@@ -128,8 +128,11 @@ public enum EpochPlanner {
     ///   - features: `[N × F]`, for the input layers' timing.
     ///   - settings: ranks, chunks, the link, shared cores and threads per rank.
     /// - Throws: ``DistributedTrainingError`` (model, METIS, settings).
+    ///   - progress: called before each candidate is built and timed, with how many are done, how
+    ///     many there are and the candidate's grid (`hybrid 2 × 2`): many ranks make many candidates.
     public static func predict(configuration: GNNConfiguration, adjacency: CSRGraph, features: Matrix,
-                               settings: Settings) throws(DistributedTrainingError) -> [ModePrediction] {
+                               settings: Settings,
+                               progress: (_ done: Int, _ total: Int, _ grid: String) -> Void = { _, _, _ in }) throws(DistributedTrainingError) -> [ModePrediction] {
         guard settings.ranks >= 1, settings.chunks >= 1 else { throw .invalidSetup("need at least one rank and one chunk") }
         let model: GNNModel
         do throws(GNNModelsError) { model = try GNNModel(configuration: configuration) } catch { throw .model(error) }
@@ -144,10 +147,13 @@ public enum EpochPlanner {
         // Graph parallelism (the last candidate, one whole part per rank: the largest block) first:
         // its co-run factor is the machine's for this graph and is used for every candidate.
         let all = candidates(ranks: settings.ranks, graphLayers: model.graphBlocks.count, chunks: settings.chunks)
+        func name(_ grid: RankGrid) -> String { "\(grid.stages) × \(grid.groupSize)" }
+        progress(0, all.count, name(all[all.count - 1].grid))
         let graph = try predict(grid: all[all.count - 1].grid, chunks: all[all.count - 1].chunks, model: model, adjacency: adjacency,
                                 graphOperator: global, featureDim: features.cols, calibration: calibration, settings: settings)
-        return try all.dropLast().map { (candidate) throws(DistributedTrainingError) in
-            try predict(grid: candidate.grid, chunks: candidate.chunks, model: model, adjacency: adjacency, graphOperator: global,
+        return try all.dropLast().enumerated().map { (i, candidate) throws(DistributedTrainingError) in
+            progress(i + 1, all.count, name(candidate.grid))
+            return try predict(grid: candidate.grid, chunks: candidate.chunks, model: model, adjacency: adjacency, graphOperator: global,
                         featureDim: features.cols, calibration: calibration, settings: settings, coRunFactor: graph.coRunFactor)
         } + [graph]
     }

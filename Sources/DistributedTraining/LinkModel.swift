@@ -1,3 +1,4 @@
+import Foundation
 import MessagePassing
 
 /// A network link between two hosts as `tc` shapes it: a rate and a one-way delay; or, with a
@@ -50,6 +51,12 @@ public struct LinkModel: Sendable, Equatable {
     public func seconds(bytes: Int64, pattern: LinkProbe.Pattern = .halo) -> Double {
         if let profile { return profile.seconds(bytes: bytes, pattern: pattern) }
         return bytes <= 0 ? 0 : delaySeconds + 8 * Double(bytes) / bitsPerSecond
+    }
+
+    /// `bitsPerSecond` as a rate ``init(rate:delay:)`` reads back: whole `mbit` from 1 Mbit/s up,
+    /// else whole `kbit` (at least `1kbit`), so a slow link never prints as `0mbit`.
+    public static func tcRate(bitsPerSecond: Double) -> String {
+        bitsPerSecond >= 1e6 ? String(format: "%.0fmbit", bitsPerSecond / 1e6) : String(format: "%.0fkbit", max(1, bitsPerSecond / 1e3))
     }
 
     private static func parse(_ text: String, units: [(String, Double)]) -> Double? {

@@ -23,8 +23,9 @@ struct Plan: ParsableCommand {
             and operator/feature/table bytes); times and peak memory are predictions: on 4 \
             emulated hosts, with --link-profile, they were 0.66-1.37x the measured epochs, 45 \
             of 48 within 30 %, and the pick was the fastest mode in 13 of 16 settings (each \
-            miss between modes 3-9 % apart; BENCHMARKS.md, issue 12, runs m and n). MPI over TCP delivers less than the nominal rate: \
-            measure the link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth \
+            miss between modes 3-9 % apart; one run per setting, BENCHMARKS.md, issue 12, \
+            runs m and n; identical Cora runs on those shared cores differed by up to 2.5x). MPI over \
+            TCP delivers less than the nominal rate: measure the link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth \
             and --delay it prints, or, better, write its table with probe-link -o link.json \
             and pass --link-profile link.json: the plan then takes each message's seconds \
             from the measured sizes (interpolated) instead of one rate. --shared-cores N models hosts emulated on \
@@ -53,7 +54,7 @@ struct Plan: ParsableCommand {
     @Option(parsing: .signedNumber, help: ArgumentHelp("Chunks C of the pipeline and hybrid modes.", valueName: "C")) var chunks = 8
     // Not the shared --threads (this process's workers): a setting of the runs being predicted.
     @Option(parsing: .signedNumber,
-            help: ArgumentHelp("Threads of each predicted rank; the kernels are timed with this many. Unlike --threads of train, it sets the runs being predicted, not this process. Default: this machine's cores, what train uses with one rank per host (and on hosts emulated here, which each see all cores).",
+            help: ArgumentHelp("Threads of each predicted rank; the kernels are timed with this many. Unlike --threads of train, it sets the runs being predicted, not this process. Default: this machine's cores, what train uses with one rank per host (and on hosts emulated here, which each see all cores); more than this machine's cores assumes perfect scaling.",
                                valueName: "n"))
     var threads: Int?
     /// The threads of each predicted rank: --threads, or train's default with one rank per host.
@@ -124,8 +125,14 @@ struct Plan: ParsableCommand {
                                              dropout: isGCNII ? 0.6 : 0.5)
         let settings = EpochPlanner.Settings(ranks: ranks, chunks: chunks, link: link, sharedCores: sharedCores, threads: rankThreads,
                                              partitionSeed: partitionSeed)
+        if rankThreads > ThreadsOption.defaultCount {
+            ToolMain.printNote("--threads \(rankThreads) is more than this machine's \(counted(ThreadsOption.defaultCount, "core")): the kernels run here "
+                               + "on at most \(ThreadsOption.defaultCount) at once, and their CPU seconds are divided by \(rankThreads) (perfect scaling assumed)")
+        }
+        let bar = ProgressBar(enabled: true, label: "plan")
         let predictions = try EpochPlanner.predict(configuration: configuration, adjacency: adjacency, features: task.features,
-                                                   settings: settings)
+                                                   settings: settings) { done, total, grid in bar.update(done, of: total, note: "S × G = \(grid)") }
+        bar.finish()
         print("\(dataset): \(adjacency.numNodes) nodes, \(adjacency.nnz / 2) edges; \(model.rawValue) \(configuration.layers) layers, hidden \(configuration.hiddenDim); "
               + "\(counted(ranks, "rank")), \(linkText)"
               + (sharedCores.map { ", \($0) cores shared by all ranks" } ?? ", one host per rank") + "; kernels timed here, \(counted(rankThreads, "thread")) per rank")

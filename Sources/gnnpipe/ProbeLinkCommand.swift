@@ -18,8 +18,8 @@ struct ProbeLink: ParsableCommand {
             layer does) and a pipeline hand-off (rank r to rank r + 1). Each size is timed \
             --repetitions times after a barrier (slowest rank, median). Seconds against the \
             bytes one rank sends are fitted as overhead + bytes / rate; the halo fit is what \
-            gnnpipe plan's --delay (per communication step) and --bandwidth mean, so the plan can use the \
-            link MPI actually delivers rather than the nominal rate. Rank 0 prints the table. \
+            gnnpipe plan's --delay (per communication step) and --bandwidth mean, so the plan \
+            can use the link MPI actually delivers rather than the nominal rate. Rank 0 prints the table. \
             With -o FILE.json rank 0 also writes the measured table: gnnpipe plan \
             --link-profile FILE.json then interpolates the measured seconds by message size \
             instead of one line (MPI over TCP reaches a different rate at each size).
@@ -108,7 +108,8 @@ struct ProbeLink: ParsableCommand {
                     print(pattern.rawValue + String(format: " fit: %.3f ms per step + bytes at %.1f Mbit/s", fit.overheadSeconds * 1e3, fit.bitsPerSecond / 1e6))
                 }
                 if let halo {
-                    print(String(format: "for gnnpipe plan: --bandwidth %.0fmbit --delay %.3fms", halo.bitsPerSecond / 1e6, halo.overheadSeconds * 1e3))
+                    print("for gnnpipe plan: --bandwidth \(LinkModel.tcRate(bitsPerSecond: halo.bitsPerSecond))"
+                          + String(format: " --delay %.3fms", halo.overheadSeconds * 1e3))
                 }
                 if let output {
                     let profile = try LinkProfile(ranks: world.size, hosts: hosts, repetitions: repetitions, samples: results.flatMap(\.1))

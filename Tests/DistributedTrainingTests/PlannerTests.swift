@@ -128,4 +128,20 @@ import TestSupport
         }
         #expect(throws: DistributedTrainingError.self) { try LinkModel(rate: "1gbit", delay: "soon") }
     }
+
+    /// Printed rates read back as a rate (probe-link's hint printed 0mbit for a slow link):
+    /// random rates from 1 bit/s to 100 Gbit/s, within the rounding of the unit, by hand at the edges.
+    @Test func printedRatesReadBack() throws {
+        #expect(LinkModel.tcRate(bitsPerSecond: 761.4e6) == "761mbit")
+        #expect(LinkModel.tcRate(bitsPerSecond: 400e3) == "400kbit")
+        #expect(LinkModel.tcRate(bitsPerSecond: 3) == "1kbit")
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let rate = pow(10, Double.random(in: 0...11, using: &rng))
+            let text = LinkModel.tcRate(bitsPerSecond: rate)
+            let back = try LinkModel(rate: text).bitsPerSecond
+            let unit = rate >= 1e6 ? 1e6 : 1e3
+            #expect(abs(back - max(rate, 1e3)) <= unit / 2 + 1e-6 * rate, "\(rate) → \(text) → \(back)")
+        }
+    }
 }

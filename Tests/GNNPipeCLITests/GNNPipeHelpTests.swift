@@ -345,15 +345,17 @@ struct GNNPipeHelpTests {
         as analytic bytes and operator/feature/table bytes); times and peak memory are
         predictions: on 4 emulated hosts, with --link-profile, they were 0.66-1.37x the
         measured epochs, 45 of 48 within 30 %, and the pick was the fastest mode in 13
-        of 16 settings (each miss between modes 3-9 % apart; BENCHMARKS.md, issue 12,
-        runs m and n). MPI over TCP delivers less than the nominal rate: measure the
-        link with `mpirun ... gnnpipe probe-link` and pass the --bandwidth and --delay
-        it prints, or, better, write its table with probe-link -o link.json and pass
-        --link-profile link.json: the plan then takes each message's seconds from the
-        measured sizes (interpolated) instead of one rate. --shared-cores N models
-        hosts emulated on one machine with N cores (e.g. launch/netns-cluster.sh): the
-        ranks computing at one moment share the N cores, slowed by the measured co-run
-        factor (shared memory bandwidth); waiting ranks sleep.
+        of 16 settings (each miss between modes 3-9 % apart; one run per setting,
+        BENCHMARKS.md, issue 12, runs m and n; identical Cora runs on those shared
+        cores differed by up to 2.5x). MPI over TCP delivers less than the nominal
+        rate: measure the link with `mpirun ... gnnpipe probe-link` and pass the
+        --bandwidth and --delay it prints, or, better, write its table with probe-link
+        -o link.json and pass --link-profile link.json: the plan then takes each
+        message's seconds from the measured sizes (interpolated) instead of one rate.
+        --shared-cores N models hosts emulated on one machine with N cores (e.g.
+        launch/netns-cluster.sh): the ranks computing at one moment share the N cores,
+        slowed by the measured co-run factor (shared memory bandwidth); waiting ranks
+        sleep.
 
         Examples:
           gnnpipe plan graphs/cora --ranks 4 --bandwidth 1gbit
@@ -393,7 +395,8 @@ struct GNNPipeHelpTests {
                                   the runs being predicted, not this process. Default:
                                   this machine's cores, what train uses with one rank
                                   per host (and on hosts emulated here, which each see
-                                  all cores).
+                                  all cores); more than this machine's cores assumes
+                                  perfect scaling.
           --shared-cores <N>      Cores shared by all ranks (hosts emulated on one
                                   machine); default: each rank has its own.
           --partition-seed <seed> Seed of the METIS chunks and parts (as train's

@@ -39,6 +39,14 @@ import TestSupport
         #expect(r.status == 0 && r.stdout.contains("recommendation: "), "\(r.status) \(r.stderr)")
     }
 
+    /// More threads per rank than this machine has cores: predicted, with a note that says how.
+    @Test func threadsBeyondTheCoresAreNoted() throws {
+        let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "2", "--layers", "2", "--threads", "1000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("note: --threads 1000 is more than this machine's") && r.stderr.contains("(perfect scaling assumed)"), "\(r.stderr)")
+        #expect(r.stdout.contains("1,000 threads per rank"), "\(r.stdout)")
+    }
+
     /// More ranks than nodes is a usage error naming --ranks.
     @Test func moreRanksThanNodes() throws {
         let r = try CommandRunner.run("gnnpipe", ["plan", "graphs/cora", "--ranks", "5000"])
