@@ -127,9 +127,9 @@ public enum EpochPlanner {
     ///   - adjacency: `[N × N]`, symmetric, without self-loops (as for training).
     ///   - features: `[N × F]`, for the input layers' timing.
     ///   - settings: ranks, chunks, the link, shared cores and threads per rank.
-    /// - Throws: ``DistributedTrainingError`` (model, METIS, settings).
     ///   - progress: called before each candidate is built and timed, with how many are done, how
-    ///     many there are and the candidate's grid (`hybrid 2 × 2`): many ranks make many candidates.
+    ///     many there are and the candidate's grid S × G (`2 × 2`): many ranks take long.
+    /// - Throws: ``DistributedTrainingError`` (model, METIS, settings).
     public static func predict(configuration: GNNConfiguration, adjacency: CSRGraph, features: Matrix,
                                settings: Settings,
                                progress: (_ done: Int, _ total: Int, _ grid: String) -> Void = { _, _, _ in }) throws(DistributedTrainingError) -> [ModePrediction] {
