@@ -75,6 +75,8 @@ down() {
     rm -f "$dir/hostfile" "$dir/agent.sh" "$dir/mpi.env" "$dir/mpi-tcp.env"; rm -rf "$dir/session"
 }
 
+no_netem="error: --delay needs the kernel's netem queueing discipline, which this kernel does not have (rate shaping uses tbf and works)"
+
 # Token-bucket shaping of one interface; `ns` empty for this namespace.
 shape() {
     local ns=$1 dev=$2
@@ -82,7 +84,7 @@ shape() {
     [ -n "$ns" ] && run=(ip netns exec "$ns")
     if [ -n "$delay" ]; then
         if ! "${run[@]}" tc qdisc add dev "$dev" root handle 1: netem delay "$delay" 2>/dev/null; then
-            echo "error: --delay needs the kernel's netem queueing discipline, which this kernel does not have (rate shaping uses tbf and works)" >&2
+            echo "$no_netem" >&2
             return 1
         fi
         [ -n "$rate" ] && "${run[@]}" tc qdisc add dev "$dev" parent 1: handle 2: tbf rate "$rate" burst "$burst" latency 100ms
@@ -103,11 +105,12 @@ up)
     if [ -n "$delay" ]; then
         [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] || { echo "error: --delay takes tc's units, e.g. 0.1ms, 50us; got '$delay'" >&2; exit 64; }
         # Before anything is removed or made: can this kernel delay packets (netem)?
+        ip link delete "${prefix}nt0" 2>/dev/null || true   # left by an interrupted check
         ip link add "${prefix}nt0" type veth peer name "${prefix}nt1"
         netem=yes
         tc qdisc add dev "${prefix}nt0" root netem delay "$delay" 2>/dev/null || netem=no
         ip link delete "${prefix}nt0"
-        [ "$netem" = yes ] || { echo "error: --delay needs the kernel's netem queueing discipline, which this kernel does not have (rate shaping uses tbf and works)" >&2; exit 1; }
+        [ "$netem" = yes ] || { echo "$no_netem" >&2; exit 1; }
     fi
     down
     mkdir -p "$dir"
